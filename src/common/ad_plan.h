@@ -1,0 +1,43 @@
+// Ad plans (广告计划): a merchant's unit of delivery. Promises: plain data, validated by
+// ValidatePlan; budgets are hard limits in integer money (the serving ledger enforces them).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "common/channel.h"
+#include "common/ids.h"
+#include "common/money.h"
+
+namespace cf {
+
+enum class BidType : uint8_t {
+  kCpc = 0,        // pay per click; `bid` is the max price per click
+  kCpm = 1,        // pay per 1,000 impressions; `bid` is the price per mille
+  kTargetRoi = 2,  // the platform bids for the plan to reach `target_roi` (GMV / spend)
+};
+std::string_view BidTypeName(BidType t);
+
+enum class PlanStatus : uint8_t { kActive = 0, kPaused = 1, kBudgetExhausted = 2, kEnded = 3 };
+std::string_view PlanStatusName(PlanStatus s);
+
+struct AdPlan {
+  PlanId id = kNoId;
+  MerchantId merchant = kNoId;
+  std::string name;
+  std::vector<ProductId> products;
+  Money total_budget;  // over the whole flight
+  Money daily_budget;  // per simulated day; zero = no daily cap beyond the total
+  BidType bid_type = BidType::kCpc;
+  Money bid;                // CPC price or CPM price, depending on bid_type
+  double target_roi = 0.0;  // for kTargetRoi
+  ChannelSet channels = ChannelSet::All();
+  PlanStatus status = PlanStatus::kActive;
+  uint32_t start_day = 0;
+  uint32_t end_day = 0;  // exclusive; 0 = open-ended
+};
+
+// Returns an empty string when the plan is valid, else what is wrong and how to fix it.
+std::string ValidatePlan(const AdPlan& plan, size_t num_products);
+
+}  // namespace cf

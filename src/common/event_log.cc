@@ -1,0 +1,632 @@
+#include "common/event_log.h"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <bit>
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <limits>
+#include <new>
+
+namespace cf {
+
+// The file stores Event verbatim; the layout below is documented in docs/event-log.md.
+static_assert(std::endian::native == std::endian::little, "the event log format is little-endian");
+static_assert(offsetof(Event, money) == 0);
+static_assert(offsetof(Event, minute) == 8);
+static_assert(offsetof(Event, user) == 12);
+static_assert(offsetof(Event, product) == 16);
+static_assert(offsetof(Event, plan) == 20);
+static_assert(offsetof(Event, ref) == 24);
+static_assert(offsetof(Event, type) == 28);
+static_assert(offsetof(Event, channel) == 29);
+static_assert(offsetof(Event, quantity) == 30);
+static_assert(offsetof(Event, flags) == 31);
+static_assert(sizeof(SimMinute) == 4 && sizeof(UserId) == 4 && sizeof(EventType) == 1 &&
+              sizeof(Channel) == 1);
+
+namespace {
+
+// ---- CRC-32 (reflected 0xEDB88320), slicing-by-8 -------------------------------------------
+
+using CrcTables = std::array<std::array<uint32_t, 256>, 8>;
+
+constexpr CrcTables MakeCrcTables() {
+  CrcTables t{};
+  for (uint32_t i = 0; i < 256; ++i) {
+    uint32_t c = i;
+    for (int k = 0; k < 8; ++k) c = (c & 1) ? (c >> 1) ^ 0xEDB88320u : c >> 1;
+    t[0][i] = c;
+  }
+  for (size_t s = 1; s < 8; ++s) {
+    for (uint32_t i = 0; i < 256; ++i) t[s][i] = (t[s - 1][i] >> 8) ^ t[0][t[s - 1][i] & 0xFF];
+  }
+  return t;
+}
+constexpr CrcTables kCrc = MakeCrcTables();
+
+// ---- format constants ------------------------------------------------------------------------
+
+constexpr char kFileMagic[8] = {'C', 'F', 'E', 'V', 'T', 'L', 'O', 'G'};
+constexpr uint32_t kFormatVersion = 1;
+constexpr size_t kFileHeaderBytes = 64;
+constexpr size_t kBlockHeaderBytes = 32;
+constexpr size_t kRecordUnit = 32;  // every record is a multiple of this; == sizeof(Event)
+constexpr char kBlockMagic[4] = {'C', 'F', 'B', 'K'};
+constexpr uint32_t kFlagHasBase = 1;
+constexpr size_t kKindOffset = 28;    // byte of a record that tells its kind (Event::type)
+constexpr uint8_t kKindQuery = 0xFF;  // query-text record; event types are < 0x80
+constexpr uint8_t kFirstReservedKind = 0x80;
+constexpr size_t kMaxQueryBytes = size_t{1} << 20;
+static_assert(sizeof(Event) == kRecordUnit);
+
+constexpr size_t QueryRecordBytes(size_t text_bytes) {
+  return kRecordUnit + (text_bytes + kRecordUnit - 1) / kRecordUnit * kRecordUnit;
+}
+
+void Put32(unsigned char* p, uint32_t v) { std::memcpy(p, &v, 4); }
+void Put64(unsigned char* p, uint64_t v) { std::memcpy(p, &v, 8); }
+uint32_t Get32(const unsigned char* p) {
+  uint32_t v;
+  std::memcpy(&v, p, 4);
+  return v;
+}
+uint64_t Get64(const unsigned char* p) {
+  uint64_t v;
+  std::memcpy(&v, p, 8);
+  return v;
+}
+
+std::string ErrnoText(int err) { return std::strerror(err); }
+
+// Reads exactly n bytes at offset; false on a short file, throws on an I/O error.
+bool PReadAll(int fd, void* buf, size_t n, uint64_t off, const std::filesystem::path& path) {
+  auto* p = static_cast<unsigned char*>(buf);
+  while (n > 0) {
+    const ssize_t r = ::pread(fd, p, n, static_cast<off_t>(off));
+    if (r < 0) {
+      if (errno == EINTR) continue;
+      throw EventLogError(
+          fmt::format("{}: cannot read event log: {}", path.string(), ErrnoText(errno)));
+    }
+    if (r == 0) return false;
+    p += r;
+    n -= static_cast<size_t>(r);
+    off += static_cast<uint64_t>(r);
+  }
+  return true;
+}
+
+// Writes exactly n bytes at offset; returns 0 or an errno value.
+int PWriteAll(int fd, const void* buf, size_t n, uint64_t off) {
+  const auto* p = static_cast<const unsigned char*>(buf);
+  while (n > 0) {
+    const ssize_t w = ::pwrite(fd, p, n, static_cast<off_t>(off));
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      return errno;
+    }
+    p += w;
+    n -= static_cast<size_t>(w);
+    off += static_cast<uint64_t>(w);
+  }
+  return 0;
+}
+
+struct FileHeader {
+  uint32_t version = kFormatVersion;
+  uint32_t flags = 0;
+  uint32_t base_queries = 0;
+  uint64_t base_events = 0;
+  uint32_t base_user_limit = 0;
+};
+
+std::array<unsigned char, kFileHeaderBytes> EncodeFileHeader(const FileHeader& h) {
+  std::array<unsigned char, kFileHeaderBytes> b{};
+  std::memcpy(b.data(), kFileMagic, 8);
+  Put32(b.data() + 8, h.version);
+  Put32(b.data() + 12, kFileHeaderBytes);
+  Put32(b.data() + 16, kBlockHeaderBytes);
+  Put32(b.data() + 20, sizeof(Event));
+  Put32(b.data() + 24, h.flags);
+  Put32(b.data() + 28, h.base_queries);
+  Put64(b.data() + 32, h.base_events);
+  Put32(b.data() + 40, h.base_user_limit);
+  Put32(b.data() + 60, Crc32(b.data(), 60));
+  return b;
+}
+
+[[noreturn, gnu::cold, gnu::noinline]] void ThrowNoUser() {
+  throw EventLogError("EventLog::Append: the event has no user (user == kNoId)");
+}
+
+[[noreturn, gnu::cold, gnu::noinline]] void ThrowBadType(const Event& e) {
+  throw EventLogError(fmt::format(
+      "EventLog::Append: user {} event has type value {}; values >= 128 are reserved for "
+      "non-event records in the log file",
+      e.user, static_cast<unsigned>(e.type)));
+}
+
+[[noreturn, gnu::cold, gnu::noinline]] void ThrowOutOfOrder(const Event& e, SimMinute last,
+                                                            bool in_base) {
+  throw EventLogError(fmt::format(
+      "EventLog::Append: user {} event ({}) at minute {} is earlier than the user's last event "
+      "(minute {}{}); each user's events must be appended in time order. Nothing was stored.",
+      e.user, EventTypeName(e.type), e.minute, last, in_base ? ", in the base log" : ""));
+}
+
+[[noreturn, gnu::cold, gnu::noinline]] void ThrowTooMany(UserId u) {
+  throw EventLogError(fmt::format("EventLog: user {} has 2^32-1 events, the per-user limit", u));
+}
+
+}  // namespace
+
+uint32_t Crc32(const void* data, size_t size, uint32_t crc) {
+  const auto* p = static_cast<const unsigned char*>(data);
+  crc = ~crc;
+  while (size >= 8) {
+    const uint32_t lo = Get32(p) ^ crc;
+    const uint32_t hi = Get32(p + 4);
+    crc = kCrc[7][lo & 0xFF] ^ kCrc[6][(lo >> 8) & 0xFF] ^ kCrc[5][(lo >> 16) & 0xFF] ^
+          kCrc[4][lo >> 24] ^ kCrc[3][hi & 0xFF] ^ kCrc[2][(hi >> 8) & 0xFF] ^
+          kCrc[1][(hi >> 16) & 0xFF] ^ kCrc[0][hi >> 24];
+    p += 8;
+    size -= 8;
+  }
+  while (size-- > 0) crc = kCrc[0][(crc ^ *p++) & 0xFF] ^ (crc >> 8);
+  return ~crc;
+}
+
+// ---- construction ------------------------------------------------------------------------------
+
+EventLog::EventLog(const EventLog* base) : base_(base) {
+  if (base_ == nullptr) return;
+  if (base_->base_ != nullptr) {
+    throw EventLogError(
+        "EventLog: a base log cannot itself have a base; derive all logs from the root log");
+  }
+  base_queries_ = base_->num_queries();
+  base_->derived_count_.fetch_add(1, std::memory_order_acq_rel);
+}
+
+EventLog::~EventLog() {
+  if (fd_ >= 0) {
+    try {
+      Flush();
+    } catch (...) {
+      // Documented: call Flush() first to see errors.
+    }
+    ::close(fd_);
+  }
+  for (UserEvents& ue : users_) std::free(ue.data);
+  const int derived = derived_count_.load(std::memory_order_acquire);
+  if (derived != 0) {
+    std::fprintf(stderr,
+                 "EventLog: destroying a base log while %d derived log(s) still use it; destroy "
+                 "the derived logs first\n",
+                 derived);
+    std::abort();
+  }
+  if (base_ != nullptr) base_->derived_count_.fetch_sub(1, std::memory_order_acq_rel);
+}
+
+std::unique_ptr<EventLog> EventLog::InMemory(const EventLog* base) {
+  return std::unique_ptr<EventLog>(new EventLog(base));
+}
+
+std::unique_ptr<EventLog> EventLog::Open(const std::filesystem::path& path,
+                                         const EventLogOptions& options, const EventLog* base) {
+  std::unique_ptr<EventLog> log(new EventLog(base));
+  log->path_ = path;
+  log->options_ = options;
+  log->block_cap_ = std::max<size_t>(
+      kRecordUnit, (options.block_bytes + kRecordUnit - 1) / kRecordUnit * kRecordUnit);
+  log->options_.block_bytes = log->block_cap_;
+  log->block_alloc_ = log->block_cap_;
+  log->block_.reset(new unsigned char[kBlockHeaderBytes + log->block_alloc_]);
+
+  log->fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (log->fd_ < 0) {
+    throw EventLogError(
+        fmt::format("{}: cannot open or create event log: {}", path.string(), ErrnoText(errno)));
+  }
+  if (::flock(log->fd_, LOCK_EX | LOCK_NB) != 0) {
+    const int err = errno;
+    throw EventLogError(fmt::format(
+        "{}: cannot lock event log ({}); it is probably open in another EventLog (this or another "
+        "process). Close that one first or use another path.",
+        path.string(), err == EWOULDBLOCK ? "already locked" : ErrnoText(err)));
+  }
+  log->Recover();
+  return log;
+}
+
+// Validates the file header (creating it for a new file), then scans blocks, replaying the good
+// ones and truncating the file after the last good one.
+void EventLog::Recover() {
+  const std::string name = path_.string();
+  struct stat st;
+  if (::fstat(fd_, &st) != 0) {
+    throw EventLogError(fmt::format("{}: cannot stat event log: {}", name, ErrnoText(errno)));
+  }
+  if (!S_ISREG(st.st_mode)) {
+    throw EventLogError(fmt::format("{}: not a regular file; an event log must be a file", name));
+  }
+  const uint64_t file_size = static_cast<uint64_t>(st.st_size);
+
+  FileHeader expected;
+  if (base_ != nullptr) {
+    expected.flags = kFlagHasBase;
+    expected.base_queries = static_cast<uint32_t>(base_->num_queries());
+    expected.base_events = base_->size();
+    expected.base_user_limit = base_->user_limit();
+  }
+
+  std::array<unsigned char, kFileHeaderBytes> hdr{};
+  bool create = file_size == 0;
+  if (file_size > 0 && file_size < kFileHeaderBytes) {
+    // Only a header torn while this class created the file (which has no blocks yet) looks like
+    // this; anything else is somebody else's file.
+    PReadAll(fd_, hdr.data(), file_size, 0, path_);
+    if (std::memcmp(hdr.data(), kFileMagic, std::min<size_t>(file_size, 8)) != 0) {
+      throw EventLogError(fmt::format(
+          "{}: not a Chengfang event log (too short and no event-log magic); refusing to modify "
+          "it. Pass the path of an event log, or a new path to create one.",
+          name));
+    }
+    recovered_truncated_bytes_ = file_size;
+    create = true;
+  }
+  if (create) {
+    const auto bytes = EncodeFileHeader(expected);
+    if (::ftruncate(fd_, 0) != 0 || PWriteAll(fd_, bytes.data(), bytes.size(), 0) != 0 ||
+        ::fdatasync(fd_) != 0) {
+      throw EventLogError(
+          fmt::format("{}: cannot write event log header: {}", name, ErrnoText(errno)));
+    }
+    if (options_.fsync_on_flush) {
+      // Make the new directory entry durable too.
+      const std::filesystem::path dir = path_.has_parent_path() ? path_.parent_path() : ".";
+      const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+      if (dfd >= 0) {
+        ::fsync(dfd);
+        ::close(dfd);
+      }
+    }
+    file_bytes_ = synced_bytes_ = kFileHeaderBytes;
+    return;
+  }
+
+  PReadAll(fd_, hdr.data(), kFileHeaderBytes, 0, path_);
+  if (std::memcmp(hdr.data(), kFileMagic, 8) != 0) {
+    throw EventLogError(fmt::format(
+        "{}: not a Chengfang event log (no event-log magic at the start); refusing to modify it. "
+        "Pass the path of an event log, or a new path to create one.",
+        name));
+  }
+  const uint32_t version = Get32(hdr.data() + 8);
+  if (version != kFormatVersion) {
+    throw EventLogError(fmt::format(
+        "{}: event log format version {}, but this build reads version {}; use a matching build, "
+        "or delete the file to start a new log.",
+        name, version, kFormatVersion));
+  }
+  if (Crc32(hdr.data(), 60) != Get32(hdr.data() + 60)) {
+    throw EventLogError(fmt::format(
+        "{}: the event log header is damaged (checksum mismatch); the file was left untouched. "
+        "Restore it from a backup or delete it to start a new log.",
+        name));
+  }
+  if (Get32(hdr.data() + 12) != kFileHeaderBytes || Get32(hdr.data() + 16) != kBlockHeaderBytes ||
+      Get32(hdr.data() + 20) != sizeof(Event)) {
+    throw EventLogError(fmt::format(
+        "{}: event log header declares unsupported header/record sizes; use a matching build.",
+        name));
+  }
+  FileHeader found;
+  found.flags = Get32(hdr.data() + 24);
+  found.base_queries = Get32(hdr.data() + 28);
+  found.base_events = Get64(hdr.data() + 32);
+  found.base_user_limit = Get32(hdr.data() + 40);
+  if (found.flags != expected.flags || found.base_queries != expected.base_queries ||
+      found.base_events != expected.base_events ||
+      found.base_user_limit != expected.base_user_limit) {
+    auto describe = [](const FileHeader& h) {
+      return (h.flags & kFlagHasBase)
+                 ? fmt::format("a base log of {} events, {} queries, user limit {}", h.base_events,
+                               h.base_queries, h.base_user_limit)
+                 : std::string("no base log");
+    };
+    throw EventLogError(fmt::format(
+        "{}: this event log was written on top of {}, but was opened with {}; open it with the "
+        "same base it was written with.",
+        name, describe(found), describe(expected)));
+  }
+
+  // Scan blocks.
+  order_.reserve((file_size - kFileHeaderBytes) / sizeof(Event));
+  uint64_t off = kFileHeaderBytes;
+  std::vector<unsigned char> payload;
+  unsigned char bh[kBlockHeaderBytes];
+  while (off < file_size) {
+    if (file_size - off < kBlockHeaderBytes) break;
+    PReadAll(fd_, bh, kBlockHeaderBytes, off, path_);
+    const uint32_t payload_bytes = Get32(bh + 4);
+    const uint32_t records = Get32(bh + 8);
+    if (std::memcmp(bh, kBlockMagic, 4) != 0 || Crc32(bh, 28) != Get32(bh + 28) ||
+        Get64(bh + 16) != next_block_seq_ || payload_bytes == 0 ||
+        payload_bytes % kRecordUnit != 0 || payload_bytes > file_size - off - kBlockHeaderBytes) {
+      break;
+    }
+    payload.resize(payload_bytes);
+    if (!PReadAll(fd_, payload.data(), payload_bytes, off + kBlockHeaderBytes, path_)) break;
+    if (Crc32(payload.data(), payload_bytes) != Get32(bh + 12)) break;
+
+    // A block that passed its checksums was written whole by this class; if it does not parse or
+    // replay, something other than a crash is wrong, and the file is left alone.
+    auto bad = [&](const std::string& what) {
+      return EventLogError(fmt::format(
+          "{}: block {} at byte offset {} is intact (checksums match) but invalid: {}. The file "
+          "was left untouched.",
+          name, next_block_seq_, off, what));
+    };
+    size_t pos = 0;
+    uint32_t n = 0;
+    while (pos < payload_bytes) {
+      const unsigned char* rec = payload.data() + pos;
+      const uint8_t kind = rec[kKindOffset];
+      if (kind < kFirstReservedKind) {
+        Event e;
+        std::memcpy(&e, rec, sizeof(Event));
+        try {
+          AppendToMemory(e);
+        } catch (const EventLogError& err) {
+          throw bad(err.what());
+        }
+        pos += sizeof(Event);
+      } else if (kind == kKindQuery) {
+        const uint32_t id = Get32(rec);
+        const uint32_t len = Get32(rec + 4);
+        if (len > kMaxQueryBytes || QueryRecordBytes(len) > payload_bytes - pos) {
+          throw bad(fmt::format("query record {} has a bad length {}", id, len));
+        }
+        const std::string_view text(reinterpret_cast<const char*>(rec + kRecordUnit), len);
+        if (id != num_queries() || FindOwnQuery(text) != nullptr ||
+            (base_ != nullptr && base_->FindOwnQuery(text) != nullptr)) {
+          throw bad(fmt::format("query record {} is out of sequence or a duplicate", id));
+        }
+        InternToMemory(text);
+        pos += QueryRecordBytes(len);
+      } else {
+        throw bad(fmt::format("unknown record kind {} at payload offset {}", kind, pos));
+      }
+      ++n;
+    }
+    if (n != records) {
+      throw bad(fmt::format("header says {} records, payload holds {}", records, n));
+    }
+    off += kBlockHeaderBytes + payload_bytes;
+    ++next_block_seq_;
+  }
+
+  file_bytes_ = off;
+  if (off < file_size) {
+    if (::ftruncate(fd_, static_cast<off_t>(off)) != 0 || ::fdatasync(fd_) != 0) {
+      throw EventLogError(fmt::format("{}: cannot truncate the torn tail at byte {}: {}", name, off,
+                                      ErrnoText(errno)));
+    }
+    recovered_truncated_bytes_ = file_size - off;
+  }
+}
+
+// ---- appending ---------------------------------------------------------------------------------
+
+void EventLog::ThrowFrozen(const char* what) const {
+  throw EventLogError(fmt::format(
+      "EventLog::{}: this log is the base of {} derived log(s) and is read-only while they exist",
+      what, derived_count_.load(std::memory_order_relaxed)));
+}
+
+void EventLog::GrowUser(UserEvents& ue, size_t new_cap) {
+  void* p = std::realloc(ue.data, new_cap * sizeof(Event));
+  if (p == nullptr) throw std::bad_alloc();
+  ue.data = static_cast<Event*>(p);
+  ue.cap = static_cast<uint32_t>(new_cap);
+}
+
+inline void EventLog::AppendToMemory(const Event& e) {
+  if (e.user == kNoId) [[unlikely]]
+    ThrowNoUser();
+  if (static_cast<uint8_t>(e.type) >= kFirstReservedKind) [[unlikely]]
+    ThrowBadType(e);
+  CheckNotFrozen("Append");
+  if (e.user >= users_.size()) [[unlikely]]
+    users_.resize(size_t{e.user} + 1);
+  UserEvents& ue = users_[e.user];
+  if (ue.size > 0) {
+    if (e.minute < ue.last) [[unlikely]]
+      ThrowOutOfOrder(e, ue.last, false);
+  } else if (base_ != nullptr) {
+    const std::span<const Event> older = base_->OwnEvents(e.user);
+    if (!older.empty() && e.minute < older.back().minute)
+      ThrowOutOfOrder(e, older.back().minute, true);
+  }
+  if (ue.size == ue.cap) [[unlikely]] {
+    constexpr size_t kMax = std::numeric_limits<uint32_t>::max();
+    if (ue.cap == kMax) ThrowTooMany(e.user);
+    GrowUser(ue, std::min(kMax, size_t{ue.cap} + ue.cap / 2 + 1));
+  }
+  order_.push_back(e.user);
+  ue.data[ue.size++] = e;
+  ue.last = e.minute;
+  if (ue.size == 1) {
+    ++num_users_;
+    if (e.user >= user_limit_) user_limit_ = e.user + 1;
+  }
+}
+
+void EventLog::Append(const Event& e) {
+  if (fd_ < 0) {
+    AppendToMemory(e);
+    return;
+  }
+  if (block_used_ + sizeof(Event) > block_cap_) WriteBlock();
+  AppendToMemory(e);
+  std::memcpy(block_.get() + kBlockHeaderBytes + block_used_, &e, sizeof(Event));
+  block_used_ += sizeof(Event);
+  ++block_records_;
+}
+
+// ---- queries -----------------------------------------------------------------------------------
+
+const QueryId* EventLog::FindOwnQuery(std::string_view text) const {
+  const auto it = query_index_.find(text);
+  return it == query_index_.end() ? nullptr : &it->second;
+}
+
+QueryId EventLog::InternToMemory(std::string_view text) {
+  if (num_queries() >= kNoId) throw EventLogError("EventLog::InternQuery: too many query texts");
+  const QueryId id = static_cast<QueryId>(num_queries());
+  queries_.emplace_back(text);
+  try {
+    query_index_.emplace(std::string_view(queries_.back()), id);
+  } catch (...) {
+    queries_.pop_back();
+    throw;
+  }
+  query_text_bytes_ += text.size();
+  return id;
+}
+
+QueryId EventLog::InternQuery(std::string_view text) {
+  if (base_ != nullptr) {
+    if (const QueryId* id = base_->FindOwnQuery(text)) return *id;
+  }
+  if (const QueryId* id = FindOwnQuery(text)) return *id;
+  CheckNotFrozen("InternQuery");
+  if (text.size() > kMaxQueryBytes) {
+    throw EventLogError(
+        fmt::format("EventLog::InternQuery: query text of {} bytes exceeds the {} byte limit",
+                    text.size(), kMaxQueryBytes));
+  }
+  const size_t bytes = QueryRecordBytes(text.size());
+  if (fd_ >= 0) ReserveRecord(bytes);
+  const QueryId id = InternToMemory(text);
+  if (fd_ >= 0) {
+    unsigned char* rec = block_.get() + kBlockHeaderBytes + block_used_;
+    std::memset(rec, 0, bytes);
+    Put32(rec, id);
+    Put32(rec + 4, static_cast<uint32_t>(text.size()));
+    rec[kKindOffset] = kKindQuery;
+    if (!text.empty()) std::memcpy(rec + kRecordUnit, text.data(), text.size());
+    block_used_ += bytes;
+    ++block_records_;
+  }
+  return id;
+}
+
+std::string_view EventLog::Query(QueryId id) const {
+  if (id < base_queries_) return base_->Query(id);
+  const size_t i = id - base_queries_;
+  if (i >= queries_.size()) {
+    throw std::out_of_range(
+        fmt::format("EventLog::Query: unknown query id {} (the log has {})", id, num_queries()));
+  }
+  return queries_[i];
+}
+
+// ---- reservations, stats -----------------------------------------------------------------------
+
+void EventLog::Reserve(UserId u, size_t n) {
+  if (u == kNoId) throw EventLogError("EventLog::Reserve: user is kNoId");
+  CheckNotFrozen("Reserve");
+  if (n > std::numeric_limits<uint32_t>::max()) ThrowTooMany(u);
+  if (u >= users_.size()) users_.resize(size_t{u} + 1);
+  UserEvents& ue = users_[u];
+  if (n > ue.cap) GrowUser(ue, n);
+}
+
+void EventLog::ReserveUsers(size_t n) {
+  CheckNotFrozen("ReserveUsers");
+  users_.reserve(n);
+}
+
+void EventLog::ReserveEvents(size_t n) {
+  CheckNotFrozen("ReserveEvents");
+  order_.reserve(n);
+}
+
+UserId EventLog::user_limit() const {
+  return base_ != nullptr ? std::max(base_->user_limit_, user_limit_) : user_limit_;
+}
+
+EventLogMemory EventLog::memory_usage() const {
+  EventLogMemory m;
+  m.event_bytes = order_.size() * sizeof(Event);
+  for (const UserEvents& ue : users_) m.event_capacity_bytes += size_t{ue.cap} * sizeof(Event);
+  m.index_bytes = users_.capacity() * sizeof(UserEvents) + order_.capacity() * sizeof(UserId);
+  m.query_bytes = query_text_bytes_ + queries_.size() * sizeof(std::string);
+  return m;
+}
+
+// ---- file writing ------------------------------------------------------------------------------
+
+void EventLog::ReserveRecord(size_t record_bytes) {
+  if (block_used_ + record_bytes <= block_cap_) return;
+  WriteBlock();
+  if (record_bytes > block_alloc_) {
+    // An oversized record gets a block of its own; the next record starts a new block because
+    // block_used_ will exceed block_cap_.
+    block_.reset(new unsigned char[kBlockHeaderBytes + record_bytes]);
+    block_alloc_ = record_bytes;
+  }
+}
+
+void EventLog::WriteBlock() {
+  if (block_records_ == 0) return;
+  unsigned char* h = block_.get();
+  std::memcpy(h, kBlockMagic, 4);
+  Put32(h + 4, static_cast<uint32_t>(block_used_));
+  Put32(h + 8, block_records_);
+  Put32(h + 12, Crc32(h + kBlockHeaderBytes, block_used_));
+  Put64(h + 16, next_block_seq_);
+  Put32(h + 24, 0);
+  Put32(h + 28, Crc32(h, 28));
+  const size_t total = kBlockHeaderBytes + block_used_;
+  if (const int err = PWriteAll(fd_, h, total, file_bytes_); err != 0) {
+    // Cut any partial write so a retry appends at a clean boundary.
+    (void)!::ftruncate(fd_, static_cast<off_t>(file_bytes_));
+    throw EventLogError(
+        fmt::format("{}: cannot write event log block: {}", path_.string(), ErrnoText(err)));
+  }
+  file_bytes_ += total;
+  ++next_block_seq_;
+  block_used_ = 0;
+  block_records_ = 0;
+  if (block_alloc_ > block_cap_) {
+    block_.reset(new unsigned char[kBlockHeaderBytes + block_cap_]);
+    block_alloc_ = block_cap_;
+  }
+}
+
+void EventLog::Flush() {
+  if (fd_ < 0) return;
+  WriteBlock();
+  if (options_.fsync_on_flush && synced_bytes_ < file_bytes_) {
+    if (::fdatasync(fd_) != 0) {
+      throw EventLogError(
+          fmt::format("{}: fdatasync of event log failed: {}", path_.string(), ErrnoText(errno)));
+    }
+    synced_bytes_ = file_bytes_;
+  }
+}
+
+}  // namespace cf

@@ -1,0 +1,22 @@
+// Interface: which creative to show for an ad, and the creatives a plan's products have.
+#pragma once
+
+#include <vector>
+
+#include "common/creative.h"
+#include "common/event.h"
+#include "common/opportunity.h"
+
+namespace cf {
+
+class CreativeSelector {
+ public:
+  virtual ~CreativeSelector() = default;
+  // Makes sure every product has at least one live creative; returns the ones it created.
+  virtual std::vector<Creative> EnsureCreatives(const std::vector<ProductId>& products,
+                                                uint32_t day) = 0;
+  virtual CreativeId Select(const Opportunity& opp, const AdCandidate& ad) const = 0;
+  virtual void Observe(const Event& e) = 0;
+};
+
+}  // namespace cf

@@ -1,0 +1,26 @@
+// Baseline: one default creative per product (a plain product video: no scene template, a
+// question hook, 15 s, Chinese), always shown. Not thread-safe for EnsureCreatives.
+#pragma once
+
+#include <vector>
+
+#include "common/catalogue.h"
+#include "creative/creative_selector.h"
+
+namespace cf {
+
+class DefaultCreativeSelector : public CreativeSelector {
+ public:
+  explicit DefaultCreativeSelector(const Catalogue& catalogue);
+  std::vector<Creative> EnsureCreatives(const std::vector<ProductId>& products, uint32_t day) override;
+  CreativeId Select(const Opportunity& opp, const AdCandidate& ad) const override;
+  void Observe(const Event&) override {}
+  const std::vector<Creative>& creatives() const { return creatives_; }
+
+ private:
+  const Catalogue& catalogue_;
+  std::vector<CreativeId> by_product_;
+  std::vector<Creative> creatives_;
+};
+
+}  // namespace cf

@@ -1,0 +1,32 @@
+// What each search query is about, learned from behaviour: the categories users engage with in the
+// 30 minutes after searching a query. Not thread-safe.
+#pragma once
+
+#include <array>
+#include <unordered_map>
+#include <vector>
+
+#include "common/catalogue.h"
+#include "common/event.h"
+
+namespace cf {
+
+class QueryCategories {
+ public:
+  QueryCategories(const Catalogue& catalogue, size_t users);
+  void Observe(const Event& e);
+  // Up to k categories most engaged with after the query, strongest first; returns how many.
+  int Top(QueryId q, int k, CategoryId* out) const;
+
+ private:
+  const Catalogue& catalogue_;
+  struct Last {
+    QueryId query = kNoId;
+    SimMinute minute = 0;
+  };
+  std::vector<Last> last_;  // per user
+  std::unordered_map<QueryId, std::unordered_map<CategoryId, float>> counts_;
+  mutable std::unordered_map<QueryId, std::vector<CategoryId>> top_cache_;
+};
+
+}  // namespace cf

@@ -1,0 +1,42 @@
+// Each user's observed category affinity, learned only from events and updated incrementally
+// (O(1) per event, no re-read of the history): a small table of the user's strongest categories
+// with engagement-weighted scores. Not thread-safe; one instance per run.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <vector>
+
+#include "common/catalogue.h"
+#include "common/event.h"
+#include "common/event_log.h"
+
+namespace cf {
+
+class UserAffinity {
+ public:
+  static constexpr int kSlots = 12;
+  UserAffinity(const Catalogue& catalogue, size_t users);
+
+  void Observe(const Event& e);
+  // Replays every user's history (e.g. the pre-campaign log) once.
+  void Warm(const EventLog& log);
+  // Writes up to `k` strongest categories of user u, strongest first; returns how many.
+  int Top(UserId u, int k, CategoryId* out) const;
+  // The user's share of engagement in category c (0 if not among the tracked ones).
+  double Share(UserId u, CategoryId c) const;
+
+ private:
+  struct Entry {
+    CategoryId category = kNoId;
+    float score = 0;
+  };
+  struct Row {
+    std::array<Entry, kSlots> e{};
+    float total = 0;
+  };
+  const Catalogue& catalogue_;
+  std::vector<Row> rows_;
+};
+
+}  // namespace cf

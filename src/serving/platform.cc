@@ -1,0 +1,207 @@
+#include "serving/platform.h"
+
+#include <stdexcept>
+#include <utility>
+
+#include "common/random.h"
+#include "creative/default_creative_selector.h"
+#include "insight/popularity_affinity_retriever.h"
+#include "insight/smoothed_count_predictor.h"
+#include "strategy/plan_bidder.h"
+
+namespace cf {
+
+Platform::Platform(const Catalogue& catalogue, EventLog& log, size_t users, PlatformConfig config)
+    : catalogue_(catalogue),
+      log_(log),
+      config_(config),
+      affinity_(catalogue, users),
+      queries_(catalogue, users),
+      inventory_(catalogue) {
+  for (const Product& p : catalogue.products) prices_.push_back(p.shelf_price);
+  retriever_ = std::make_unique<PopularityAffinityRetriever>(inventory_, affinity_, queries_,
+                                                             PopularityAffinityRetriever::Options{});
+  predictor_ = std::make_unique<SmoothedCountPredictor>(catalogue, affinity_);
+  bidder_ = std::make_unique<PlanBidder>();
+  creatives_ = std::make_unique<DefaultCreativeSelector>(catalogue);
+}
+
+void Platform::Warm(const EventLog& history) {
+  affinity_.Warm(history);
+  for (UserId u = 0; u < history.user_limit(); ++u) {
+    history.History(u).ForEach([this](const Event& e) {
+      queries_.Observe(e);
+      retriever_->Observe(e);
+      predictor_->Observe(e);
+    });
+  }
+  inventory_.Rebuild(plans_);
+  retriever_->Refresh();
+}
+
+PlanId Platform::AddPlan(AdPlan plan) {
+  plan.id = static_cast<PlanId>(plans_.size());
+  if (std::string err = ValidatePlan(plan, catalogue_.products.size()); !err.empty()) {
+    throw std::invalid_argument(err);
+  }
+  ledger_.AddPlan(plan.id, plan.total_budget, plan.daily_budget);
+  auto made = creatives_->EnsureCreatives(plan.products, day_);
+  new_creatives_.insert(new_creatives_.end(), made.begin(), made.end());
+  plans_.push_back(std::move(plan));
+  stats_.emplace_back();
+  inventory_dirty_ = true;
+  return plans_.back().id;
+}
+
+void Platform::UpdatePlan(const AdPlan& plan) {
+  AdPlan& cur = plans_.at(plan.id);
+  if (std::string err = ValidatePlan(plan, catalogue_.products.size()); !err.empty()) {
+    throw std::invalid_argument(err);
+  }
+  if (plan.total_budget != cur.total_budget || plan.daily_budget != cur.daily_budget) {
+    ledger_.SetBudgets(plan.id, plan.total_budget, plan.daily_budget);
+  }
+  if (plan.products != cur.products) {
+    auto made = creatives_->EnsureCreatives(plan.products, day_);
+    new_creatives_.insert(new_creatives_.end(), made.begin(), made.end());
+  }
+  inventory_dirty_ |= plan.status != cur.status || plan.products != cur.products;
+  cur = plan;
+}
+
+std::vector<Creative> Platform::TakeNewCreatives() { return std::exchange(new_creatives_, {}); }
+
+void Platform::StartDay(uint32_t day) {
+  day_ = day;
+  ledger_.StartDay();
+  pacer_.StartDay();
+}
+
+void Platform::Upkeep(SimMinute now) {
+  if (inventory_dirty_) {
+    inventory_.Rebuild(plans_);
+    inventory_dirty_ = false;
+  }
+  retriever_->Refresh();
+  if (config_.even_delivery) {
+    for (const AdPlan& p : plans_) {
+      pacer_.Update(p.id, now, ledger_.spent_today(p.id), p.daily_budget);
+    }
+  }
+}
+
+void Platform::SetPrice(ProductId p, Money price) { prices_.at(p) = price; }
+
+void Platform::Feed(const Event& e) {
+  // Predictor and queries first: they read the affinity as it was before this event.
+  predictor_->Observe(e);
+  queries_.Observe(e);
+  retriever_->Observe(e);
+  bidder_->Observe(e);
+  creatives_->Observe(e);
+  affinity_.Observe(e);
+}
+
+void Platform::LogEvent(const Event& e) {
+  log_.Append(e);
+  Feed(e);
+}
+
+AdDecision Platform::Decide(const Opportunity& opp) {
+  if (inventory_dirty_) {
+    inventory_.Rebuild(plans_);
+    inventory_dirty_ = false;
+  }
+  ++opportunities_;
+  pacer_.CountOpportunity(opp.minute);
+  AdDecision d;
+  d.opp = opp;
+  candidates_.clear();
+  retriever_->Retrieve(opp, candidates_);
+  scored_.clear();
+  for (const AdCandidate& c : candidates_) {
+    const AdPlan& plan = plans_[c.plan];
+    if (plan.status != PlanStatus::kActive || !plan.channels.Has(opp.channel)) continue;
+    if (ledger_.headroom(c.plan).micros() <= 0) continue;
+    if (config_.even_delivery && CounterUniform(opp.key, c.plan, 0x9ace) >= pacer_.Rate(c.plan)) continue;
+    ScoredAd s;
+    s.ad = c;
+    predictor_->Predict(opp, s);
+    bidder_->Bid(opp, plan, s);
+    if (s.ecpm <= 0) continue;
+    // A plan can only take part if it could pay its own bid.
+    const Money max_charge = s.per_mille ? Money::Micros(s.bid.micros() / 1000 + 1) : s.bid;
+    if (ledger_.headroom(c.plan) < max_charge) continue;
+    scored_.push_back(s);
+  }
+  auto winners = RunGsp(scored_, 1, config_.reserve_cpm);
+  if (tap_) tap_->OnAuction(opp, scored_, winners, config_.reserve_cpm);
+  if (winners.empty()) return d;
+  const AuctionWinner& w = winners.front();
+  const ScoredAd& ad = scored_[w.index];
+  const Money reserve = ad.per_mille ? Money::Micros((w.price.micros() + 999) / 1000) : w.price;
+  if (!ledger_.Reserve(ad.ad.plan, reserve)) return d;  // lost a race for the last of the budget
+  d.shown = true;
+  d.ad = ad;
+  d.price = w.price;
+  d.reserved = reserve;
+  d.creative = creatives_->Select(opp, ad.ad);
+  return d;
+}
+
+void Platform::Resolve(const AdDecision& d, const UserResponse& r) {
+  if (!d.shown) return;
+  const PlanId plan = d.ad.ad.plan;
+  PlanCounts& st = stats_[plan].total;
+  PlanCounts& sc = stats_[plan].by_channel[static_cast<int>(d.opp.channel)];
+  Money charge = Money::Zero();
+  if (d.ad.per_mille) charge = d.reserved;  // CPM: pay for the impression
+  else if (r.clicked) charge = d.reserved;  // CPC / target ROI: pay for the click
+  ledger_.Commit(plan, d.reserved, charge);
+  st.spend += charge;
+  sc.spend += charge;
+  Event e;
+  e.minute = d.opp.minute;
+  e.user = d.opp.user;
+  e.product = d.ad.ad.product;
+  e.plan = plan;
+  e.ref = d.creative;
+  e.channel = d.opp.channel;
+  e.type = EventType::kImpression;
+  e.quantity = d.opp.position;
+  e.money = d.ad.per_mille ? charge.micros() : 0;
+  LogEvent(e);
+  ++st.impressions;
+  ++sc.impressions;
+  if (!r.clicked) return;
+  e.quantity = 0;
+  e.type = EventType::kClick;
+  e.money = d.ad.per_mille ? 0 : charge.micros();
+  LogEvent(e);
+  ++st.clicks;
+  ++sc.clicks;
+  e.money = 0;
+  auto emit = [&](bool happened, EventType t) {
+    if (!happened) return;
+    e.type = t;
+    LogEvent(e);
+  };
+  emit(r.liked, EventType::kLike);
+  emit(r.commented, EventType::kComment);
+  emit(r.shared, EventType::kShare);
+  emit(r.followed, EventType::kFollow);
+  emit(r.added_to_cart, EventType::kAddToCart);
+  if (r.quantity > 0 && r.tracked) {
+    e.type = EventType::kPurchase;
+    e.quantity = r.quantity;
+    e.money = r.paid.micros();
+    e.flags = r.coupon_used ? kFlagCouponUsed : 0;
+    LogEvent(e);
+    ++st.purchases;
+    st.gmv += r.paid;
+    ++sc.purchases;
+    sc.gmv += r.paid;
+  }
+}
+
+}  // namespace cf

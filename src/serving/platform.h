@@ -1,0 +1,123 @@
+// The platform: plans, the budget ledger, the event log and the per-opportunity path
+// (candidates -> ranking -> GSP auction with reserve -> creative) that wires the engine modules.
+// Every observed event is appended to the log and fed to every module. Money is charged only
+// through the ledger, so no plan ever spends more than its budgets.
+// Not thread-safe: one Platform per simulated run (the ledger itself is thread-safe).
+#pragma once
+
+#include <array>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/ad_plan.h"
+#include "common/catalogue.h"
+#include "common/event_log.h"
+#include "common/opportunity.h"
+#include "common/user_response.h"
+#include "creative/creative_selector.h"
+#include "insight/ad_inventory.h"
+#include "insight/candidate_source.h"
+#include "insight/query_categories.h"
+#include "insight/response_predictor.h"
+#include "insight/user_affinity.h"
+#include "serving/auction.h"
+#include "serving/budget_ledger.h"
+#include "serving/evaluation_tap.h"
+#include "strategy/bidder.h"
+#include "strategy/even_pacer.h"
+
+namespace cf {
+
+struct PlatformConfig {
+  double reserve_cpm = 0.1;  // currency units per 1,000 impressions
+  bool even_delivery = true; // pace plans with daily budgets over the day's traffic
+};
+
+// Observed totals of one plan.
+struct PlanCounts {
+  uint64_t impressions = 0, clicks = 0, purchases = 0;
+  Money spend, gmv;
+};
+struct PlanStats {
+  PlanCounts total;
+  std::array<PlanCounts, kNumChannels> by_channel{};
+};
+
+// A decision for one ad slot; holds a budget reservation until Resolve.
+struct AdDecision {
+  bool shown = false;
+  Opportunity opp;
+  ScoredAd ad;
+  CreativeId creative = kNoId;
+  Money price;     // per click or per mille
+  Money reserved;  // held in the ledger
+};
+
+class Platform {
+ public:
+  // `log` receives every event; `users` bounds user ids.
+  Platform(const Catalogue& catalogue, EventLog& log, size_t users, PlatformConfig config);
+
+  // Warms the engine modules from a history log (the pre-campaign events).
+  void Warm(const EventLog& history);
+
+  // Validates and registers a plan (id assigned); returns it, or throws std::invalid_argument with
+  // the reason. Creates default creatives for its products.
+  PlanId AddPlan(AdPlan plan);
+  // Replaces a plan's settings (bids, targets, budgets, status); validated like AddPlan.
+  void UpdatePlan(const AdPlan& plan);
+  const AdPlan& plan(PlanId id) const { return plans_.at(id); }
+  const std::vector<AdPlan>& plans() const { return plans_; }
+  const PlanStats& stats(PlanId id) const { return stats_.at(id); }
+  BudgetLedger& ledger() { return ledger_; }
+  const BudgetLedger& ledger() const { return ledger_; }
+  // Creatives created since the last call (the driver shows them to the world).
+  std::vector<Creative> TakeNewCreatives();
+
+  void StartDay(uint32_t day);
+  // Hourly upkeep: refresh popularity, re-pace plans. `now` is the current minute.
+  void Upkeep(SimMinute now);
+  void SetPrice(ProductId p, Money price);
+  void set_tap(EvaluationTap* tap) { tap_ = tap; }
+
+  // Runs the auction for one ad slot. The winner's maximum charge is reserved in the ledger and
+  // an impression event is logged; call Resolve with the user's response.
+  AdDecision Decide(const Opportunity& opp);
+  void Resolve(const AdDecision& d, const UserResponse& r);
+
+  // Logs observed organic behaviour and searches.
+  void LogEvent(const Event& e);
+
+  uint64_t opportunities() const { return opportunities_; }
+
+ private:
+  void Feed(const Event& e);
+
+  const Catalogue& catalogue_;
+  EventLog& log_;
+  PlatformConfig config_;
+  std::vector<AdPlan> plans_;
+  std::vector<PlanStats> stats_;
+  BudgetLedger ledger_;
+  std::vector<Money> prices_;
+
+  UserAffinity affinity_;
+  QueryCategories queries_;
+  AdInventory inventory_;
+  std::unique_ptr<CandidateSource> retriever_;
+  std::unique_ptr<ResponsePredictor> predictor_;
+  std::unique_ptr<Bidder> bidder_;
+  std::unique_ptr<CreativeSelector> creatives_;
+  EvenPacer pacer_;
+  std::vector<Creative> new_creatives_;
+  bool inventory_dirty_ = true;
+  uint32_t day_ = 0;
+
+  EvaluationTap* tap_ = nullptr;
+  uint64_t opportunities_ = 0;
+  std::vector<AdCandidate> candidates_;  // scratch
+  std::vector<ScoredAd> scored_;         // scratch
+};
+
+}  // namespace cf

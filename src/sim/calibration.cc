@@ -1,0 +1,132 @@
+#include "sim/calibration.h"
+
+#include <algorithm>
+#include <unordered_set>
+
+#include <fmt/format.h>
+
+namespace cf {
+
+MarketSample CollectMarketSample(const WorldSpec& spec, const EventLog& log) {
+  MarketSample s;
+  const Catalogue& cat = spec.catalogue();
+  std::vector<double> dept(cat.departments.size(), 0.0);
+  std::unordered_set<uint64_t> bought;
+  s.users = log.user_limit();
+  for (UserId u = 0; u < log.user_limit(); ++u) {
+    const HistoryView h = log.History(u);
+    if (h.size() >= 10000) ++s.users_10k;
+    bought.clear();
+    SimMinute window_start = 0;
+    bool in_window = false;
+    h.ForEach([&](const Event& e) {
+      const bool flight = e.minute >= spec.flight_start();
+      if (e.type == EventType::kPurchase) {
+        const uint64_t key = e.product;
+        const bool repeat = !bought.insert(key).second;
+        if (!flight) return;
+        ++s.purchases;
+        s.repeat_purchases += repeat;
+        const Product& p = cat.product(e.product);
+        s.purchase_unit_prices.push_back(Money::Micros(e.money).units() / std::max<int>(1, e.quantity));
+        dept[p.department] += Money::Micros(e.money).units();
+        if (!in_window || e.minute > window_start + 30) {
+          ++s.purchase_sessions;
+          window_start = e.minute;
+          in_window = true;
+        }
+        ++s.purchase_lines;
+        if (e.plan != kNoId) {
+          const double price = p.shelf_price.units();
+          if (price < 5) ++s.low_price_purchases;
+          if (price > 15) ++s.high_price_purchases;
+        }
+        return;
+      }
+      if (!flight) return;
+      if (e.type == EventType::kImpression || e.type == EventType::kOrganicView) {
+        ++s.views[static_cast<int>(e.channel)];
+      } else if (e.type == EventType::kClick && e.plan != kNoId) {
+        const double price = cat.product(e.product).shelf_price.units();
+        if (price < 5) ++s.low_price_clicks;
+        if (price > 15) ++s.high_price_clicks;
+      }
+    });
+  }
+  for (uint32_t d = 0; d < dept.size(); ++d) {
+    if (dept[d] > 0) s.department_gmv.emplace_back(d, dept[d]);
+  }
+  std::sort(s.department_gmv.begin(), s.department_gmv.end(),
+            [](const auto& a, const auto& b) { return a.second > b.second; });
+  return s;
+}
+
+namespace {
+
+double Median(std::vector<double> v) {
+  if (v.empty()) return 0;
+  std::nth_element(v.begin(), v.begin() + v.size() / 2, v.end());
+  return v[v.size() / 2];
+}
+
+CalibrationRow Range(std::string fact, std::string target, double value, double lo, double hi,
+                     std::string unit) {
+  return {std::move(fact), std::move(target), value, std::move(unit), value >= lo && value <= hi};
+}
+
+}  // namespace
+
+std::vector<CalibrationRow> Calibrate(const WorldSpec& spec, const MarketSample& s,
+                                      const RunResult& run) {
+  std::vector<CalibrationRow> rows;
+  const DataStats& d = spec.data().stats;
+  const auto& mc = run.market_by_channel;
+  rows.push_back(Range("ad CTR, all channels", "0.5%-2%", 100 * run.market.ctr(), 0.5, 2.0, "%"));
+  rows.push_back(Range("ad CTR, short-video feed", "1.5%-2% (0.5%-2% normal)",
+                       100 * mc[0].ctr(), 0.5, 2.2, "%"));
+  rows.push_back(Range("ad CTR, live room", "3% or more", 100 * mc[1].ctr(), 2.5, 8.0, "%"));
+  const double low_cvr = s.low_price_clicks ? 100.0 * s.low_price_purchases / s.low_price_clicks : 0;
+  rows.push_back(Range("ad CVR per click, products under 5.00", "8%-15%", low_cvr, 6.0, 16.0, "%"));
+  const double high_cvr = s.high_price_clicks ? 100.0 * s.high_price_purchases / s.high_price_clicks : 0;
+  rows.push_back(Range("ad CVR per click, products over 15.00", "1%-5% (500 CNY items)", high_cvr,
+                       0.5, 6.0, "%"));
+  rows.push_back(Range("live CVR below feed CVR", "live CVR < feed CVR",
+                       mc[0].cvr() > 0 ? mc[1].cvr() / mc[0].cvr() : 0, 0.0, 0.99, "ratio"));
+  rows.push_back(Range("ad ROI, whole market", "2-3 overall (food 2-5)", run.market.roi(), 1.5, 6.0, "x"));
+  const double fl = mc[0].impressions + mc[1].impressions > 0 || s.views[0] + s.views[1] > 0
+                        ? 100.0 * s.views[0] / std::max<uint64_t>(1, s.views[0] + s.views[1])
+                        : 0;
+  rows.push_back(Range("feed share of feed + live views", "72%", fl, 65, 79, "%"));
+  const double med = Median(s.purchase_unit_prices);
+  rows.push_back(Range("median unit price paid", fmt::format("{:.2f} (data)", d.median_paid_unit_price),
+                       med, 0.75 * d.median_paid_unit_price, 1.35 * d.median_paid_unit_price, "USD"));
+  std::vector<double> cat_prices;
+  for (const Product& p : spec.catalogue().products) cat_prices.push_back(p.shelf_price.units());
+  rows.push_back(Range("median catalogue shelf price", fmt::format("{:.2f} (data)", d.median_unit_price),
+                       Median(cat_prices), 0.8 * d.median_unit_price, 1.3 * d.median_unit_price, "USD"));
+  if (!s.department_gmv.empty() && !d.department_gmv_share.empty()) {
+    double total = 0;
+    for (const auto& [dep, g] : s.department_gmv) total += g;
+    const std::string& top = d.department_gmv_share.front().first;
+    double sim_top = 0;
+    for (const auto& [dep, g] : s.department_gmv) {
+      if (spec.catalogue().departments[dep] == top) sim_top = g / total;
+    }
+    rows.push_back(Range(fmt::format("GMV share of {}", top),
+                         fmt::format("{:.1f}% (data)", 100 * d.department_gmv_share.front().second),
+                         100 * sim_top, 100 * d.department_gmv_share.front().second - 15,
+                         100 * d.department_gmv_share.front().second + 15, "%"));
+  }
+  const double rep = s.purchases ? 100.0 * s.repeat_purchases / s.purchases : 0;
+  rows.push_back(Range("purchases repeating a product the user bought before",
+                       fmt::format("{:.1f}% (data, within a year)", 100 * d.repurchase_share), rep,
+                       0.3 * 100 * d.repurchase_share, 3.0 * 100 * d.repurchase_share, "%"));
+  const double basket = s.purchase_sessions ? static_cast<double>(s.purchase_lines) / s.purchase_sessions : 0;
+  rows.push_back(Range("items per purchase session", fmt::format("{:.2f} (data, baskets broken up)", d.items_per_basket),
+                       basket, 1.0, std::max(1.5, 1.5 * d.items_per_basket), "items"));
+  const double heavy = s.users ? 100.0 * s.users_10k / s.users : 0;
+  rows.push_back(Range("users with 10,000+ events", ">= 0.3% of users", heavy, 0.3, 100, "%"));
+  return rows;
+}
+
+}  // namespace cf

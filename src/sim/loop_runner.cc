@@ -1,0 +1,268 @@
+#include "sim/loop_runner.h"
+
+#include <chrono>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+#include "strategy/media_buyer.h"
+
+namespace cf {
+namespace {
+
+void Add(KpiTotals& k, const PlanCounts& c) {
+  k.spend += c.spend;
+  k.impressions += c.impressions;
+  k.clicks += c.clicks;
+  k.purchases += c.purchases;
+  k.gmv += c.gmv;
+}
+
+KpiTotals Diff(const KpiTotals& now, const KpiTotals& before) {
+  KpiTotals d;
+  d.spend = now.spend - before.spend;
+  d.impressions = now.impressions - before.impressions;
+  d.clicks = now.clicks - before.clicks;
+  d.purchases = now.purchases - before.purchases;
+  d.gmv = now.gmv - before.gmv;
+  return d;
+}
+
+}  // namespace
+
+RunResult RunLoop(const RunSetup& setup) {
+  if (!setup.spec || !setup.history || !setup.query_ids) {
+    throw std::invalid_argument("RunLoop needs a world spec, a history log and its query ids");
+  }
+  const auto wall_start = std::chrono::steady_clock::now();
+  const WorldSpec& spec = *setup.spec;
+  const Catalogue& cat = spec.catalogue();
+  RunResult result;
+  result.name = setup.name;
+
+  World world(spec, setup.faults);
+  world.SetOurProducts(setup.our_plan.products);
+  std::unique_ptr<EventLog> log;
+  if (setup.event_log.empty()) {
+    log = EventLog::InMemory(setup.history);
+  } else {
+    std::filesystem::remove(setup.event_log);  // a run's log starts empty
+    log = EventLog::Open(setup.event_log, {}, setup.history);
+  }
+  Platform platform(cat, *log, spec.users().size(), setup.platform);
+  platform.StartDay(spec.flight_start() / kMinutesPerDay);
+  for (const AdPlan& p : setup.competitor_plans) platform.AddPlan(p);
+  const uint32_t first_day = spec.flight_start() / kMinutesPerDay;
+
+  MediaBuyer::Options bo;
+  bo.goal_roi = setup.goal_roi;
+  MediaBuyer buyer(bo);
+  result.policy_description =
+      "competent media buyer: target-ROI plan starting at 90% of the goal ROI, adjusted by 5-10% "
+      "at most hourly from the last hours' ROI and pace (MARKET_FACTS.md)";
+  AdPlan ours = setup.our_plan;
+  ours.bid_type = BidType::kTargetRoi;
+  ours.target_roi = buyer.InitialTarget();
+  ours.start_day = first_day;
+  const PlanId our_id = platform.AddPlan(ours);
+  ours = platform.plan(our_id);
+  result.actions.push_back({spec.flight_start(),
+                            fmt::format("Created plan '{}' for {} products, budget {} ({} a day), "
+                                        "ROI target {:.2f} (90% of the goal {:.2f} while exploring)",
+                                        ours.name, ours.products.size(), ours.total_budget.ToString(),
+                                        ours.daily_budget.ToString(), ours.target_roi, setup.goal_roi)});
+  for (const Creative& c : platform.TakeNewCreatives()) world.RegisterCreative(c);
+  platform.Warm(*setup.history);
+  if (setup.tap) platform.set_tap(setup.tap);
+
+  // Competitor budget surges are applied to their plans on the platform; remember originals.
+  const std::vector<AdPlan> original_plans = platform.plans();
+  std::vector<bool> surge_on(setup.faults.size(), false);
+
+  const SimMinute start = spec.flight_start();
+  const SimMinute end = start + spec.days() * kMinutesPerDay;
+  std::vector<Session> sessions;
+  KpiTotals ours_before, market_before;
+  double curve_sum = 0;
+  for (double c : spec.config().traffic.hourly_curve) curve_sum += c;
+
+  auto totals = [&](KpiTotals& o, KpiTotals& mk) {
+    o = KpiTotals{};
+    mk = KpiTotals{};
+    for (const AdPlan& p : platform.plans()) {
+      Add(mk, platform.stats(p.id).total);
+      if (p.id == our_id) Add(o, platform.stats(p.id).total);
+    }
+  };
+
+  for (SimMinute m = start; m < end; ++m) {
+    const SimTime t{m};
+    if (t.minute_of_day() == 0) platform.StartDay(t.day());
+    // Platform-side faults: budget exhaustion (our account runs dry) and competitor surges.
+    for (size_t i = 0; i < setup.faults.size(); ++i) {
+      const FaultLabel& f = setup.faults[i];
+      const bool active = m >= f.start && m < f.end;
+      if (f.type == "budget_exhaustion" && active && (m == f.start || t.minute_of_day() == 0)) {
+        platform.ledger().CapToday(our_id, ours.daily_budget.Scale(f.magnitude));
+      }
+      if (f.type == "competitor_budget_surge" && active != surge_on[i]) {
+        surge_on[i] = active;
+        const std::string cat_name = f.target.substr(f.target.find(':') + 1);
+        for (const AdPlan& orig : original_plans) {
+          if (orig.id == our_id) continue;
+          bool hit = false;
+          for (ProductId p : orig.products) hit |= cat.categories[cat.product(p).category] == cat_name;
+          if (!hit) continue;
+          AdPlan p = platform.plan(orig.id);
+          p.bid = active ? orig.bid.Scale(f.magnitude) : orig.bid;
+          p.daily_budget = active ? orig.daily_budget.Scale(f.magnitude) : orig.daily_budget;
+          p.total_budget = active ? orig.total_budget.Scale(f.magnitude) : orig.total_budget;
+          platform.UpdatePlan(p);
+        }
+      }
+    }
+    if (t.minute_of_day() % 60 == 0) {
+      if (m > start) {
+        // Close the hour: record it and let the media buyer look at the report.
+        KpiTotals o, mk;
+        totals(o, mk);
+        HourPoint hp;
+        hp.hour = (m - start) / 60 - 1;
+        hp.ours = Diff(o, ours_before);
+        hp.market = Diff(mk, market_before);
+        const uint32_t prev_hour = (t.hour_of_day() + 23) % 24;
+        hp.planned_spend =
+            ours.daily_budget.Scale(spec.config().traffic.hourly_curve[prev_hour] / curve_sum);
+        result.hourly.push_back(hp);
+        ours_before = o;
+        market_before = mk;
+        PlanHourReport rep;
+        rep.now = m;
+        rep.flight_hour = hp.hour;
+        rep.spend = hp.ours.spend;
+        rep.gmv = hp.ours.gmv;
+        rep.clicks = hp.ours.clicks;
+        rep.purchases = hp.ours.purchases;
+        rep.spent_today = platform.ledger().spent_today(our_id);
+        rep.daily_budget = ours.daily_budget;
+        double elapsed = 0;
+        for (uint32_t h = 0; h < t.hour_of_day(); ++h) elapsed += spec.config().traffic.hourly_curve[h];
+        rep.day_elapsed = t.hour_of_day() == 0 ? 1.0 : elapsed / curve_sum;
+        AdPlan plan = platform.plan(our_id);
+        for (std::string& a : buyer.OnHour(rep, plan)) result.actions.push_back({m, std::move(a)});
+        platform.UpdatePlan(plan);
+        ours = plan;
+      }
+      platform.Upkeep(m);
+    }
+
+    world.SessionsAt(m, sessions);
+    for (const Session& s : sessions) {
+      QueryId qid = kNoId;
+      if (s.channel == Channel::kSearch) {
+        qid = (*setup.query_ids)[s.query];
+        Event e;
+        e.type = EventType::kSearch;
+        e.minute = m;
+        e.user = s.user;
+        e.channel = s.channel;
+        e.ref = qid;
+        platform.LogEvent(e);
+      }
+      for (uint32_t slot = 0; slot < s.slots; ++slot) {
+        if (slot < 64 && world.IsAdSlot(s, slot)) {
+          Opportunity opp;
+          opp.key = s.id * 64 + slot;
+          opp.minute = m;
+          opp.user = s.user;
+          opp.channel = s.channel;
+          opp.position = static_cast<uint8_t>(slot);
+          opp.query = qid;
+          AdDecision d;
+          if (setup.decision_us) {
+            const auto t0 = std::chrono::steady_clock::now();
+            d = platform.Decide(opp);
+            setup.decision_us->push_back(static_cast<float>(
+                std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count()));
+          } else {
+            d = platform.Decide(opp);
+          }
+          if (!d.shown) continue;
+          AdExposure x;
+          x.key = opp.key;
+          x.minute = m;
+          x.user = s.user;
+          x.channel = s.channel;
+          x.position = 0;  // one ad per slot: it is the top of its slot
+          x.product = d.ad.ad.product;
+          x.creative = d.creative;
+          x.need = s.need;
+          platform.Resolve(d, world.RespondToAd(x));
+          continue;
+        }
+        const OrganicOutcome o = world.ServeOrganic(s, slot);
+        if (o.product == kNoId) continue;
+        ++result.organic_views;
+        Event e;
+        e.minute = m;
+        e.user = s.user;
+        e.channel = s.channel;
+        e.product = o.product;
+        e.ref = o.content;
+        e.type = EventType::kOrganicView;
+        platform.LogEvent(e);
+        auto emit = [&](bool happened, EventType type) {
+          if (!happened) return;
+          e.type = type;
+          platform.LogEvent(e);
+        };
+        emit(o.liked, EventType::kLike);
+        emit(o.commented, EventType::kComment);
+        emit(o.shared, EventType::kShare);
+        emit(o.followed, EventType::kFollow);
+        e.flags = kFlagOrganic;
+        emit(o.clicked, EventType::kClick);
+        emit(o.added_to_cart, EventType::kAddToCart);
+        if (o.quantity > 0 && o.tracked) {
+          e.type = EventType::kPurchase;
+          e.quantity = o.quantity;
+          e.money = o.paid.micros();
+          platform.LogEvent(e);
+          result.organic_gmv += o.paid;
+        }
+      }
+    }
+    if (setup.progress_minute) setup.progress_minute->store(m - start + 1, std::memory_order_relaxed);
+    if (setup.progress_impressions && (m % 10 == 0)) {
+      setup.progress_impressions->store(platform.opportunities(), std::memory_order_relaxed);
+    }
+  }
+  // Close the last hour.
+  {
+    KpiTotals o, mk;
+    totals(o, mk);
+    HourPoint hp;
+    hp.hour = (end - start) / 60 - 1;
+    hp.ours = Diff(o, ours_before);
+    hp.market = Diff(mk, market_before);
+    hp.planned_spend = ours.daily_budget.Scale(spec.config().traffic.hourly_curve[23] / curve_sum);
+    result.hourly.push_back(hp);
+    result.ours = o;
+    result.market = mk;
+  }
+  result.ours.budget = platform.plan(our_id).total_budget;
+  for (const AdPlan& p : platform.plans()) {
+    for (int c = 0; c < kNumChannels; ++c) {
+      Add(result.market_by_channel[c], platform.stats(p.id).by_channel[c]);
+      if (p.id == our_id) Add(result.ours_by_channel[c], platform.stats(p.id).by_channel[c]);
+    }
+  }
+  result.opportunities = platform.opportunities();
+  log->Flush();
+  if (setup.inspect) setup.inspect(*log, platform);
+  result.wall_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();
+  return result;
+}
+
+}  // namespace cf

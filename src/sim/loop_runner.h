@@ -1,0 +1,44 @@
+// Runs one simulated flight: a World (the market) wired to a Platform (the engine) minute by
+// minute, with our merchant's plan driven by a decision maker. Reads the world's truth only to
+// simulate responses and, through the evaluation tap, for evaluation. One call per thread; the
+// shared inputs (spec, history) are read-only.
+#pragma once
+
+#include <atomic>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "common/ad_plan.h"
+#include "common/event_log.h"
+#include "market/world.h"
+#include "serving/evaluation_tap.h"
+#include "serving/platform.h"
+#include "sim/run_result.h"
+
+namespace cf {
+
+struct RunSetup {
+  std::string name;    // "manual" or "autopilot"
+  std::string policy;  // "media_buyer" (the only policy until the strategy module lands)
+  const WorldSpec* spec = nullptr;
+  const EventLog* history = nullptr;
+  const std::vector<QueryId>* query_ids = nullptr;
+  std::vector<FaultLabel> faults;
+  std::vector<AdPlan> competitor_plans;
+  AdPlan our_plan;     // products, budgets; bid type target ROI
+  double goal_roi = 2.5;
+  PlatformConfig platform;
+  std::filesystem::path event_log;  // empty: keep events in memory only
+  EvaluationTap* tap = nullptr;     // may be null
+  std::atomic<uint64_t>* progress_impressions = nullptr;  // live counter for progress display
+  std::atomic<uint32_t>* progress_minute = nullptr;
+  std::vector<float>* decision_us = nullptr;  // if set: latency of every Decide call, microseconds
+  // Receives the run's event log before it is destroyed (for calibration statistics).
+  std::function<void(const EventLog&, const Platform&)> inspect;
+};
+
+RunResult RunLoop(const RunSetup& setup);
+
+}  // namespace cf

@@ -1,0 +1,419 @@
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <set>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+
+#include "sim/report_html.h"
+#include "sim/run_result.h"
+#include "sim/summary_json.h"
+
+namespace cf {
+namespace {
+
+namespace fs = std::filesystem;
+
+Money M(double units) { return Money::FromUnits(units); }
+
+KpiTotals Kpi(double budget, double spend, uint64_t impressions, uint64_t clicks,
+              uint64_t purchases, double gmv) {
+  KpiTotals k;
+  k.budget = M(budget);
+  k.spend = M(spend);
+  k.impressions = impressions;
+  k.clicks = clicks;
+  k.purchases = purchases;
+  k.gmv = M(gmv);
+  return k;
+}
+
+// A run with 48 hourly points whose totals are the sums of the hours. `scale` varies the outcome.
+RunResult MakeRun(const std::string& name, double scale) {
+  RunResult r;
+  r.name = name;
+  r.policy_description = "baseline: bid 1.20 on every channel";
+  for (uint32_t h = 0; h < 48; ++h) {
+    HourPoint p;
+    p.hour = h;
+    const bool night = h % 24 < 6;
+    // Nights spend nothing: ROI by hour must show gaps, not NaN.
+    const double spend = night ? 0.0 : 25.0 * scale;
+    p.ours = Kpi(0, spend, night ? 0 : 400, night ? 0 : 6, night ? 0 : 1, night ? 0 : 70.0 * scale);
+    p.market = Kpi(0, spend * 20, 8000 + 200 * (h % 24), 120, 4, 1500);
+    p.planned_spend = M(night ? 5.0 : 20.0);
+    r.hourly.push_back(p);
+    r.ours.spend += p.ours.spend;
+    r.ours.impressions += p.ours.impressions;
+    r.ours.clicks += p.ours.clicks;
+    r.ours.purchases += p.ours.purchases;
+    r.ours.gmv += p.ours.gmv;
+    r.market.spend += p.market.spend;
+    r.market.impressions += p.market.impressions;
+    r.market.clicks += p.market.clicks;
+    r.market.purchases += p.market.purchases;
+    r.market.gmv += p.market.gmv;
+  }
+  r.ours.budget = M(1000);
+  for (size_t c = 0; c < kNumChannels; ++c) {
+    r.ours_by_channel[c] = Kpi(0, 10.0 * (c + 1), 100 * (c + 1), 3 * (c + 1), c, 35.0 * c);
+    r.market_by_channel[c] = Kpi(0, 200.0 * (c + 1), 5000, 75 + c, 3, 800);
+  }
+  for (uint32_t i = 0; i < 5; ++i) r.actions.push_back({i * 601, "action " + std::to_string(i)});
+  r.opportunities = 500'000;
+  r.organic_views = 12'345;
+  r.organic_gmv = M(4321.09);
+  r.wall_seconds = 1.5;
+  return r;
+}
+
+SimSummary MakeSummary() {
+  SimSummary s;
+  s.seed = 42;
+  s.days = 2;
+  s.users = 10'000;
+  s.products = 2'000;
+  s.merchants = 150;
+  s.history_events = 1'234'567;
+  s.wall_seconds = 12.3456;
+  s.impressions_per_second = 98765.4321;
+  s.our_merchant = "M0007";
+  s.our_products = {"P001", "P002"};
+  s.runs["manual"] = MakeRun("manual", 1.0);
+  s.runs["autopilot"] = MakeRun("autopilot", 1.1);
+  s.runs["autopilot"].policy_description = "autopilot: shifts budget to the best channel";
+  s.calibration.push_back({"feed CTR", "0.5%-2%", 1.4321, "%", true});
+  s.calibration.push_back({"mean order value", "1.94 (data)", 2.5, "USD", false});
+  s.findings.push_back("The autopilot moved budget from feed to search on day 1.");
+  return s;
+}
+
+std::set<std::string> Keys(const nlohmann::json& j) {
+  std::set<std::string> out;
+  for (const auto& [k, v] : j.items()) out.insert(k);
+  return out;
+}
+
+const std::set<std::string> kKpiKeys = {"budget", "spend", "impressions", "clicks", "purchases",
+                                        "gmv",    "roi",   "ctr",         "cvr"};
+
+TEST(SummaryJsonTest, HasExactlyTheDocumentedKeys) {
+  const nlohmann::json j = SummaryToJson(MakeSummary());
+  EXPECT_EQ(Keys(j), (std::set<std::string>{"seed", "days", "users", "products", "merchants",
+                                            "history_events", "wall_seconds",
+                                            "impressions_per_second", "our_merchant",
+                                            "our_products", "runs", "calibration", "findings"}));
+  EXPECT_EQ(Keys(j["runs"]), (std::set<std::string>{"manual", "autopilot"}));
+  for (const auto& [name, run] : j["runs"].items()) {
+    SCOPED_TRACE(name);
+    EXPECT_EQ(Keys(run),
+              (std::set<std::string>{"policy", "ours", "market", "by_channel", "opportunities",
+                                     "organic_views", "organic_gmv", "actions"}));
+    EXPECT_EQ(Keys(run["ours"]), kKpiKeys);
+    EXPECT_EQ(Keys(run["market"]), kKpiKeys);
+    EXPECT_EQ(Keys(run["by_channel"]), (std::set<std::string>{"feed", "live", "search", "mall"}));
+    for (const auto& [channel, both] : run["by_channel"].items()) {
+      EXPECT_EQ(Keys(both), (std::set<std::string>{"ours", "market"}));
+      EXPECT_EQ(Keys(both["ours"]), kKpiKeys);
+      EXPECT_EQ(Keys(both["market"]), kKpiKeys);
+    }
+    ASSERT_EQ(run["actions"].size(), 5u);
+    EXPECT_EQ(Keys(run["actions"][0]), (std::set<std::string>{"minute", "time", "text"}));
+  }
+  ASSERT_EQ(j["calibration"].size(), 2u);
+  EXPECT_EQ(Keys(j["calibration"][0]),
+            (std::set<std::string>{"fact", "target", "simulated", "unit", "within"}));
+}
+
+TEST(SummaryJsonTest, ValuesAreInCurrencyUnitsAndRatiosAreDerived) {
+  SimSummary s = MakeSummary();
+  RunResult& manual = s.runs["manual"];
+  manual.ours.spend = M(1234.5);
+  manual.ours.gmv = M(3456.789);
+  manual.ours.impressions = 30'000;
+  manual.ours.clicks = 333;
+  manual.ours.purchases = 11;
+  manual.actions[2] = {2 * 1440 + 14 * 60 + 5, "raised the search bid to 1.50"};
+  const nlohmann::json j = SummaryToJson(s);
+  const nlohmann::json& ours = j["runs"]["manual"]["ours"];
+  EXPECT_EQ(ours["spend"].get<double>(), 1234.5);
+  EXPECT_NE(j.dump().find("\"spend\":1234.5}"), std::string::npos) << "money is a plain number";
+  EXPECT_EQ(ours["gmv"].get<double>(), 3456.79);  // rounded to cents
+  EXPECT_EQ(ours["budget"].get<double>(), 1000.0);
+  EXPECT_EQ(ours["impressions"].get<uint64_t>(), 30'000u);
+  EXPECT_NEAR(ours["roi"].get<double>(), 3456.789 / 1234.5, 5e-5);
+  EXPECT_EQ(ours["roi"].get<double>(), 2.8002);
+  EXPECT_EQ(ours["ctr"].get<double>(), 0.0111);  // 333 / 30000, 4 decimals
+  EXPECT_EQ(ours["cvr"].get<double>(), 0.033);   // 11 / 333 = 0.03303 -> 0.0330
+  EXPECT_EQ(j["runs"]["manual"]["organic_gmv"].get<double>(), 4321.09);
+  EXPECT_EQ(j["runs"]["manual"]["opportunities"].get<uint64_t>(), 500'000u);
+  EXPECT_EQ(j["runs"]["manual"]["policy"], "baseline: bid 1.20 on every channel");
+  EXPECT_EQ(j["runs"]["manual"]["by_channel"]["search"]["ours"]["spend"].get<double>(), 30.0);
+  const nlohmann::json& action = j["runs"]["manual"]["actions"][2];
+  EXPECT_EQ(action["minute"].get<uint32_t>(), 2u * 1440 + 14 * 60 + 5);
+  EXPECT_EQ(action["time"], "day 2 14:05");
+  EXPECT_EQ(action["text"], "raised the search bid to 1.50");
+  EXPECT_EQ(j["seed"].get<uint64_t>(), 42u);
+  EXPECT_EQ(j["wall_seconds"].get<double>(), 12.346);
+  EXPECT_EQ(j["our_products"], nlohmann::json({"P001", "P002"}));
+  EXPECT_EQ(j["calibration"][0]["simulated"].get<double>(), 1.4321);
+  EXPECT_EQ(j["calibration"][1]["within"], false);
+  EXPECT_EQ(j["findings"][0], "The autopilot moved budget from feed to search on day 1.");
+  EXPECT_FALSE(j.contains("hourly")) << "hourly series belong to the report only";
+  EXPECT_FALSE(j["runs"]["manual"].contains("hourly"));
+}
+
+TEST(SummaryJsonTest, RoundTripsThroughParse) {
+  const nlohmann::json j = SummaryToJson(MakeSummary());
+  const nlohmann::json back = nlohmann::json::parse(j.dump(2));
+  EXPECT_EQ(back, j);
+}
+
+TEST(SummaryJsonTest, ZeroSpendGivesZeroRatiosAndNoNan) {
+  SimSummary s = MakeSummary();
+  RunResult& r = s.runs["autopilot"];
+  r.ours = Kpi(1000, 0, 0, 0, 0, 0);
+  r.market = KpiTotals{};
+  for (auto& k : r.ours_by_channel) k = KpiTotals{};
+  const nlohmann::json j = SummaryToJson(s);
+  EXPECT_EQ(j["runs"]["autopilot"]["ours"]["roi"].get<double>(), 0.0);
+  EXPECT_EQ(j["runs"]["autopilot"]["ours"]["ctr"].get<double>(), 0.0);
+  EXPECT_EQ(j["runs"]["autopilot"]["ours"]["cvr"].get<double>(), 0.0);
+  const std::string text = j.dump();
+  EXPECT_EQ(text.find("null"), std::string::npos);
+  EXPECT_EQ(text.find("nan"), std::string::npos);
+  EXPECT_EQ(text.find("inf"), std::string::npos);
+}
+
+TEST(SummaryJsonTest, NonFiniteInputsBecomeZero) {
+  SimSummary s = MakeSummary();
+  s.wall_seconds = std::nan("");
+  s.impressions_per_second = INFINITY;
+  s.calibration[0].simulated = -INFINITY;
+  const nlohmann::json j = SummaryToJson(s);
+  EXPECT_EQ(j["wall_seconds"].get<double>(), 0.0);
+  EXPECT_EQ(j["impressions_per_second"].get<double>(), 0.0);
+  EXPECT_EQ(j["calibration"][0]["simulated"].get<double>(), 0.0);
+  EXPECT_EQ(j.dump().find("null"), std::string::npos);
+}
+
+TEST(FormatTest, GroupsThousandsAndRounds) {
+  EXPECT_EQ(FormatGrouped(1234567.891, 2), "1,234,567.89");
+  EXPECT_EQ(FormatGrouped(999.5, 0), "1,000");
+  EXPECT_EQ(FormatGrouped(-1234.5, 1), "-1,234.5");
+  EXPECT_EQ(FormatGrouped(-0.001, 2), "0.00");
+  EXPECT_EQ(FormatGrouped(12, 0), "12");
+  EXPECT_EQ(FormatGrouped(std::nan(""), 2), "n/a");
+  EXPECT_EQ(FormatMoney(M(9812.4)), "9,812.40");
+  EXPECT_EQ(FormatMoney(M(-0.005)), "-0.01");
+  EXPECT_EQ(FormatPercent(0.98124, 0), "98%");
+  EXPECT_EQ(FormatPercent(0.0123), "1.23%");
+  EXPECT_EQ(MoneyToCents(Money::Micros(1'234'565'000)), 1234.57);
+  EXPECT_EQ(MoneyToCents(Money::Micros(-1'234'565'000)), -1234.57);
+  EXPECT_EQ(RoundTo(-0.00001, 4), 0.0);
+  EXPECT_FALSE(std::signbit(RoundTo(-0.00001, 4)));
+}
+
+TEST(RunTableTest, ListsRunsSideBySide) {
+  const std::string table = FormatRunTable(MakeSummary());
+  const size_t manual = table.find("manual");
+  const size_t autopilot = table.find("autopilot");
+  ASSERT_NE(manual, std::string::npos);
+  ASSERT_NE(autopilot, std::string::npos);
+  EXPECT_LT(manual, autopilot) << "manual comes first";
+  for (const char* label : {"budget", "spend", "impressions", "clicks", "CTR", "purchases", "CVR",
+                            "GMV", "ROI", "market"}) {
+    EXPECT_NE(table.find(label), std::string::npos) << label;
+  }
+  EXPECT_NE(table.find("1,000.00"), std::string::npos);  // budget with separators
+  EXPECT_EQ(table.find("nan"), std::string::npos);
+}
+
+// ---- report.html ----
+
+bool HasNanOrInf(const std::string& html) {
+  static const std::regex kBad(R"(\b(nan|inf|infinity)\b)", std::regex::icase);
+  return std::regex_search(html, kBad);
+}
+
+TEST(ReportHtmlTest, IsSelfContainedWithChartsAndTables) {
+  const std::string html = RenderReportHtml(MakeSummary());
+  EXPECT_EQ(html.rfind("<!DOCTYPE html>", 0), 0u);
+  EXPECT_NE(html.find("<meta charset=\"utf-8\">"), std::string::npos);
+  EXPECT_NE(html.find("<html lang=\"en\">"), std::string::npos);
+  EXPECT_NE(html.find("Chengfang run report"), std::string::npos);
+  EXPECT_NE(html.find("<svg"), std::string::npos);
+  EXPECT_EQ(html.find("http://"), std::string::npos);
+  EXPECT_EQ(html.find("https://"), std::string::npos);
+  EXPECT_EQ(html.find("<script"), std::string::npos);
+  EXPECT_EQ(html.find("<link"), std::string::npos);
+  EXPECT_EQ(html.find("<img"), std::string::npos);
+  EXPECT_EQ(html.find("url("), std::string::npos);
+  EXPECT_FALSE(HasNanOrInf(html));
+  // Six charts: cumulative spend, ROI, GMV, CTR bars, CVR bars, market impressions.
+  size_t charts = 0;
+  for (size_t at = html.find("<svg"); at != std::string::npos; at = html.find("<svg", at + 1)) {
+    ++charts;
+  }
+  EXPECT_EQ(charts, 6u);
+  EXPECT_NE(html.find("stroke-dasharray"), std::string::npos) << "plans are dashed";
+  EXPECT_NE(html.find("<rect"), std::string::npos) << "bar charts";
+  EXPECT_NE(html.find("What happened"), std::string::npos);
+  EXPECT_NE(html.find("The autopilot moved budget from feed to search on day 1."),
+            std::string::npos);
+  EXPECT_NE(html.find("Calibration"), std::string::npos);
+  EXPECT_NE(html.find("\u2717"), std::string::npos);
+  EXPECT_NE(html.find("\u2713"), std::string::npos);
+  EXPECT_NE(html.find("lang=\"zh-Hans\""), std::string::npos);
+  EXPECT_NE(html.find("day 0 10:01"), std::string::npos) << "actions with simulated time";
+  EXPECT_NE(html.find("10,000 users"), std::string::npos) << "thousands separators";
+  EXPECT_EQ(html.find("The two runs are identical"), std::string::npos);
+  // Autopilot spent 1.1x manual and earned 1.1x GMV.
+  EXPECT_NE(html.find("against 2.80 for the manual plan (+10.0% GMV)"), std::string::npos);
+}
+
+TEST(ReportHtmlTest, EscapesText) {
+  SimSummary s = MakeSummary();
+  s.findings.push_back("<script>alert('x')</script> & more");
+  s.runs["manual"].actions[0].text = "<b>bold</b>";
+  s.calibration[0].fact = "\"quoted\" <fact>";
+  const std::string html = RenderReportHtml(s);
+  EXPECT_EQ(html.find("<script>"), std::string::npos);
+  EXPECT_NE(html.find("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; more"),
+            std::string::npos);
+  EXPECT_EQ(html.find("<b>bold</b>"), std::string::npos);
+  EXPECT_NE(html.find("&lt;b&gt;bold&lt;/b&gt;"), std::string::npos);
+  EXPECT_NE(html.find("&quot;quoted&quot; &lt;fact&gt;"), std::string::npos);
+}
+
+TEST(ReportHtmlTest, SaysWhenRunsAreIdentical) {
+  SimSummary s = MakeSummary();
+  s.runs["autopilot"] = s.runs["manual"];
+  s.runs["autopilot"].name = "autopilot";
+  const std::string html = RenderReportHtml(s);
+  EXPECT_NE(html.find("The two runs are identical: the autopilot currently uses the same baseline "
+                      "policy as the manual plan."),
+            std::string::npos);
+  EXPECT_FALSE(HasNanOrInf(html));
+}
+
+TEST(ReportHtmlTest, ZeroSpendHasNoNanOrInfinity) {
+  SimSummary s = MakeSummary();
+  for (auto& [name, run] : s.runs) {
+    run.ours = Kpi(name == "manual" ? 1000 : 0, 0, 0, 0, 0, 0);
+    run.market = KpiTotals{};
+    for (auto& k : run.ours_by_channel) k = KpiTotals{};
+    for (auto& k : run.market_by_channel) k = KpiTotals{};
+    for (HourPoint& p : run.hourly) {
+      p.ours = KpiTotals{};
+      p.market = KpiTotals{};
+      p.planned_spend = Money::Zero();
+    }
+    run.organic_gmv = Money::Zero();
+  }
+  s.wall_seconds = std::nan("");
+  s.impressions_per_second = INFINITY;
+  s.calibration[0].simulated = std::nan("");
+  const std::string html = RenderReportHtml(s);
+  EXPECT_FALSE(HasNanOrInf(html));
+  EXPECT_NE(html.find("spent nothing of its 1,000.00 budget"), std::string::npos);
+  EXPECT_NE(html.find("<svg"), std::string::npos);
+}
+
+TEST(ReportHtmlTest, HandlesNoRunsAndNoHours) {
+  SimSummary s;
+  std::string html = RenderReportHtml(s);
+  EXPECT_NE(html.find("No runs were recorded."), std::string::npos);
+  EXPECT_FALSE(HasNanOrInf(html));
+  s.runs["manual"].name = "manual";
+  html = RenderReportHtml(s);
+  EXPECT_NE(html.find("no data"), std::string::npos);
+  EXPECT_FALSE(HasNanOrInf(html));
+}
+
+TEST(ReportHtmlTest, CapsTheActionTable) {
+  SimSummary s = MakeSummary();
+  auto& actions = s.runs["manual"].actions;
+  actions.clear();
+  for (uint32_t i = 0; i < 250; ++i) actions.push_back({i, "step " + std::to_string(i)});
+  const std::string html = RenderReportHtml(s);
+  EXPECT_NE(html.find(">step 199<"), std::string::npos);
+  EXPECT_EQ(html.find(">step 200<"), std::string::npos);
+  EXPECT_NE(html.find("50 more actions are not shown"), std::string::npos);
+  // summary.json keeps all of them.
+  EXPECT_EQ(SummaryToJson(s)["runs"]["manual"]["actions"].size(), 250u);
+}
+
+// ---- Atomic writes ----
+
+class WriteTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("cf_report_test_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  static std::string Read(const fs::path& p) {
+    std::ifstream in(p, std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+  }
+  fs::path dir_;
+};
+
+TEST_F(WriteTest, WritesBothFilesAndLeavesNoTemporaries) {
+  const SimSummary s = MakeSummary();
+  WriteSummaryJson(s, dir_ / "summary.json");
+  WriteReportHtml(s, dir_ / "report.html");
+  EXPECT_EQ(nlohmann::json::parse(Read(dir_ / "summary.json")), SummaryToJson(s));
+  EXPECT_EQ(Read(dir_ / "report.html"), RenderReportHtml(s));
+  size_t files = 0;
+  for ([[maybe_unused]] const auto& e : fs::directory_iterator(dir_)) ++files;
+  EXPECT_EQ(files, 2u);
+  // Overwriting replaces the old contents.
+  SimSummary t = s;
+  t.seed = 7;
+  WriteSummaryJson(t, dir_ / "summary.json");
+  EXPECT_EQ(nlohmann::json::parse(Read(dir_ / "summary.json"))["seed"], 7);
+}
+
+TEST_F(WriteTest, MissingDirectoryThrowsWithThePathAndLeavesNothing) {
+  const fs::path json = dir_ / "no" / "such" / "dir" / "summary.json";
+  const fs::path html = dir_ / "no" / "such" / "dir" / "report.html";
+  for (const fs::path& p : {json, html}) {
+    try {
+      if (p == json) {
+        WriteSummaryJson(MakeSummary(), p);
+      } else {
+        WriteReportHtml(MakeSummary(), p);
+      }
+      ADD_FAILURE() << "expected a throw for " << p;
+    } catch (const std::runtime_error& e) {
+      EXPECT_NE(std::string(e.what()).find(p.string()), std::string::npos) << e.what();
+    }
+    EXPECT_FALSE(fs::exists(p));
+  }
+  EXPECT_FALSE(fs::exists(dir_ / "no"));
+  EXPECT_TRUE(fs::is_empty(dir_));
+}
+
+TEST_F(WriteTest, TargetThatIsADirectoryThrowsAndCleansUp) {
+  fs::create_directories(dir_ / "summary.json");
+  EXPECT_THROW(WriteSummaryJson(MakeSummary(), dir_ / "summary.json"), std::runtime_error);
+  size_t entries = 0;
+  for ([[maybe_unused]] const auto& e : fs::directory_iterator(dir_)) ++entries;
+  EXPECT_EQ(entries, 1u) << "the temporary file was removed";
+}
+
+}  // namespace
+}  // namespace cf

@@ -1,0 +1,82 @@
+// What one simulated run produced, as the report and summary.json consume it. Plain data filled
+// by the driver (sim/loop_runner) from observed events plus the evaluation tap; no behaviour.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "common/channel.h"
+#include "common/money.h"
+
+namespace cf {
+
+struct KpiTotals {
+  Money budget;  // zero for "market" (sum of all plans' budgets is not meaningful there)
+  Money spend;
+  uint64_t impressions = 0;
+  uint64_t clicks = 0;
+  uint64_t purchases = 0;  // ad-attributed orders
+  Money gmv;               // ad-attributed GMV
+  double roi() const { return spend.micros() > 0 ? gmv.units() / spend.units() : 0.0; }
+  double ctr() const { return impressions ? static_cast<double>(clicks) / impressions : 0.0; }
+  double cvr() const { return clicks ? static_cast<double>(purchases) / clicks : 0.0; }
+};
+
+// One simulated hour.
+struct HourPoint {
+  uint32_t hour = 0;  // hours since the start of the flight
+  KpiTotals ours;
+  KpiTotals market;
+  Money planned_spend;  // our pacing plan for this hour (budget spread over the traffic curve)
+};
+
+// Something a decision maker (media buyer or autopilot) did, in plain words.
+struct PlanAction {
+  uint32_t minute = 0;
+  std::string text;
+};
+
+struct RunResult {
+  std::string name;  // "manual" or "autopilot"
+  std::string policy_description;
+  KpiTotals ours;
+  KpiTotals market;  // every advertiser, ours included
+  std::vector<HourPoint> hourly;
+  std::array<KpiTotals, kNumChannels> ours_by_channel{};
+  std::array<KpiTotals, kNumChannels> market_by_channel{};
+  std::vector<PlanAction> actions;
+  uint64_t opportunities = 0;  // ad slots auctioned
+  uint64_t organic_views = 0;
+  Money organic_gmv;           // purchases not attributed to an ad
+  double wall_seconds = 0;
+};
+
+// One calibration row: simulated value beside the data's / the target range.
+struct CalibrationRow {
+  std::string fact;
+  std::string target;     // e.g. "0.5%-2%" or "1.94 (data)"
+  double simulated = 0;
+  std::string unit;       // "%", "USD", "items", ...
+  bool within = false;    // inside the stated tolerance
+};
+
+struct SimSummary {
+  uint64_t seed = 0;
+  uint32_t days = 0;
+  uint32_t users = 0;
+  uint32_t products = 0;
+  uint32_t merchants = 0;
+  uint64_t history_events = 0;
+  double wall_seconds = 0;
+  double impressions_per_second = 0;
+  std::string our_merchant;
+  std::vector<std::string> our_products;
+  std::map<std::string, RunResult> runs;  // "manual", "autopilot"
+  std::vector<CalibrationRow> calibration;
+  std::vector<std::string> findings;  // plain-words summary lines, filled by the driver
+};
+
+}  // namespace cf

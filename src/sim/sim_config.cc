@@ -1,0 +1,74 @@
+#include "sim/sim_config.h"
+
+#include <fstream>
+
+#include <fmt/format.h>
+
+#include "common/json_config.h"
+
+namespace cf {
+
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ScenarioConfig, days, users, seed, products,
+                                                merchants, our_products, our_budget, our_goal_roi,
+                                                tap, write_events)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(PlatformConfig, reserve_cpm, even_delivery)
+
+nlohmann::json SimConfig::ToJson() const {
+  return {{"scenario", scenario}, {"market", market.ToJson()}, {"platform", platform}};
+}
+
+SimConfig SimConfig::FromJson(const nlohmann::json& j) {
+  const SimConfig defaults;
+  CheckKnownKeys(defaults.ToJson(), j, "");
+  SimConfig c;
+  try {
+    if (j.contains("scenario")) c.scenario = j.at("scenario").get<ScenarioConfig>();
+    if (j.contains("platform")) c.platform = j.at("platform").get<PlatformConfig>();
+  } catch (const nlohmann::json::exception& e) {
+    throw ConfigError(fmt::format("config: {}", e.what()));
+  }
+  if (j.contains("market")) c.market = MarketConfig::FromJson(j.at("market"));
+  const ScenarioConfig& s = c.scenario;
+  if (s.days < 1) throw ConfigError("scenario.days must be at least 1");
+  if (s.users < 100) throw ConfigError("scenario.users must be at least 100");
+  if (s.products < 100) throw ConfigError("scenario.products must be at least 100");
+  if (s.merchants < 2) throw ConfigError("scenario.merchants must be at least 2");
+  if (s.our_products < 1) throw ConfigError("scenario.our_products must be at least 1");
+  if (!(s.our_budget > 0)) throw ConfigError("scenario.our_budget must be positive");
+  if (!(s.our_goal_roi > 0)) throw ConfigError("scenario.our_goal_roi must be positive");
+  if (c.platform.reserve_cpm < 0) throw ConfigError("platform.reserve_cpm must not be negative");
+  return c;
+}
+
+SimConfig SimConfig::Load(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw ConfigError(fmt::format("cannot open config file {}", path));
+  nlohmann::json j;
+  try {
+    j = nlohmann::json::parse(in);
+  } catch (const nlohmann::json::parse_error& e) {
+    throw ConfigError(fmt::format("config file {} is not valid JSON: {}", path, e.what()));
+  }
+  try {
+    return FromJson(j);
+  } catch (const ConfigError& e) {
+    throw ConfigError(fmt::format("config file {}: {}", path, e.what()));
+  }
+}
+
+SimConfig SimConfig::Quick() {
+  SimConfig c;
+  c.scenario.days = 1;
+  c.scenario.users = 5000;
+  c.scenario.products = 3000;
+  c.scenario.merchants = 60;
+  c.scenario.our_budget = 300;
+  c.market.population.heavy_user_share = 0.004;
+  c.market.population.heavy_min_events = 10000;
+  c.market.population.heavy_max_events = 11000;
+  c.market.content.organic_items = 4000;
+  c.market.influencers.count = 40;
+  return c;
+}
+
+}  // namespace cf

@@ -1,0 +1,41 @@
+// The whole configuration of a simulation: the scenario (size, seed, our merchant's budget and
+// goal), the market and the platform. One JSON file (`--config`, see docs/config.md); every key
+// is optional and defaults to the values here; unknown keys are errors.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "market/market_config.h"
+#include "serving/platform.h"
+
+namespace cf {
+
+struct ScenarioConfig {
+  uint32_t days = 7;
+  uint32_t users = 100000;
+  uint64_t seed = 42;
+  uint32_t products = 20000;
+  uint32_t merchants = 200;
+  uint32_t our_products = 20;
+  double our_budget = 14000;     // total over the flight, currency units
+  double our_goal_roi = 2.5;     // the merchant's objective: GMV / spend >= this
+  bool tap = false;              // record the evaluation tap (expected values of every candidate)
+  bool write_events = true;      // persist each run's event log under out/<run>/events.cflog
+};
+
+struct SimConfig {
+  ScenarioConfig scenario;
+  MarketConfig market;
+  PlatformConfig platform;
+
+  nlohmann::json ToJson() const;
+  static SimConfig FromJson(const nlohmann::json& j);
+  static SimConfig Load(const std::string& path);  // throws ConfigError naming the file
+  // A small world for tests and CI: 1 day, 5,000 users, 3,000 products, short histories.
+  static SimConfig Quick();
+};
+
+}  // namespace cf

@@ -1,0 +1,219 @@
+#include "sim/simulation.h"
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "common/event_log.h"
+#include "market/competitors.h"
+#include "market/completejourney.h"
+#include "market/faults.h"
+#include "market/history.h"
+#include "market/world.h"
+#include "sim/calibration.h"
+#include "sim/loop_runner.h"
+#include "sim/report_html.h"
+#include "sim/summary_json.h"
+
+namespace cf {
+
+OurSelection ChooseOurMerchant(const WorldSpec& spec, uint32_t n) {
+  const Catalogue& cat = spec.catalogue();
+  OurSelection best;
+  double best_score = -1;
+  for (const Merchant& m : cat.merchants) {
+    std::vector<ProductId> sold;
+    for (ProductId p : m.products) {
+      if (cat.product(p).price_observed) sold.push_back(p);
+    }
+    if (sold.size() < n) continue;
+    std::sort(sold.begin(), sold.end(), [&](ProductId a, ProductId b) {
+      return spec.products()[a].popularity != spec.products()[b].popularity
+                 ? spec.products()[a].popularity > spec.products()[b].popularity
+                 : a < b;
+    });
+    sold.resize(n);
+    double score = 0;
+    for (ProductId p : sold) score += spec.products()[p].popularity;
+    // Prefer a mid-sized merchant: the very largest ones are pooled private labels.
+    score /= std::sqrt(static_cast<double>(m.products.size()));
+    if (score > best_score) {
+      best_score = score;
+      best.merchant = m.id;
+      best.products = sold;
+    }
+  }
+  if (best.merchant == kNoId) {
+    throw std::runtime_error(fmt::format(
+        "no merchant sells {} products with observed prices; lower scenario.our_products", n));
+  }
+  return best;
+}
+
+namespace {
+
+class Progress {
+ public:
+  explicit Progress(FILE* out) : out_(out), start_(std::chrono::steady_clock::now()) {}
+  void Stage(const std::string& what, double fraction) {
+    if (!out_) return;
+    fmt::print(out_, "\r[{:6.1f}s] {:<40} {:5.1f}%", Elapsed(), what, 100 * fraction);
+    if (fraction >= 1.0) fmt::print(out_, "\n");
+    std::fflush(out_);
+  }
+  double Elapsed() const {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  }
+  FILE* out() const { return out_; }
+
+ private:
+  FILE* out_;
+  std::chrono::steady_clock::time_point start_;
+};
+
+}  // namespace
+
+SimSummary RunSimulation(const SimConfig& config, const SimulationOptions& options) {
+  const ScenarioConfig& sc = config.scenario;
+  Progress progress(options.progress_out);
+  const auto t0 = std::chrono::steady_clock::now();
+
+  LoadOptions lo;
+  lo.max_products = sc.products;
+  lo.merchants = sc.merchants;
+  lo.seed = sc.seed;
+  progress.Stage("loading Complete Journey data", 0.0);
+  RealData data = LoadCompleteJourney(options.data_dir / "completejourney", lo);
+  progress.Stage("loading Complete Journey data", 1.0);
+  auto spec = WorldSpec::Build(std::move(data), config.market, sc.users, sc.days, sc.seed,
+                               [&](const std::string& s, double f) { progress.Stage(s, f); });
+
+  auto history = EventLog::InMemory();
+  std::vector<QueryId> qids;
+  const HistoryStats hs = GenerateHistory(*spec, *history, &qids,
+                                          [&](const std::string& s, double f) {
+                                            progress.Stage("generating pre-campaign history", f);
+                                            (void)s;
+                                          });
+  if (progress.out()) {
+    fmt::print(progress.out(), "history: {} events, {} users with 10,000+ events\n", hs.events,
+               hs.users_with_10k);
+  }
+
+  const OurSelection ours = ChooseOurMerchant(*spec, sc.our_products);
+  const Catalogue& cat = spec->catalogue();
+  const std::vector<FaultLabel> faults = ResolveFaults(*spec, config.market.faults, ours.products);
+  std::vector<AdPlan> competitors = BuildCompetitorPlans(*spec, ours.merchant, 0);
+  AdPlan our_plan;
+  our_plan.merchant = ours.merchant;
+  our_plan.name = fmt::format("{} super plan", cat.merchants[ours.merchant].name);
+  our_plan.products = ours.products;
+  our_plan.total_budget = Money::FromUnits(sc.our_budget);
+  our_plan.daily_budget = Money::FromUnits(sc.our_budget / sc.days);
+
+  if (options.write_files) std::filesystem::create_directories(options.out_dir);
+  const char* names[2] = {"manual", "autopilot"};
+  RunResult results[2];
+  std::atomic<uint64_t> imps[2] = {0, 0};
+  std::atomic<uint32_t> minutes[2] = {0, 0};
+  MarketSample sample;
+  std::exception_ptr errors[2];
+  auto run = [&](int i) {
+    try {
+      RunSetup setup;
+      setup.name = names[i];
+      setup.policy = "media_buyer";
+      setup.spec = spec.get();
+      setup.history = history.get();
+      setup.query_ids = &qids;
+      setup.faults = faults;
+      setup.competitor_plans = competitors;
+      setup.our_plan = our_plan;
+      setup.goal_roi = sc.our_goal_roi;
+      setup.platform = config.platform;
+      if (options.write_files && sc.write_events) {
+        std::filesystem::create_directories(options.out_dir / names[i]);
+        setup.event_log = options.out_dir / names[i] / "events.cflog";
+      }
+      setup.progress_impressions = &imps[i];
+      setup.progress_minute = &minutes[i];
+      if (i == 0) {
+        setup.inspect = [&](const EventLog& log, const Platform&) {
+          sample = CollectMarketSample(*spec, log);
+        };
+      }
+      results[i] = RunLoop(setup);
+    } catch (...) {
+      errors[i] = std::current_exception();
+    }
+  };
+  const auto loop_start = std::chrono::steady_clock::now();
+  std::thread t1(run, 0), t2(run, 1);
+  const uint32_t total_minutes = sc.days * kMinutesPerDay;
+  while (options.progress_out && minutes[0].load() + minutes[1].load() < 2 * total_minutes &&
+         !errors[0] && !errors[1]) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    const uint32_t m = std::min(minutes[0].load(), minutes[1].load());
+    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - loop_start).count();
+    const double rate = (imps[0].load() + imps[1].load()) / std::max(1e-9, secs);
+    const double frac = static_cast<double>(m) / total_minutes;
+    const double eta = frac > 0.01 ? secs / frac - secs : 0;
+    fmt::print(options.progress_out, "\rsimulating: day {}/{} {:02d}:00 | {:>9.0f} ad opportunities/s | ETA {:4.0f}s   ",
+               m / kMinutesPerDay + 1, sc.days, (m % kMinutesPerDay) / 60, rate, eta);
+    std::fflush(options.progress_out);
+  }
+  t1.join();
+  t2.join();
+  if (options.progress_out) fmt::print(options.progress_out, "\n");
+  for (auto& e : errors) {
+    if (e) std::rethrow_exception(e);
+  }
+  const double loop_secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - loop_start).count();
+
+  SimSummary summary;
+  summary.seed = sc.seed;
+  summary.days = sc.days;
+  summary.users = sc.users;
+  summary.products = static_cast<uint32_t>(cat.products.size());
+  summary.merchants = static_cast<uint32_t>(cat.merchants.size());
+  summary.history_events = hs.events;
+  summary.our_merchant = cat.merchants[ours.merchant].name;
+  for (ProductId p : ours.products) {
+    summary.our_products.push_back(fmt::format("{} ({}, {})", cat.ProductName(p),
+                                               cat.categories[cat.product(p).category],
+                                               cat.product(p).shelf_price.ToString()));
+  }
+  uint64_t total_imps = 0;
+  for (int i = 0; i < 2; ++i) {
+    total_imps += results[i].market.impressions;
+    summary.runs[names[i]] = results[i];
+  }
+  summary.impressions_per_second = total_imps / std::max(1e-9, loop_secs);
+  summary.calibration = Calibrate(*spec, sample, results[0]);
+  for (const FaultLabel& f : faults) {
+    summary.findings.push_back(fmt::format("Injected at {} (flight day {}): {}.", SimTime{f.start}.ToString(),
+                                           (f.start - spec->flight_start()) / kMinutesPerDay + 1,
+                                           f.description));
+  }
+  const RunResult& m = results[0];
+  summary.findings.push_back(fmt::format(
+      "Our merchant {} promoted {} products: {} impressions, {} clicks (CTR {:.2f}%), {} purchases "
+      "(CVR {:.2f}%), spend {} of {} for GMV {} (ROI {:.2f}) under the manual plan.",
+      summary.our_merchant, ours.products.size(), m.ours.impressions, m.ours.clicks,
+      100 * m.ours.ctr(), m.ours.purchases, 100 * m.ours.cvr(), m.ours.spend.ToString(),
+      m.ours.budget.ToString(), m.ours.gmv.ToString(), m.ours.roi()));
+  summary.findings.push_back(
+      "The autopilot run uses the same media-buyer policy until the strategy module replaces it, "
+      "so both runs should match exactly (common random numbers).");
+  summary.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  if (options.write_files) {
+    WriteSummaryJson(summary, options.out_dir / "summary.json");
+    WriteReportHtml(summary, options.out_dir / "report.html");
+  }
+  return summary;
+}
+
+}  // namespace cf

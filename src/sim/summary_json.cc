@@ -1,0 +1,262 @@
+#include "sim/summary_json.h"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <cmath>
+#include <stdexcept>
+#include <system_error>
+
+#include "common/channel.h"
+#include "common/sim_clock.h"
+
+namespace cf {
+
+// ---- Shared helpers ----
+
+double MoneyToCents(Money m) {
+  const int64_t micros = m.micros();
+  constexpr int64_t kMicrosPerCent = Money::kMicrosPerUnit / 100;
+  // Work on the magnitude as unsigned so that the most negative amount cannot overflow.
+  const uint64_t mag =
+      micros < 0 ? 0 - static_cast<uint64_t>(micros) : static_cast<uint64_t>(micros);
+  const uint64_t cents = (mag + kMicrosPerCent / 2) / kMicrosPerCent;
+  const double units = static_cast<double>(cents) / 100.0;
+  return micros < 0 ? -units : units;
+}
+
+double RoundTo(double v, int decimals) {
+  if (!std::isfinite(v)) return 0.0;
+  const double scale = std::pow(10.0, decimals);
+  const double r = std::round(v * scale) / scale;
+  if (!std::isfinite(r)) return v;  // too large to scale: already far beyond the precision asked
+  return r + 0.0;                   // turns -0 into +0
+}
+
+std::string FormatGrouped(double v, int decimals) {
+  if (!std::isfinite(v)) return "n/a";
+  std::string s = fmt::format("{:.{}f}", v, std::max(decimals, 0));
+  bool negative = !s.empty() && s.front() == '-';
+  if (negative) s.erase(0, 1);
+  if (s.find_first_not_of("0.") == std::string::npos) negative = false;  // "-0.00" -> "0.00"
+  const size_t dot = s.find('.');
+  const size_t int_len = dot == std::string::npos ? s.size() : dot;
+  std::string out;
+  out.reserve(s.size() + int_len / 3 + 1);
+  if (negative) out.push_back('-');
+  for (size_t i = 0; i < int_len; ++i) {
+    if (i > 0 && (int_len - i) % 3 == 0) out.push_back(',');
+    out.push_back(s[i]);
+  }
+  out.append(s, int_len, std::string::npos);
+  return out;
+}
+
+std::string FormatMoney(Money m) { return FormatGrouped(MoneyToCents(m), 2); }
+
+std::string FormatPercent(double ratio, int decimals) {
+  if (!std::isfinite(ratio)) return "n/a";
+  return FormatGrouped(ratio * 100.0, decimals) + "%";
+}
+
+std::vector<const RunResult*> RunsInDisplayOrder(const SimSummary& summary) {
+  std::vector<const RunResult*> out;
+  for (const char* preferred : {"manual", "autopilot"}) {
+    auto it = summary.runs.find(preferred);
+    if (it != summary.runs.end()) out.push_back(&it->second);
+  }
+  for (const auto& [name, run] : summary.runs) {
+    if (name != "manual" && name != "autopilot") out.push_back(&run);
+  }
+  return out;
+}
+
+void WriteFileAtomic(const std::filesystem::path& path, std::string_view contents) {
+  namespace fs = std::filesystem;
+  auto fail = [&](std::string_view what, int err) -> std::runtime_error {
+    return std::runtime_error(fmt::format("cannot write '{}': {}: {}", path.string(), what,
+                                          std::generic_category().message(err)));
+  };
+  if (!path.has_filename()) {
+    throw std::runtime_error(fmt::format("cannot write '{}': not a file path", path.string()));
+  }
+  static std::atomic<uint64_t> counter{0};
+  const fs::path tmp =
+      path.parent_path() / fmt::format(".{}.tmp-{}-{}", path.filename().string(),
+                                       static_cast<long>(::getpid()), counter.fetch_add(1));
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd < 0) throw fail(fmt::format("cannot create temporary file '{}'", tmp.string()), errno);
+
+  auto abandon = [&](std::string_view what, int err) {
+    ::close(fd);
+    ::unlink(tmp.c_str());
+    throw fail(what, err);
+  };
+  const char* data = contents.data();
+  size_t left = contents.size();
+  while (left > 0) {
+    const ssize_t n = ::write(fd, data, left);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      abandon(fmt::format("writing '{}' failed", tmp.string()), errno);
+    }
+    data += n;
+    left -= static_cast<size_t>(n);
+  }
+  if (::fsync(fd) != 0) abandon(fmt::format("fsync of '{}' failed", tmp.string()), errno);
+  if (::close(fd) != 0) {
+    const int err = errno;
+    ::unlink(tmp.c_str());
+    throw fail(fmt::format("closing '{}' failed", tmp.string()), err);
+  }
+  std::error_code ec;
+  fs::rename(tmp, path, ec);
+  if (ec) {
+    ::unlink(tmp.c_str());
+    throw std::runtime_error(fmt::format("cannot write '{}': renaming '{}' failed: {}",
+                                         path.string(), tmp.string(), ec.message()));
+  }
+  // Make the rename itself durable; failure here does not undo a completed write.
+  const fs::path dir = path.parent_path().empty() ? fs::path(".") : path.parent_path();
+  const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd >= 0) {
+    (void)::fsync(dfd);
+    ::close(dfd);
+  }
+}
+
+// ---- summary.json ----
+
+namespace {
+
+nlohmann::json KpiToJson(const KpiTotals& k) {
+  return {
+      {"budget", MoneyToCents(k.budget)}, {"spend", MoneyToCents(k.spend)},
+      {"impressions", k.impressions},     {"clicks", k.clicks},
+      {"purchases", k.purchases},         {"gmv", MoneyToCents(k.gmv)},
+      {"roi", RoundTo(k.roi(), 4)},       {"ctr", RoundTo(k.ctr(), 4)},
+      {"cvr", RoundTo(k.cvr(), 4)},
+  };
+}
+
+// Six significant digits: calibration facts range from tiny rates to large amounts.
+double RoundSignificant(double v, int digits) {
+  if (!std::isfinite(v) || v == 0.0) return 0.0;
+  const int magnitude = static_cast<int>(std::floor(std::log10(std::fabs(v))));
+  return RoundTo(v, std::max(0, digits - 1 - magnitude));
+}
+
+nlohmann::json RunToJson(const RunResult& run) {
+  nlohmann::json by_channel = nlohmann::json::object();
+  for (Channel c : kAllChannels) {
+    const auto i = static_cast<size_t>(c);
+    by_channel[std::string(ChannelName(c))] = {{"ours", KpiToJson(run.ours_by_channel[i])},
+                                               {"market", KpiToJson(run.market_by_channel[i])}};
+  }
+  nlohmann::json actions = nlohmann::json::array();
+  for (const PlanAction& a : run.actions) {
+    actions.push_back(
+        {{"minute", a.minute}, {"time", SimTime{a.minute}.ToString()}, {"text", a.text}});
+  }
+  return {
+      {"policy", run.policy_description},
+      {"ours", KpiToJson(run.ours)},
+      {"market", KpiToJson(run.market)},
+      {"by_channel", std::move(by_channel)},
+      {"opportunities", run.opportunities},
+      {"organic_views", run.organic_views},
+      {"organic_gmv", MoneyToCents(run.organic_gmv)},
+      {"actions", std::move(actions)},
+  };
+}
+
+}  // namespace
+
+nlohmann::json SummaryToJson(const SimSummary& s) {
+  nlohmann::json runs = nlohmann::json::object();
+  for (const auto& [name, run] : s.runs) runs[name] = RunToJson(run);
+  nlohmann::json calibration = nlohmann::json::array();
+  for (const CalibrationRow& row : s.calibration) {
+    calibration.push_back({{"fact", row.fact},
+                           {"target", row.target},
+                           {"simulated", RoundSignificant(row.simulated, 6)},
+                           {"unit", row.unit},
+                           {"within", row.within}});
+  }
+  return {
+      {"seed", s.seed},
+      {"days", s.days},
+      {"users", s.users},
+      {"products", s.products},
+      {"merchants", s.merchants},
+      {"history_events", s.history_events},
+      {"wall_seconds", RoundTo(s.wall_seconds, 3)},
+      {"impressions_per_second", RoundTo(s.impressions_per_second, 1)},
+      {"our_merchant", s.our_merchant},
+      {"our_products", s.our_products},
+      {"runs", std::move(runs)},
+      {"calibration", std::move(calibration)},
+      {"findings", s.findings},
+  };
+}
+
+void WriteSummaryJson(const SimSummary& summary, const std::filesystem::path& path) {
+  // Invalid UTF-8 in a string is replaced rather than thrown: the summary must always be written.
+  std::string text =
+      SummaryToJson(summary).dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
+  text.push_back('\n');
+  WriteFileAtomic(path, text);
+}
+
+// ---- Terminal table ----
+
+std::string FormatRunTable(const SimSummary& summary) {
+  const std::vector<const RunResult*> runs = RunsInDisplayOrder(summary);
+  if (runs.empty()) return "(no runs)\n";
+
+  size_t width = 14;
+  for (const RunResult* r : runs) width = std::max(width, r->name.size() + 2);
+  constexpr size_t kLabelWidth = 16;
+
+  std::string out;
+  auto row = [&](std::string_view label, auto&& cell) {
+    out += fmt::format("  {:<{}}", label, kLabelWidth - 2);
+    for (const RunResult* r : runs) out += fmt::format("{:>{}}", cell(*r), width);
+    out += '\n';
+  };
+  auto section = [&](std::string_view title, auto&& kpi, bool with_budget) {
+    out += fmt::format("{}\n", title);
+    if (with_budget) row("budget", [&](const RunResult& r) { return FormatMoney(kpi(r).budget); });
+    row("spend", [&](const RunResult& r) { return FormatMoney(kpi(r).spend); });
+    row("impressions", [&](const RunResult& r) {
+      return FormatGrouped(static_cast<double>(kpi(r).impressions), 0);
+    });
+    row("clicks",
+        [&](const RunResult& r) { return FormatGrouped(static_cast<double>(kpi(r).clicks), 0); });
+    row("CTR", [&](const RunResult& r) { return FormatPercent(kpi(r).ctr()); });
+    row("purchases", [&](const RunResult& r) {
+      return FormatGrouped(static_cast<double>(kpi(r).purchases), 0);
+    });
+    row("CVR", [&](const RunResult& r) { return FormatPercent(kpi(r).cvr()); });
+    row("GMV", [&](const RunResult& r) { return FormatMoney(kpi(r).gmv); });
+    row("ROI", [&](const RunResult& r) { return FormatGrouped(kpi(r).roi(), 2); });
+  };
+
+  out += fmt::format("{:<{}}", "", kLabelWidth);
+  for (const RunResult* r : runs) out += fmt::format("{:>{}}", r->name, width);
+  out += '\n';
+  section(
+      "ours", [](const RunResult& r) -> const KpiTotals& { return r.ours; }, true);
+  section(
+      "market (all advertisers)", [](const RunResult& r) -> const KpiTotals& { return r.market; },
+      false);
+  out += "policies\n";
+  for (const RunResult* r : runs) out += fmt::format("  {}: {}\n", r->name, r->policy_description);
+  return out;
+}
+
+}  // namespace cf
