@@ -104,7 +104,9 @@ struct HistoryView {
 // Bytes held by a log (not counting its base).
 struct EventLogMemory {
   size_t event_bytes = 0;           // 32 * size()
-  size_t event_capacity_bytes = 0;  // allocated per-user arrays (>= event_bytes)
+  size_t event_capacity_bytes = 0;  // capacity of the per-user arrays (>= event_bytes)
+  size_t event_arena_bytes = 0;     // memory holding the arrays, incl. outgrown ones not yet reused
+  size_t compactions = 0;           // times outgrown arrays were reclaimed by moving live ones
   size_t index_bytes = 0;           // user table + append-order vector (allocated)
   size_t query_bytes = 0;           // query texts (approximate, excluding hash table)
 };
@@ -179,7 +181,7 @@ class EventLog {
   // cursor array of 4 bytes per user id.
   template <class F>
   void ForEachInAppendOrder(F&& f) const {
-    std::vector<uint32_t> cursor(users_.size(), 0);
+    std::vector<uint32_t> cursor(users_size_, 0);
     for (size_t i = 0; i < order_size_; ++i) {
       const UserId u = order_[i];
       f(static_cast<const Event&>(users_[u].data[cursor[u]++]));
@@ -197,7 +199,7 @@ class EventLog {
   EventLog(const EventLog* base);
 
   std::span<const Event> OwnEvents(UserId u) const {
-    if (u >= users_.size()) return {};
+    if (u >= users_size_) return {};
     const UserEvents& ue = users_[u];
     return {ue.data, ue.size};
   }
@@ -216,6 +218,14 @@ class EventLog {
   void FreeEvents(Event* p, size_t cap);
   void Compact();
   void GrowOrder(size_t min_cap);
+  void GrowUsers(size_t min_cap);
+  UserEvents& UserEntry(UserId u) {
+    if (u >= users_size_) [[unlikely]] {
+      if (u >= users_cap_) GrowUsers(size_t{u} + 1);
+      users_size_ = size_t{u} + 1;
+    }
+    return users_[u];
+  }
   void WriteBlock();
   void ReserveRecord(size_t record_bytes);
   void Recover();
@@ -225,8 +235,10 @@ class EventLog {
   mutable std::atomic<int> derived_count_{0};
 
   std::unique_ptr<Arena> arena_;
-  std::vector<UserEvents> users_;  // indexed by UserId
-  UserId* order_ = nullptr;        // append order: user of each own event; mmap'ed
+  UserEvents* users_ = nullptr;  // indexed by UserId; mmap'ed, zero-filled
+  size_t users_size_ = 0;        // entries in use (largest id touched + 1)
+  size_t users_cap_ = 0;
+  UserId* order_ = nullptr;  // append order: user of each own event; mmap'ed
   size_t order_size_ = 0;
   size_t order_cap_ = 0;
   size_t num_users_ = 0;

@@ -274,6 +274,8 @@ TEST(EventLogMemTest, MemoryStaysWithinOneAndAHalfTimesTheEvents) {
   EXPECT_GE(m.event_capacity_bytes, m.event_bytes);
   EXPECT_LE(static_cast<double>(m.event_capacity_bytes), 1.5 * static_cast<double>(m.event_bytes));
 
+  EXPECT_LE(static_cast<double>(m.event_arena_bytes), 1.5 * static_cast<double>(m.event_bytes));
+
   // Reserve is exact.
   auto exact = EventLog::InMemory();
   exact->ReserveUsers(10);
@@ -286,6 +288,50 @@ TEST(EventLogMemTest, MemoryStaysWithinOneAndAHalfTimesTheEvents) {
     exact->Append(e);
   }
   EXPECT_EQ(exact->memory_usage().event_capacity_bytes, 12000 * sizeof(Event));
+}
+
+// Users growing in lockstep leave every outgrown array unused; the arena must reclaim them by
+// moving live arrays (compaction) without losing or reordering a single event, also across
+// reserved (non-class) capacities and arrays big enough to get their own mapping.
+TEST(EventLogMemTest, ReclaimingOutgrownArraysKeepsEveryEvent) {
+  auto log = EventLog::InMemory();
+  constexpr UserId kUsersInStep = 20000;
+  constexpr uint32_t kRounds = 60;
+  constexpr UserId kBig = kUsersInStep;  // grows past the small-array limit (1 MiB)
+  log->Reserve(7, 45);                   // not a capacity class
+  log->Reserve(8, 100000);               // large from the start
+  auto make = [](UserId u, uint32_t round, uint32_t j) {
+    Event e;
+    e.user = u;
+    e.minute = round;
+    e.money = static_cast<int64_t>(Mix64(uint64_t{u} << 32 | round << 8 | j));
+    e.ref = round;
+    return e;
+  };
+  for (uint32_t round = 0; round < kRounds; ++round) {
+    for (UserId u = 0; u < kUsersInStep; ++u) log->Append(make(u, round, 0));
+    for (uint32_t j = 0; j < 1000; ++j) log->Append(make(kBig, round, j));
+    const HistoryView h = log->Latest(kUsersInStep / 2, 2);
+    ASSERT_EQ(h.back().ref, round);
+  }
+  const EventLogMemory m = log->memory_usage();
+  EXPECT_GT(m.compactions, 0u);
+  EXPECT_LE(static_cast<double>(m.event_arena_bytes), 1.5 * static_cast<double>(m.event_bytes));
+  for (UserId u = 0; u < kUsersInStep; ++u) {
+    const HistoryView h = log->History(u);
+    ASSERT_EQ(h.size(), kRounds) << "user " << u;
+    for (uint32_t round = 0; round < kRounds; ++round) {
+      ASSERT_TRUE(SameEvent(h[round], make(u, round, 0))) << "user " << u << " round " << round;
+    }
+  }
+  const HistoryView big = log->History(kBig);
+  ASSERT_EQ(big.size(), kRounds * 1000u);
+  for (uint32_t i = 0; i < big.size(); ++i) {
+    ASSERT_TRUE(SameEvent(big[i], make(kBig, i / 1000, i % 1000))) << i;
+  }
+  uint64_t n = 0;
+  log->ForEachInAppendOrder([&](const Event&) { ++n; });
+  EXPECT_EQ(n, log->size());
 }
 
 TEST(EventLogMemTest, InternsQueries) {

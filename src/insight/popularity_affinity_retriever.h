@@ -17,9 +17,9 @@ class PopularityAffinityRetriever : public CandidateSource {
   struct Options {
     int user_categories = 4;
     int query_categories = 3;
-    size_t per_category = 12;
-    size_t popular = 12;
-    size_t max_candidates = 48;
+    size_t per_category = 8;
+    size_t popular = 8;
+    size_t max_candidates = 32;
   };
   PopularityAffinityRetriever(const AdInventory& inventory, const UserAffinity& affinity,
                               const QueryCategories& queries, Options options);

@@ -24,23 +24,25 @@ void QueryCategories::Observe(const Event& e) {
   if (e.type == EventType::kOrganicView) w = 0.5f;
   if (w == 0) return;
   counts_[l.query][catalogue_.products[e.product].category] += w;
-  top_cache_.erase(l.query);
+}
+
+void QueryCategories::Rebuild() {
+  for (const auto& [q, cats] : counts_) {
+    std::vector<std::pair<float, CategoryId>> v;
+    for (const auto& [cat, w] : cats) v.emplace_back(w, cat);
+    const size_t n = std::min<size_t>(4, v.size());
+    std::partial_sort(v.begin(), v.begin() + n, v.end(), std::greater<>());
+    if (top_.size() <= q) top_.resize(q + 1);
+    top_[q].clear();
+    for (size_t i = 0; i < n; ++i) top_[q].push_back(v[i].second);
+  }
 }
 
 int QueryCategories::Top(QueryId q, int k, CategoryId* out) const {
-  auto it = top_cache_.find(q);
-  if (it == top_cache_.end()) {
-    std::vector<std::pair<float, CategoryId>> v;
-    if (auto c = counts_.find(q); c != counts_.end()) {
-      for (const auto& [cat, w] : c->second) v.emplace_back(w, cat);
-    }
-    std::sort(v.begin(), v.end(), std::greater<>());
-    std::vector<CategoryId> top;
-    for (size_t i = 0; i < v.size() && i < 4; ++i) top.push_back(v[i].second);
-    it = top_cache_.emplace(q, std::move(top)).first;
-  }
-  const int n = std::min<int>(k, static_cast<int>(it->second.size()));
-  std::copy_n(it->second.begin(), n, out);
+  if (q >= top_.size()) return 0;
+  const auto& top = top_[q];
+  const int n = std::min<int>(k, static_cast<int>(top.size()));
+  std::copy_n(top.begin(), n, out);
   return n;
 }
 

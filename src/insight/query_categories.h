@@ -15,8 +15,11 @@ class QueryCategories {
  public:
   QueryCategories(const Catalogue& catalogue, size_t users);
   void Observe(const Event& e);
-  // Up to k categories most engaged with after the query, strongest first; returns how many.
+  // Up to k categories most engaged with after the query, strongest first, as of the last
+  // Rebuild; returns how many.
   int Top(QueryId q, int k, CategoryId* out) const;
+  // Recomputes every query's top categories from the counts (call about hourly).
+  void Rebuild();
 
  private:
   const Catalogue& catalogue_;
@@ -26,7 +29,7 @@ class QueryCategories {
   };
   std::vector<Last> last_;  // per user
   std::unordered_map<QueryId, std::unordered_map<CategoryId, float>> counts_;
-  mutable std::unordered_map<QueryId, std::vector<CategoryId>> top_cache_;
+  std::vector<std::vector<CategoryId>> top_;  // by QueryId
 };
 
 }  // namespace cf

@@ -40,7 +40,7 @@ struct TrafficConfig {
 };
 
 struct ResponseConfig {
-  std::array<double, 4> base_ctr = {0.012, 0.026, 0.03, 0.012};  // before affinity/need/quality
+  std::array<double, 4> base_ctr = {0.03, 0.07, 0.035, 0.025};  // before affinity/need/quality
   std::array<double, 4> cvr_channel = {1.0, 0.45, 1.3, 1.1};     // live: higher CTR, lower CVR
   double position_decay = 0.85;        // CTR multiplier per slot position below the top
   double interest_weight = 3.0;        // click: 0.25 + interest_weight * share
@@ -62,7 +62,7 @@ struct ResponseConfig {
 struct CompetitorConfig {
   int plans_per_merchant = 3;
   int products_per_plan = 5;
-  double target_roi_low = 1.8, target_roi_high = 4.0;  // the CPC bids aim at these ROIs
+  double target_roi_low = 2.2, target_roi_high = 4.5;  // the CPC bids aim at these ROIs
   double daily_budget_low = 60, daily_budget_high = 400;  // currency units
   double budget_surge_factor = 2.5;   // scripted budget surge multiplies budget and bids
   double price_cut = 0.2;             // scripted price cut fraction

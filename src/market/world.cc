@@ -337,13 +337,18 @@ uint16_t World::ActiveScenes(UserId u, SimMinute m) const {
   const uint32_t day = m / kMinutesPerDay;
   const double x = CounterUniform(spec_.seed(), u, day, kSaltScene);
   if (x < 0.35) {
-    const int doy = spec_.DayOfYear(m);
-    double total = 0;
-    std::array<double, kNumScenes> w{};
-    for (int s = 1; s < kNumScenes; ++s) total += w[s] = SeasonalFactor(static_cast<Scene>(s), doy);
-    double y = CounterUniform(spec_.seed(), u, day, kSaltScene + 100) * total;
+    if (scene_day_ != day) {
+      const int doy = spec_.DayOfYear(m);
+      double total = 0;
+      for (int s = 0; s < kNumScenes; ++s) {
+        total += s == 0 ? 0.0 : SeasonalFactor(static_cast<Scene>(s), doy);
+        scene_cum_[s] = total;
+      }
+      scene_day_ = day;
+    }
+    const double y = CounterUniform(spec_.seed(), u, day, kSaltScene + 100) * scene_cum_[kNumScenes - 1];
     int s = 1;
-    while (s < kNumScenes - 1 && y >= w[s]) y -= w[s++];
+    while (s < kNumScenes - 1 && y >= scene_cum_[s]) ++s;
     scenes |= static_cast<uint16_t>(1u << s);
   }
   return scenes;

@@ -272,6 +272,9 @@ class World {
   std::vector<CreativeTraits> creatives_;
   std::vector<uint8_t> ours_;
   Truth truth_;
+  // Cumulative seasonal scene weights of the day in scene_day_ (a cache: ActiveScenes is hot).
+  mutable uint32_t scene_day_ = UINT32_MAX;
+  mutable std::array<double, kNumScenes> scene_cum_{};
 };
 
 }  // namespace cf

@@ -36,6 +36,7 @@ void Platform::Warm(const EventLog& history) {
     });
   }
   inventory_.Rebuild(plans_);
+  queries_.Rebuild();
   retriever_->Refresh();
 }
 
@@ -82,6 +83,7 @@ void Platform::Upkeep(SimMinute now) {
     inventory_.Rebuild(plans_);
     inventory_dirty_ = false;
   }
+  queries_.Rebuild();
   retriever_->Refresh();
   if (config_.even_delivery) {
     for (const AdPlan& p : plans_) {

@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# Chengfang set-up: installs the Debian packages the project needs, builds, and runs.
+#
+#   bash scripts/setup.sh run [chengfang run flags]   install, build, run the main job (chengfang run)
+#   bash scripts/setup.sh test                        install, build, run every test (also under ASan+UBSan)
+#   bash scripts/setup.sh deps | build                only install / only build
+#
+# Idempotent and non-interactive; runs `apt-get update` at most once, and only when a package is
+# missing. Works as root or through sudo on a fresh Debian 12.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+JOBS=${JOBS:-$(nproc 2>/dev/null || echo 2)}
+
+PACKAGES=(
+  build-essential g++ cmake ninja-build pkg-config git ca-certificates
+  libfmt-dev nlohmann-json3-dev libcli11-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  clang-format
+)
+
+log() { printf '\n==> %s\n' "$*"; }
+
+install_deps() {
+  local missing=()
+  for p in "${PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  if [ ${#missing[@]} -eq 0 ]; then
+    log "all ${#PACKAGES[@]} Debian packages are installed"
+    return
+  fi
+  local SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null || { echo "error: need root or sudo to install: ${missing[*]}" >&2; exit 1; }
+    SUDO=sudo
+  fi
+  log "installing: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -q
+  $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+}
+
+build() {  # build DIR [cmake args...]
+  local dir=$1; shift
+  log "building in $dir"
+  cmake -S "$ROOT" -B "$ROOT/$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
+  ninja -C "$ROOT/$dir" -j "$JOBS"
+}
+
+# Runs ctest in a build dir; adds its counts to PASSED/FAILED.
+PASSED=0
+FAILED=0
+run_ctest() {
+  local dir=$1 label=$2 out
+  log "tests: $label"
+  set +e
+  out=$(ctest --test-dir "$ROOT/$dir" -j "$JOBS" --output-on-failure 2>&1)
+  local rc=$?
+  set -e
+  printf '%s\n' "$out" | grep -vE '^\s+(Start|[0-9]+/[0-9]+ Test)' | tail -n 40
+  local line total failed
+  line=$(printf '%s\n' "$out" | grep -E 'tests passed, [0-9]+ tests failed out of [0-9]+' | tail -n 1)
+  if [ -z "$line" ]; then
+    echo "error: ctest in $dir printed no summary (rc=$rc)" >&2
+    FAILED=$((FAILED + 1))
+    return
+  fi
+  total=$(sed -E 's/.*out of ([0-9]+).*/\1/' <<<"$line")
+  failed=$(sed -E 's/.* ([0-9]+) tests failed.*/\1/' <<<"$line")
+  PASSED=$((PASSED + total - failed))
+  FAILED=$((FAILED + failed))
+}
+
+# An end-to-end check of a CLI command: counts as one test.
+run_e2e() {
+  local name=$1; shift
+  log "end-to-end: $name"
+  if "$@"; then PASSED=$((PASSED + 1)); else echo "FAILED: $name" >&2; FAILED=$((FAILED + 1)); fi
+}
+
+check_run_outputs() {
+  local out=$1
+  python3 - "$out" <<'PY' 2>/dev/null || grep -q '"runs"' "$out/summary.json"
+import json, sys
+d = json.load(open(sys.argv[1] + "/summary.json"))
+for run in ("manual", "autopilot"):
+    ours = d["runs"][run]["ours"]
+    assert ours["spend"] <= ours["budget"] + 1e-9, (run, ours)
+    assert d["runs"][run]["market"]["impressions"] > 0
+html = open(sys.argv[1] + "/report.html", encoding="utf-8").read()
+assert "<svg" in html and "http://" not in html and "https://" not in html
+PY
+}
+
+cmd=${1:-run}
+shift || true
+case "$cmd" in
+  deps) install_deps ;;
+  build) install_deps; build build ;;
+  run)
+    install_deps
+    build build
+    log "chengfang run $*"
+    "$ROOT/build/src/cli/chengfang" run "$@"
+    ;;
+  test)
+    install_deps
+    build build
+    run_ctest build "unit, integration and end-to-end tests"
+    tmp=$(mktemp -d)
+    run_e2e "chengfang run --quick writes summary.json and report.html" \
+      bash -c "'$ROOT/build/src/cli/chengfang' run --quick --out '$tmp/out' >/dev/null 2>&1 && $(declare -f check_run_outputs); check_run_outputs '$tmp/out'"
+    run_e2e "chengfang run rejects a bad config with a clear error" \
+      bash -c "echo '{\"scenario\":{\"dayz\":3}}' > '$tmp/bad.json'; ! '$ROOT/build/src/cli/chengfang' run --quick --config '$tmp/bad.json' --out '$tmp/bad' 2> '$tmp/err' && grep -q 'scenario.dayz' '$tmp/err'"
+    run_e2e "chengfang bench loop --quick --json" \
+      bash -c "'$ROOT/build/src/cli/chengfang' bench loop --quick --json | grep -q p99_decision_us"
+    rm -rf "$tmp"
+    build build-asan -DCF_SANITIZE=ON
+    ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+      run_ctest build-asan "the same tests under AddressSanitizer + UndefinedBehaviorSanitizer"
+    log "summary"
+    echo "$PASSED passed, $FAILED failed"
+    [ "$FAILED" -eq 0 ]
+    ;;
+  *) echo "usage: bash scripts/setup.sh run|test|deps|build" >&2; exit 2 ;;
+esac

@@ -1,0 +1,297 @@
+#include "serving/platform.h"
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace cf {
+namespace {
+
+constexpr size_t kUsers = 10;
+
+// Two merchants, two categories, six products.
+Catalogue TinyCatalogue() {
+  Catalogue c;
+  c.departments = {"GROCERY", "DRUG GM"};
+  c.categories = {"SOFT DRINKS", "SHAMPOO"};
+  c.category_department = {0, 1};
+  c.types = {"COLA", "SHAMPOO 12OZ"};
+  c.type_category = {0, 1};
+  c.merchants.resize(2);
+  for (MerchantId m = 0; m < 2; ++m) {
+    c.merchants[m].id = m;
+    c.merchants[m].source_id = 100 + m;
+    c.merchants[m].name = m == 0 ? "Fizz Co" : "Clean Co";
+  }
+  for (ProductId p = 0; p < 6; ++p) {
+    Product prod;
+    prod.id = p;
+    prod.source_id = 1000 + p;
+    prod.merchant = p % 2;
+    prod.category = p < 4 ? 0 : 1;
+    prod.department = prod.category;
+    prod.type = prod.category;
+    prod.shelf_price = Money::FromUnits(1.5 + p);
+    prod.unit_cost = Money::FromUnits(0.8 + 0.5 * p);
+    prod.price_observed = true;
+    c.products.push_back(prod);
+  }
+  c.Reindex();
+  return c;
+}
+
+AdPlan CpcPlan(std::string name, std::vector<ProductId> products, double bid, double total,
+               double daily = 0) {
+  AdPlan p;
+  p.merchant = products.empty() ? 0 : products.front() % 2;
+  p.name = std::move(name);
+  p.products = std::move(products);
+  p.bid_type = BidType::kCpc;
+  p.bid = Money::FromUnits(bid);
+  p.total_budget = Money::FromUnits(total);
+  p.daily_budget = Money::FromUnits(daily);
+  return p;
+}
+
+class PlatformTest : public ::testing::Test {
+ protected:
+  PlatformTest()
+      : catalogue_(TinyCatalogue()),
+        log_(EventLog::InMemory()),
+        platform_(catalogue_, *log_, kUsers, PlatformConfig{0.1, false}) {}
+
+  Opportunity Opp(UserId u, SimMinute minute) {
+    Opportunity o;
+    o.key = ++next_key_ * 64;
+    o.minute = minute;
+    o.user = u;
+    o.channel = Channel::kFeed;
+    return o;
+  }
+
+  // Every event of the run's log for user u.
+  std::vector<Event> EventsOf(UserId u) const {
+    std::vector<Event> out;
+    log_->History(u).ForEach([&](const Event& e) { out.push_back(e); });
+    return out;
+  }
+
+  Catalogue catalogue_;
+  std::unique_ptr<EventLog> log_;
+  Platform platform_;
+  uint64_t next_key_ = 0;
+};
+
+void ExpectRejected(Platform& platform, const AdPlan& plan, const std::string& needle) {
+  try {
+    platform.AddPlan(plan);
+    ADD_FAILURE() << "plan '" << plan.name << "' was accepted";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find(needle), std::string::npos)
+        << "message '" << e.what() << "' should mention '" << needle << "'";
+    EXPECT_NE(std::string(e.what()).find(plan.name), std::string::npos) << e.what();
+  }
+}
+
+TEST_F(PlatformTest, AddPlanRejectsInvalidPlansAndRegistersNothing) {
+  ExpectRejected(platform_, CpcPlan("empty", {}, 1.0, 10), "no products");
+  ExpectRejected(platform_, CpcPlan("ghost", {0, 6}, 1.0, 10), "product 6");
+  ExpectRejected(platform_, CpcPlan("broke", {0}, 1.0, 0), "total budget");
+  AdPlan no_bid = CpcPlan("nobid", {0}, 0.0, 10);
+  ExpectRejected(platform_, no_bid, "bid");
+  AdPlan nowhere = CpcPlan("nowhere", {0}, 1.0, 10);
+  nowhere.channels = ChannelSet::None();
+  ExpectRejected(platform_, nowhere, "no channel");
+
+  EXPECT_TRUE(platform_.plans().empty());
+  EXPECT_EQ(platform_.ledger().size(), 0u);
+  EXPECT_TRUE(platform_.TakeNewCreatives().empty());
+
+  // A valid plan afterwards gets the first id, a ledger account and creatives.
+  const PlanId id = platform_.AddPlan(CpcPlan("good", {0, 2}, 1.0, 10));
+  EXPECT_EQ(id, 0u);
+  EXPECT_EQ(platform_.plans().size(), 1u);
+  EXPECT_EQ(platform_.ledger().size(), 1u);
+  EXPECT_EQ(platform_.ledger().total_budget(id), Money::FromUnits(10));
+  const auto creatives = platform_.TakeNewCreatives();
+  ASSERT_EQ(creatives.size(), 2u);
+  EXPECT_EQ(creatives[0].product, 0u);
+  EXPECT_EQ(creatives[1].product, 2u);
+
+  // A rejected plan after it does not take an id either.
+  ExpectRejected(platform_, CpcPlan("ghost2", {99}, 1.0, 10), "product 99");
+  EXPECT_EQ(platform_.AddPlan(CpcPlan("second", {1}, 1.0, 10)), 1u);
+  EXPECT_EQ(platform_.ledger().size(), 2u);
+
+  // UpdatePlan validates too and leaves the plan as it was.
+  AdPlan bad = platform_.plan(0);
+  bad.total_budget = Money::Zero();
+  EXPECT_THROW(platform_.UpdatePlan(bad), std::invalid_argument);
+  EXPECT_EQ(platform_.plan(0).total_budget, Money::FromUnits(10));
+  EXPECT_EQ(platform_.ledger().total_budget(0), Money::FromUnits(10));
+}
+
+TEST_F(PlatformTest, DecideAndResolveLogEventsAndChargeThePrice) {
+  const PlanId ours = platform_.AddPlan(CpcPlan("ours", {0}, 1.0, 100));
+  const PlanId rival = platform_.AddPlan(CpcPlan("rival", {2}, 0.5, 100));
+  platform_.Upkeep(0);
+
+  // 1. No click: an impression event, nothing charged.
+  AdDecision d = platform_.Decide(Opp(3, 10));
+  ASSERT_TRUE(d.shown);
+  EXPECT_EQ(d.ad.ad.plan, ours);
+  EXPECT_EQ(d.ad.ad.product, 0u);
+  EXPECT_NE(d.creative, kNoId);
+  EXPECT_FALSE(d.ad.per_mille);
+  // Same category and no history: equal pCTRs, so the price is the rival's bid.
+  EXPECT_EQ(d.price, Money::FromUnits(0.5));
+  EXPECT_EQ(d.reserved, d.price);
+  EXPECT_EQ(platform_.ledger().headroom(ours), Money::FromUnits(100) - d.reserved);
+  platform_.Resolve(d, UserResponse{});
+  EXPECT_EQ(platform_.ledger().spent_total(ours), Money::Zero());
+  EXPECT_EQ(platform_.ledger().headroom(ours), Money::FromUnits(100));
+  auto ev = EventsOf(3);
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_EQ(ev[0].type, EventType::kImpression);
+  EXPECT_EQ(ev[0].plan, ours);
+  EXPECT_EQ(ev[0].product, 0u);
+  EXPECT_EQ(ev[0].ref, d.creative);
+  EXPECT_EQ(ev[0].minute, 10u);
+  EXPECT_EQ(ev[0].money, 0);
+
+  // 2. Click and tracked purchase: impression, click (money = charge), purchase (money = paid).
+  d = platform_.Decide(Opp(4, 11));
+  ASSERT_TRUE(d.shown);
+  ASSERT_EQ(d.ad.ad.plan, ours);
+  EXPECT_LE(d.price, Money::FromUnits(1.0));
+  UserResponse r;
+  r.clicked = true;
+  r.quantity = 2;
+  r.paid = Money::FromUnits(3.0);
+  r.tracked = true;
+  platform_.Resolve(d, r);
+  ev = EventsOf(4);
+  ASSERT_EQ(ev.size(), 3u);
+  EXPECT_EQ(ev[0].type, EventType::kImpression);
+  EXPECT_EQ(ev[0].money, 0);
+  EXPECT_EQ(ev[1].type, EventType::kClick);
+  EXPECT_EQ(ev[1].plan, ours);
+  EXPECT_EQ(ev[1].money, d.price.micros());
+  EXPECT_EQ(ev[2].type, EventType::kPurchase);
+  EXPECT_EQ(ev[2].plan, ours);
+  EXPECT_EQ(ev[2].product, 0u);
+  EXPECT_EQ(ev[2].quantity, 2);
+  EXPECT_EQ(ev[2].money, Money::FromUnits(3.0).micros());
+  EXPECT_EQ(platform_.ledger().spent_total(ours), d.price);
+  const Money first_charge = d.price;
+
+  // 3. Click, purchase missed by tracking: no purchase event, no attributed GMV.
+  d = platform_.Decide(Opp(5, 12));
+  ASSERT_TRUE(d.shown);
+  ASSERT_EQ(d.ad.ad.plan, ours);
+  r.tracked = false;
+  platform_.Resolve(d, r);
+  ev = EventsOf(5);
+  ASSERT_EQ(ev.size(), 2u);
+  EXPECT_EQ(ev[0].type, EventType::kImpression);
+  EXPECT_EQ(ev[1].type, EventType::kClick);
+  EXPECT_EQ(ev[1].money, d.price.micros());
+
+  const PlanStats& st = platform_.stats(ours);
+  EXPECT_EQ(st.total.impressions, 3u);
+  EXPECT_EQ(st.total.clicks, 2u);
+  EXPECT_EQ(st.total.purchases, 1u);
+  EXPECT_EQ(st.total.gmv, Money::FromUnits(3.0));
+  EXPECT_EQ(st.total.spend, first_charge + d.price);
+  EXPECT_EQ(st.by_channel[static_cast<int>(Channel::kFeed)].clicks, 2u);
+  EXPECT_EQ(st.by_channel[static_cast<int>(Channel::kLive)].impressions, 0u);
+  EXPECT_EQ(platform_.ledger().spent_total(ours), st.total.spend);
+  EXPECT_EQ(platform_.stats(rival).total.impressions, 0u);
+  EXPECT_EQ(log_->size(), 6u);
+}
+
+TEST_F(PlatformTest, NothingShownWithoutEligiblePlans) {
+  AdPlan live_only = CpcPlan("live only", {0}, 1.0, 100);
+  live_only.channels = ChannelSet::None();
+  live_only.channels.Add(Channel::kLive);
+  platform_.AddPlan(live_only);
+  AdPlan paused = CpcPlan("paused", {1}, 1.0, 100);
+  paused.status = PlanStatus::kPaused;
+  platform_.AddPlan(paused);
+  platform_.Upkeep(0);
+  const AdDecision d = platform_.Decide(Opp(0, 1));  // feed
+  EXPECT_FALSE(d.shown);
+  platform_.Resolve(d, UserResponse{});  // a no-op
+  EXPECT_EQ(log_->size(), 0u);
+  EXPECT_EQ(platform_.ledger().spent_total(0), Money::Zero());
+  Opportunity live = Opp(0, 2);
+  live.channel = Channel::kLive;
+  EXPECT_TRUE(platform_.Decide(live).shown);
+}
+
+// Plans close to the end of their budgets, every ad clicked: no plan is ever charged more than its
+// budget, and the ledger, the plan's stats and the logged charges agree to the micro.
+TEST_F(PlatformTest, NearlyExhaustedBudgetsAreNeverOverspent) {
+  const PlanId a = platform_.AddPlan(CpcPlan("a", {0, 1}, 1.0, 2.5));  // at most 2 clicks at <= 1
+  const PlanId b = platform_.AddPlan(CpcPlan("b", {2}, 0.9, 3.3));
+  const PlanId c = platform_.AddPlan(CpcPlan("c", {3, 4}, 0.35, 1.0, 0.4));  // daily cap too
+  AdPlan cpm = CpcPlan("cpm", {5}, 0, 0.05);
+  cpm.bid_type = BidType::kCpm;
+  cpm.bid = Money::FromUnits(40);  // per mille
+  const PlanId d_cpm = platform_.AddPlan(cpm);
+  platform_.Upkeep(0);
+
+  std::map<PlanId, int64_t> logged;  // charges in the log, per plan
+  std::map<PlanId, int> shown;
+  int none = 0;
+  SimMinute minute = 0;
+  for (int day = 0; day < 3; ++day) {
+    platform_.StartDay(day);
+    for (int i = 0; i < 400; ++i) {
+      minute = day * kMinutesPerDay + i;
+      const AdDecision dec = platform_.Decide(Opp(static_cast<UserId>(i % kUsers), minute));
+      if (!dec.shown) {
+        ++none;
+        continue;
+      }
+      ++shown[dec.ad.ad.plan];
+      EXPECT_LE(dec.price, dec.ad.bid);
+      UserResponse r;
+      r.clicked = true;
+      platform_.Resolve(dec, r);
+      for (PlanId p = 0; p < platform_.plans().size(); ++p) {
+        ASSERT_LE(platform_.ledger().spent_total(p), platform_.plan(p).total_budget) << "plan " << p;
+        if (platform_.plan(p).daily_budget.micros() > 0) {
+          ASSERT_LE(platform_.ledger().spent_today(p), platform_.plan(p).daily_budget);
+        }
+      }
+    }
+  }
+  for (UserId u = 0; u < kUsers; ++u) {
+    log_->History(u).ForEach([&](const Event& e) {
+      if (e.type == EventType::kImpression || e.type == EventType::kClick) logged[e.plan] += e.money;
+    });
+  }
+  for (PlanId p : {a, b, c, d_cpm}) {
+    const Money spent = platform_.ledger().spent_total(p);
+    EXPECT_LE(spent, platform_.plan(p).total_budget) << "plan " << p;
+    EXPECT_EQ(platform_.stats(p).total.spend, spent) << "plan " << p;
+    EXPECT_EQ(Money::Micros(logged[p]), spent) << "plan " << p;
+    EXPECT_GT(shown[p], 0) << "plan " << p << " never won";
+    // Each plan was stopped by its budget: what is left is less than one maximum charge.
+    const Money max_charge = platform_.plan(p).bid_type == BidType::kCpm
+                                 ? Money::Micros(platform_.plan(p).bid.micros() / 1000 + 1)
+                                 : platform_.plan(p).bid;
+    EXPECT_LT(platform_.plan(p).total_budget - spent, max_charge) << "plan " << p;
+  }
+  EXPECT_GT(none, 0);  // at the end nobody can pay any more
+  // Plan c could spend 0.40 a day at most.
+  EXPECT_GT(shown[c], 2);
+}
+
+}  // namespace
+}  // namespace cf
