@@ -42,7 +42,14 @@ int main(int argc, char** argv) {
   bench_loop->add_flag("--quick", bench_quick, "Small version for CI");
   bench_loop->add_flag("--json", bench_json, "Print JSON only");
 
+  auto* config_cmd = app.add_subcommand("config", "Print the default configuration (every key, "
+                                                  "with its default) as JSON");
+
   CLI11_PARSE(app, argc, argv);
+  if (*config_cmd) {
+    std::cout << cf::SimConfig{}.ToJson().dump(2) << "\n";
+    return 0;
+  }
   try {
     if (*run) {
       cf::SimConfig config = quick ? cf::SimConfig::Quick() : cf::SimConfig{};

@@ -29,7 +29,7 @@ struct PopulationConfig {
 struct TrafficConfig {
   double sessions_per_user_per_day = 3.0;
   // Share of sessions by channel: feed, live, search, mall. Feed:live = 72:28 as in the seed.
-  std::array<double, 4> channel_share = {0.50, 0.195, 0.18, 0.125};
+  std::array<double, 4> channel_share = {0.45, 0.26, 0.17, 0.12};
   std::array<double, 4> slots_per_session = {12, 8, 6, 8};  // mean (geometric)
   std::array<double, 4> ad_load = {0.2, 0.15, 0.25, 0.2};   // share of slots that are ads
   // Relative sessions by hour of day (low at night, evening peak); normalised internally.
@@ -40,7 +40,7 @@ struct TrafficConfig {
 };
 
 struct ResponseConfig {
-  std::array<double, 4> base_ctr = {0.03, 0.07, 0.035, 0.025};  // before affinity/need/quality
+  std::array<double, 4> base_ctr = {0.024, 0.05, 0.018, 0.014};  // before affinity/need/quality
   std::array<double, 4> cvr_channel = {1.0, 0.45, 1.3, 1.1};     // live: higher CTR, lower CVR
   double position_decay = 0.85;        // CTR multiplier per slot position below the top
   double interest_weight = 3.0;        // click: 0.25 + interest_weight * share
