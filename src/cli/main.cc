@@ -1,36 +1,39 @@
 // chengfang: the command-line entry point. `chengfang run` is the main job (the simulated flight,
 // manual vs autopilot); `chengfang bench loop` measures the loop.
+#include <fmt/format.h>
+
+#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <iostream>
 
-#include <CLI/CLI.hpp>
-#include <fmt/format.h>
-
-#include "common/json_config.h"
 #include "common/csv.h"
 #include "common/event_log.h"
+#include "common/json_config.h"
 #include "market/completejourney.h"
 #include "sim/bench_loop.h"
 #include "sim/simulation.h"
 #include "sim/summary_json.h"
 
 int main(int argc, char** argv) {
-  CLI::App app{"Chengfang: an AI marketing loop (insight -> strategy -> content -> service -> "
-               "transaction) and the marketplace simulation it is measured in."};
+  CLI::App app{
+      "Chengfang: an AI marketing loop (insight -> strategy -> content -> service -> "
+      "transaction) and the marketplace simulation it is measured in."};
   app.require_subcommand(1);
   std::string data_dir = cf::DefaultDataDir().string();
   app.add_option("--data", data_dir, "Folder holding the shared data (completejourney/, ...)")
       ->envname("CHENGFANG_DATA");
 
-  auto* run = app.add_subcommand("run", "Simulate a flight twice (manual media buyer vs autopilot) "
-                                        "and write out/summary.json and out/report.html");
+  auto* run = app.add_subcommand("run",
+                                 "Simulate a flight twice (manual media buyer vs autopilot) "
+                                 "and write out/summary.json and out/report.html");
   std::string config_path, out_dir = "out";
   bool quick = false;
   uint32_t days = 0, users = 0;
   uint64_t seed = 0;
   run->add_option("--config", config_path, "JSON config file (docs/config.md); flags override it");
   run->add_option("--days", days, "Simulated days (default 7)")->check(CLI::Range(1, 365));
-  run->add_option("--users", users, "Simulated users (default 100000)")->check(CLI::Range(100, 10000000));
+  run->add_option("--users", users, "Simulated users (default 100000)")
+      ->check(CLI::Range(100, 10000000));
   run->add_option("--seed", seed, "Random seed (default 42)");
   run->add_option("--out", out_dir, "Output folder")->capture_default_str();
   run->add_flag("--quick", quick, "A small world (1 day, 5,000 users) for tests and CI");
@@ -42,8 +45,9 @@ int main(int argc, char** argv) {
   bench_loop->add_flag("--quick", bench_quick, "Small version for CI");
   bench_loop->add_flag("--json", bench_json, "Print JSON only");
 
-  auto* config_cmd = app.add_subcommand("config", "Print the default configuration (every key, "
-                                                  "with its default) as JSON");
+  auto* config_cmd = app.add_subcommand("config",
+                                        "Print the default configuration (every key, "
+                                        "with its default) as JSON");
 
   CLI11_PARSE(app, argc, argv);
   if (*config_cmd) {
@@ -69,8 +73,9 @@ int main(int argc, char** argv) {
       options.out_dir = out_dir;
       const cf::SimSummary summary = cf::RunSimulation(config, options);
       std::cout << cf::FormatRunTable(summary) << "\n";
-      fmt::print("wall time {:.1f} s, {:.0f} ad impressions/s\nwrote {}/summary.json and {}/report.html\n",
-                 summary.wall_seconds, summary.impressions_per_second, out_dir, out_dir);
+      fmt::print(
+          "wall time {:.1f} s, {:.0f} ad impressions/s\nwrote {}/summary.json and {}/report.html\n",
+          summary.wall_seconds, summary.impressions_per_second, out_dir, out_dir);
       return 0;
     }
     if (*bench_loop) {

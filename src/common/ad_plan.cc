@@ -6,25 +6,33 @@ namespace cf {
 
 std::string_view BidTypeName(BidType t) {
   switch (t) {
-    case BidType::kCpc: return "cpc";
-    case BidType::kCpm: return "cpm";
-    case BidType::kTargetRoi: return "target_roi";
+    case BidType::kCpc:
+      return "cpc";
+    case BidType::kCpm:
+      return "cpm";
+    case BidType::kTargetRoi:
+      return "target_roi";
   }
   return "?";
 }
 
 std::string_view PlanStatusName(PlanStatus s) {
   switch (s) {
-    case PlanStatus::kActive: return "active";
-    case PlanStatus::kPaused: return "paused";
-    case PlanStatus::kBudgetExhausted: return "budget_exhausted";
-    case PlanStatus::kEnded: return "ended";
+    case PlanStatus::kActive:
+      return "active";
+    case PlanStatus::kPaused:
+      return "paused";
+    case PlanStatus::kBudgetExhausted:
+      return "budget_exhausted";
+    case PlanStatus::kEnded:
+      return "ended";
   }
   return "?";
 }
 
 std::string ValidatePlan(const AdPlan& plan, size_t num_products) {
-  if (plan.products.empty()) return fmt::format("plan '{}' has no products; add at least one", plan.name);
+  if (plan.products.empty())
+    return fmt::format("plan '{}' has no products; add at least one", plan.name);
   for (ProductId p : plan.products) {
     if (p >= num_products) {
       return fmt::format("plan '{}' names product {} which is not in the catalogue ({} products)",

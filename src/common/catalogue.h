@@ -1,8 +1,8 @@
 // The product catalogue and merchants: what every participant of the platform can see.
 // Promises: ProductId and MerchantId are indexes into products/merchants; category ids index
 // `categories`; departments index `departments`. Immutable after construction; safe to share
-// read-only between threads. Prices are shelf prices; unit_cost is the merchant's cost (known to the
-// merchant that owns the product, used for profit and break-even ROI).
+// read-only between threads. Prices are shelf prices; unit_cost is the merchant's cost (known to
+// the merchant that owns the product, used for profit and break-even ROI).
 #pragma once
 
 #include <cstdint>

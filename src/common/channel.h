@@ -11,24 +11,32 @@ namespace cf {
 
 enum class Channel : uint8_t { kFeed = 0, kLive = 1, kSearch = 2, kMall = 3 };
 inline constexpr int kNumChannels = 4;
-inline constexpr std::array<Channel, kNumChannels> kAllChannels = {Channel::kFeed, Channel::kLive,
-                                                                   Channel::kSearch, Channel::kMall};
+inline constexpr std::array<Channel, kNumChannels> kAllChannels = {
+    Channel::kFeed, Channel::kLive, Channel::kSearch, Channel::kMall};
 
 constexpr std::string_view ChannelName(Channel c) {
   switch (c) {
-    case Channel::kFeed: return "feed";
-    case Channel::kLive: return "live";
-    case Channel::kSearch: return "search";
-    case Channel::kMall: return "mall";
+    case Channel::kFeed:
+      return "feed";
+    case Channel::kLive:
+      return "live";
+    case Channel::kSearch:
+      return "search";
+    case Channel::kMall:
+      return "mall";
   }
   return "?";
 }
 constexpr std::string_view ChannelNameZh(Channel c) {
   switch (c) {
-    case Channel::kFeed: return "短视频信息流";
-    case Channel::kLive: return "直播间";
-    case Channel::kSearch: return "搜索";
-    case Channel::kMall: return "商城";
+    case Channel::kFeed:
+      return "短视频信息流";
+    case Channel::kLive:
+      return "直播间";
+    case Channel::kSearch:
+      return "搜索";
+    case Channel::kMall:
+      return "商城";
   }
   return "?";
 }

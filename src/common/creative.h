@@ -40,8 +40,8 @@ struct Creative {
   HookStyle hook = HookStyle::kQuestion;
   std::vector<std::string> selling_points;
   uint16_t duration_s = 15;
-  std::string music;   // style name, e.g. "upbeat"
-  std::string voice;   // "", "zh-female", "en-male", ...
+  std::string music;  // style name, e.g. "upbeat"
+  std::string voice;  // "", "zh-female", "en-male", ...
   std::string lang = "zh";
   std::string media_path;  // rendered file, empty until rendered
   uint32_t created_day = 0;

@@ -19,11 +19,11 @@ enum class EventType : uint8_t {
   kLike = 2,        // organic content (ref = content id) or ad creative liked
   kComment = 3,
   kShare = 4,
-  kFollow = 5,        // followed the creator / merchant of the content
-  kSearch = 6,        // ref = query id (text in the log's query table)
-  kOrganicView = 7,   // ref = content id, product = linked product
-  kAddToCart = 8,     // product
-  kPurchase = 9,      // product, quantity, money = amount paid; flags kCouponUsed; plan = attributed
+  kFollow = 5,       // followed the creator / merchant of the content
+  kSearch = 6,       // ref = query id (text in the log's query table)
+  kOrganicView = 7,  // ref = content id, product = linked product
+  kAddToCart = 8,    // product
+  kPurchase = 9,     // product, quantity, money = amount paid; flags kCouponUsed; plan = attributed
   kCouponReceived = 10,  // ref = coupon id, product, money = face value
 };
 inline constexpr int kNumEventTypes = 11;

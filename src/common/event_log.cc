@@ -36,9 +36,9 @@ static_assert(sizeof(SimMinute) == 4 && sizeof(UserId) == 4 && sizeof(EventType)
 
 namespace {
 
-// ---- CRC-32 (reflected 0xEDB88320), slicing-by-8 -------------------------------------------
+// ---- CRC-32 (reflected 0xEDB88320), table-driven, 16 bytes per step ("slicing-by-16") ----------
 
-using CrcTables = std::array<std::array<uint32_t, 256>, 8>;
+using CrcTables = std::array<std::array<uint32_t, 256>, 16>;
 
 constexpr CrcTables MakeCrcTables() {
   CrcTables t{};
@@ -47,7 +47,7 @@ constexpr CrcTables MakeCrcTables() {
     for (int k = 0; k < 8; ++k) c = (c & 1) ? (c >> 1) ^ 0xEDB88320u : c >> 1;
     t[0][i] = c;
   }
-  for (size_t s = 1; s < 8; ++s) {
+  for (size_t s = 1; s < 16; ++s) {
     for (uint32_t i = 0; i < 256; ++i) t[s][i] = (t[s - 1][i] >> 8) ^ t[0][t[s - 1][i] & 0xFF];
   }
   return t;
@@ -147,22 +147,23 @@ std::array<unsigned char, kFileHeaderBytes> EncodeFileHeader(const FileHeader& h
 
 // ---- event memory ------------------------------------------------------------------------------
 //
-// Per-user arrays live in an arena of large anonymous mappings (transparent huge pages where the
-// kernel allows: far fewer page faults and TLB misses than malloc'ed arrays scattered over 4 KiB
-// pages). Capacities follow fixed classes 1, 2, 4, 7, 11, 17, ... (c + c/2 + 1), so an array is
-// never more than 1.5x its events after growing; an outgrown array goes on its class's free list
-// for the next user growing into that class. Arrays above kMaxSmallBytes get a mapping of their
-// own, grown in place (mremap, no copying). When the arena runs out and more than an eighth of it
-// is garbage (outgrown arrays nobody reused), the live arrays are slid down in address order
-// (Compact) instead of mapping more memory. Views are invalidated by Append anyway, so moving
-// arrays is invisible to readers that follow the documented rules.
+// Per-user arrays live in an arena of large anonymous mappings ("chunks", transparent huge pages
+// where the kernel allows: far fewer page faults and TLB misses than malloc'ed arrays scattered
+// over 4 KiB pages). Capacities follow fixed classes 1, 2, 4, 7, 11, 17, ... (c + c/2 + 1), so an
+// array is never more than 1.5x its events after growing. The arena is a small coalescing
+// allocator in 32-byte units: an outgrown array becomes a free block, merged with free neighbours
+// (found through a bitmap marking the first and last unit of every free block, whose size is
+// stored inside the free memory), and kept in size-binned free lists; the next array that fits
+// reuses it. Users growing in lockstep thus reuse each other's old arrays in place, as with malloc,
+// without malloc's per-array header and page faults. Arrays above kMaxSmallBytes get a mapping of
+// their own, grown with mremap (no copying).
 
 constexpr size_t kPageBytes = 4096;
 constexpr size_t kHugePageBytes = size_t{2} << 20;
 constexpr size_t kMaxSmallBytes = size_t{1} << 20;
 constexpr size_t kMaxChunkBytes = size_t{64} << 20;
-constexpr size_t kMinCompactGarbageBytes = size_t{1} << 20;
-constexpr size_t kCompactDivisor = 8;  // compact when more than 1/8 of the arena is garbage
+constexpr size_t kUnit = 32;  // arena granule == sizeof(Event)
+constexpr size_t kMinCompactBytes = size_t{4} << 20;
 
 constexpr size_t RoundUp(size_t n, size_t to) { return (n + to - 1) / to * to; }
 constexpr bool IsLarge(size_t cap) { return cap * sizeof(Event) > kMaxSmallBytes; }
@@ -239,89 +240,274 @@ size_t LargeMappingBytes(size_t cap) { return RoundUp(cap * sizeof(Event), kPage
 
 }  // namespace
 
-// The small-array arena; EventLog::AllocateEvents / FreeEvents / Compact drive it.
+// The small-array arena (see "event memory" above). Sizes and offsets are in 32-byte units.
 class EventLog::Arena {
  public:
-  struct Chunk {
-    unsigned char* base;
-    size_t bytes;
-  };
-
   Arena() = default;
   Arena(const Arena&) = delete;
   Arena& operator=(const Arena&) = delete;
   ~Arena() {
-    for (const Chunk& c : chunks) ::munmap(c.base, c.bytes);
+    for (const Chunk& c : chunks_) ::munmap(c.base, c.units * kUnit);
   }
 
-  // Bytes handed out (live arrays, free-listed arrays, skipped chunk tails).
-  size_t used() const { return used_before_cur + bump; }
-  size_t garbage() const { return used() - live; }
-  bool ShouldCompact() const {
-    return garbage() >= kMinCompactGarbageBytes && garbage() * kCompactDivisor > used();
-  }
-
-  Event* PopFree(size_t cap) {
-    const auto it = std::lower_bound(kClasses.begin(), kClasses.end(), cap);
-    if (it == kClasses.end() || *it != cap) return nullptr;
-    Event*& head = free[static_cast<size_t>(it - kClasses.begin())];
-    Event* p = head;
-    if (p == nullptr) return nullptr;
-    std::memcpy(&head, p, sizeof head);  // next pointer stored in the free array
-    live += cap * sizeof(Event);
-    return p;
-  }
-  void PushFree(Event* p, size_t cap) {
-    // Largest class <= cap: a non-class (Reserve'd) array serves that class; the rest is garbage.
-    const auto it = std::upper_bound(kClasses.begin(), kClasses.end(), cap);
-    Event*& head = free[static_cast<size_t>(it - kClasses.begin()) - 1];
-    std::memcpy(static_cast<void*>(p), &head, sizeof head);
-    head = p;
-    live -= cap * sizeof(Event);
-  }
-  Event* Bump(size_t bytes) {
-    while (cur < chunks.size()) {
-      if (bump + bytes <= chunks[cur].bytes) {
-        Event* p = reinterpret_cast<Event*>(chunks[cur].base + bump);
-        bump += bytes;
-        live += bytes;
-        return p;
-      }
-      used_before_cur += chunks[cur].bytes;
-      ++cur;
-      bump = 0;
+  // A block of `units` units. Throws std::bad_alloc. With may_defer, returns nullptr instead of
+  // mapping more memory when compacting would reclaim enough (ShouldCompact).
+  Event* Allocate(size_t units, bool may_defer) {
+    // Every block in bin b is at least kClasses[b] units; an exact class size can use its own bin.
+    const size_t b = Bin(units);
+    const size_t first = kClasses[b] == units ? b : b + 1;
+    if (const uint64_t mask = first < 64 ? nonempty_ & (~uint64_t{0} << first) : 0) {
+      unsigned char* p = bins_[std::countr_zero(mask)];
+      Chunk& c = ChunkOf(p);
+      const size_t start = c.UnitOf(p), size = HeaderUnits(p);
+      RemoveFree(c, start, size);
+      if (size > units) InsertFree(c, start + units, size - units);
+      live_units_ += units;
+      return reinterpret_cast<Event*>(p);
     }
-    return nullptr;
-  }
-  void AddChunk(size_t min_bytes) {
-    const size_t bytes = RoundUp(
-        std::max(min_bytes, std::clamp(mapped, kHugePageBytes, kMaxChunkBytes)), kHugePageBytes);
-    chunks.push_back({static_cast<unsigned char*>(MapMemory(bytes, true)), bytes});
-    mapped += bytes;
+    if (current_ == nullptr || current_->top + units > current_->units) {
+      if (may_defer && ShouldCompact()) return nullptr;
+      NewChunk(units);
+    }
+    Chunk& c = *current_;
+    unsigned char* p = c.base + c.top * kUnit;
+    c.top += units;
+    used_units_ += units;
+    live_units_ += units;
+    return reinterpret_cast<Event*>(p);
   }
 
-  std::vector<Chunk> chunks;
-  size_t cur = 0;              // chunk being bump-allocated; == chunks.size() when exhausted
-  size_t bump = 0;             // offset in chunks[cur]
-  size_t used_before_cur = 0;  // bytes of chunks before cur
-  size_t live = 0;             // bytes of live arrays (sum of cap * 32)
-  size_t mapped = 0;           // bytes of all chunks
-  size_t large = 0;            // bytes of large arrays' own mappings
+  // Returns a block from Allocate (same `units`), merging it with free neighbours.
+  void Free(Event* e, size_t units) {
+    auto* p = reinterpret_cast<unsigned char*>(e);
+    Chunk& c = ChunkOf(p);
+    size_t start = c.UnitOf(p), end = start + units;
+    live_units_ -= units;
+    if (start > 0 && c.TestBit(start - 1)) {  // free block on the left: its footer holds its size
+      const size_t left = FooterUnits(c.base + start * kUnit);
+      RemoveFree(c, start - left, left);
+      start -= left;
+    }
+    if (&c == current_ && end == c.top) {  // touches the unallocated top: give it back
+      used_units_ -= end - start;
+      c.top = start;
+      return;
+    }
+    if (end < c.top && c.TestBit(end)) {
+      const size_t right = HeaderUnits(c.base + end * kUnit);
+      RemoveFree(c, end, right);
+      end += right;
+    }
+    InsertFree(c, start, end - start);
+  }
+
+  // Grows the block at e from `units` to `new_units` (all in use) without a fresh block when the
+  // free memory around it is enough: the free block after it or the chunk's untouched top (no
+  // copy, as realloc does), plus if needed the free block before it (the events move down, so
+  // users growing in lockstep slide into each other's outgrown arrays). nullptr if not possible.
+  Event* Regrow(Event* e, size_t units, size_t new_units) {
+    auto* p = reinterpret_cast<unsigned char*>(e);
+    Chunk& c = ChunkOf(p);
+    const size_t start = c.UnitOf(p), end = start + units;
+    const bool at_top = &c == current_ && end == c.top;
+    size_t right = 0;
+    if (at_top) {
+      right = c.units - c.top;
+    } else if (end < c.top && c.TestBit(end)) {
+      right = HeaderUnits(c.base + end * kUnit);
+    }
+    size_t left = 0;
+    if (units + right < new_units) {
+      if (start > 0 && c.TestBit(start - 1)) left = FooterUnits(c.base + start * kUnit);
+      if (left + units + right < new_units) return nullptr;
+      RemoveFree(c, start - left, left);
+    }
+    if (!at_top && right > 0) RemoveFree(c, end, right);
+    const size_t new_start = start - left, new_end = new_start + new_units;
+    if (left > 0) std::memmove(c.base + new_start * kUnit, p, units * kUnit);
+    if (at_top) {
+      used_units_ = used_units_ - c.top + new_end;  // the top moves to the new end (up or down)
+      c.top = new_end;
+    } else if (end + right > new_end) {
+      InsertFree(c, new_end, end + right - new_end);
+    }
+    live_units_ += new_units - units;
+    return reinterpret_cast<Event*>(c.base + new_start * kUnit);
+  }
+
+  // More than an eighth of the carved memory is free blocks that no allocation could use.
+  bool ShouldCompact() const {
+    const size_t free_units = used_units_ - live_units_;
+    return free_units * kUnit >= kMinCompactBytes && free_units * 8 > used_units_;
+  }
+
+  // Slides every live small array of users[0..n) down, in address order, to the start of the
+  // (address-sorted) chunks, updating the users' pointers: dst <= src always, so memmove in place
+  // is safe. All free blocks disappear; chunks left empty are unmapped.
+  void Compact(UserEvents* users, size_t n) {
+    std::vector<std::pair<Event*, UserEvents*>> arrays;
+    for (size_t u = 0; u < n; ++u) {
+      if (users[u].cap > 0 && !IsLarge(users[u].cap)) arrays.emplace_back(users[u].data, &users[u]);
+    }
+    std::sort(arrays.begin(), arrays.end());
+    for (Chunk& c : chunks_) std::fill(c.bits.begin(), c.bits.end(), 0);
+    bins_.fill(nullptr);
+    nonempty_ = 0;
+    size_t ci = 0, off = 0;
+    for (const auto& [src, ue] : arrays) {
+      const size_t units = ue->cap;
+      while (off + units > chunks_[ci].units) {
+        chunks_[ci++].top = off;  // its tail becomes a free block below
+        off = 0;
+      }
+      unsigned char* dst = chunks_[ci].base + off * kUnit;
+      if (dst != reinterpret_cast<unsigned char*>(src)) std::memmove(dst, src, units * kUnit);
+      ue->data = reinterpret_cast<Event*>(dst);
+      off += units;
+    }
+    chunks_[ci].top = off;
+    for (size_t i = ci + 1; i < chunks_.size(); ++i) {
+      ::munmap(chunks_[i].base, chunks_[i].units * kUnit);
+      mapped_ -= chunks_[i].units * kUnit;
+    }
+    chunks_.resize(ci + 1);
+    current_ = &chunks_[ci];
+    used_units_ = 0;
+    for (size_t i = 0; i < ci; ++i) {
+      if (chunks_[i].top < chunks_[i].units) {
+        InsertFree(chunks_[i], chunks_[i].top, chunks_[i].units - chunks_[i].top);
+        chunks_[i].top = chunks_[i].units;
+      }
+      used_units_ += chunks_[i].units;
+    }
+    used_units_ += current_->top;
+    ++compactions;
+  }
+
   size_t compactions = 0;
-  std::array<Event*, kNumClasses> free{};
+  size_t used_bytes() const { return used_units_ * kUnit; }  // carved from chunks (live + free)
+  size_t live_bytes() const { return live_units_ * kUnit; }
+  size_t large = 0;  // bytes of large arrays' own mappings (kept here for memory_usage)
+
+ private:
+  struct Chunk {
+    unsigned char* base;
+    size_t units;                // chunk size
+    size_t top;                  // units [top, units) were never handed out
+    std::vector<uint64_t> bits;  // set for the first and last unit of each free block
+    size_t UnitOf(const unsigned char* p) const { return static_cast<size_t>(p - base) / kUnit; }
+    bool TestBit(size_t u) const { return (bits[u / 64] >> (u % 64)) & 1; }
+    void SetBit(size_t u) { bits[u / 64] |= uint64_t{1} << (u % 64); }
+    void ClearBit(size_t u) { bits[u / 64] &= ~(uint64_t{1} << (u % 64)); }
+  };
+  // A free block starts with {units, next, prev} and ends with its units again (a one-unit block
+  // has room for both: 24 + 8 bytes).
+  static size_t HeaderUnits(const unsigned char* p) { return Load<uint64_t>(p); }
+  static size_t FooterUnits(const unsigned char* block_end) {
+    return Load<uint64_t>(block_end - 8);
+  }
+  template <class T>
+  static T Load(const unsigned char* p) {
+    T v;
+    std::memcpy(&v, p, sizeof v);
+    return v;
+  }
+  template <class T>
+  static void Store(unsigned char* p, T v) {
+    std::memcpy(p, &v, sizeof v);
+  }
+  static unsigned char* Next(const unsigned char* p) { return Load<unsigned char*>(p + 8); }
+  static unsigned char* Prev(const unsigned char* p) { return Load<unsigned char*>(p + 16); }
+
+  // Largest class <= units.
+  static size_t Bin(size_t units) {
+    return static_cast<size_t>(std::upper_bound(kClasses.begin(), kClasses.end(), units) -
+                               kClasses.begin()) -
+           1;
+  }
+
+  void InsertFree(Chunk& c, size_t start, size_t units) {
+    unsigned char* p = c.base + start * kUnit;
+    const size_t b = Bin(units);
+    unsigned char* head = bins_[b];
+    Store<uint64_t>(p, units);
+    Store(p + 8, head);
+    Store<unsigned char*>(p + 16, nullptr);
+    Store<uint64_t>(p + units * kUnit - 8, units);
+    if (head != nullptr) Store(head + 16, p);
+    bins_[b] = p;
+    nonempty_ |= uint64_t{1} << b;
+    c.SetBit(start);
+    c.SetBit(start + units - 1);
+  }
+
+  void RemoveFree(Chunk& c, size_t start, size_t units) {
+    unsigned char* p = c.base + start * kUnit;
+    unsigned char* next = Next(p);
+    unsigned char* prev = Prev(p);
+    const size_t b = Bin(units);
+    if (prev != nullptr) {
+      Store(prev + 8, next);
+    } else {
+      bins_[b] = next;
+      if (next == nullptr) nonempty_ &= ~(uint64_t{1} << b);
+    }
+    if (next != nullptr) Store(next + 16, prev);
+    c.ClearBit(start);
+    c.ClearBit(start + units - 1);
+  }
+
+  Chunk& ChunkOf(const unsigned char* p) {
+    // chunks_ is sorted by base; the block lies in the last chunk starting at or before p.
+    auto it = std::upper_bound(chunks_.begin(), chunks_.end(), p,
+                               [](const unsigned char* q, const Chunk& c) { return q < c.base; });
+    return *(it - 1);
+  }
+
+  void NewChunk(size_t min_units) {
+    if (current_ != nullptr && current_->top < current_->units) {
+      // The old chunk's unused tail becomes a free block.
+      const size_t tail = current_->units - current_->top;
+      used_units_ += tail;
+      InsertFree(*current_, current_->top, tail);
+      current_->top = current_->units;
+    }
+    const size_t bytes =
+        RoundUp(std::max(min_units * kUnit, std::clamp(mapped_, kHugePageBytes, kMaxChunkBytes)),
+                kHugePageBytes);
+    std::vector<uint64_t> bits((bytes / kUnit + 63) / 64, 0);
+    chunks_.reserve(chunks_.size() + 1);  // so that the insert below cannot throw
+    auto* base = static_cast<unsigned char*>(MapMemory(bytes, true));
+    const auto it =
+        std::upper_bound(chunks_.begin(), chunks_.end(), base,
+                         [](const unsigned char* q, const Chunk& x) { return q < x.base; });
+    current_ = &*chunks_.insert(it, Chunk{base, bytes / kUnit, 0, std::move(bits)});
+    mapped_ += bytes;
+  }
+
+  std::vector<Chunk> chunks_;  // sorted by base
+  Chunk* current_ = nullptr;   // the chunk being carved at its top
+  std::array<unsigned char*, kNumClasses> bins_{};
+  uint64_t nonempty_ = 0;  // bit b: bins_[b] is not empty
+  size_t used_units_ = 0;
+  size_t live_units_ = 0;
+  size_t mapped_ = 0;
 };
 
 uint32_t Crc32(const void* data, size_t size, uint32_t crc) {
   const auto* p = static_cast<const unsigned char*>(data);
   crc = ~crc;
-  while (size >= 8) {
-    const uint32_t lo = Get32(p) ^ crc;
-    const uint32_t hi = Get32(p + 4);
-    crc = kCrc[7][lo & 0xFF] ^ kCrc[6][(lo >> 8) & 0xFF] ^ kCrc[5][(lo >> 16) & 0xFF] ^
-          kCrc[4][lo >> 24] ^ kCrc[3][hi & 0xFF] ^ kCrc[2][(hi >> 8) & 0xFF] ^
-          kCrc[1][(hi >> 16) & 0xFF] ^ kCrc[0][hi >> 24];
-    p += 8;
-    size -= 8;
+  while (size >= 16) {
+    // kCrc[k] advances a byte through k more zero bytes; the 16 contributions are XORed.
+    const uint32_t a = Get32(p) ^ crc, b = Get32(p + 4), c = Get32(p + 8), d = Get32(p + 12);
+    crc = kCrc[15][a & 0xFF] ^ kCrc[14][(a >> 8) & 0xFF] ^ kCrc[13][(a >> 16) & 0xFF] ^
+          kCrc[12][a >> 24] ^ kCrc[11][b & 0xFF] ^ kCrc[10][(b >> 8) & 0xFF] ^
+          kCrc[9][(b >> 16) & 0xFF] ^ kCrc[8][b >> 24] ^ kCrc[7][c & 0xFF] ^
+          kCrc[6][(c >> 8) & 0xFF] ^ kCrc[5][(c >> 16) & 0xFF] ^ kCrc[4][c >> 24] ^
+          kCrc[3][d & 0xFF] ^ kCrc[2][(d >> 8) & 0xFF] ^ kCrc[1][(d >> 16) & 0xFF] ^
+          kCrc[0][d >> 24];
+    p += 16;
+    size -= 16;
   }
   while (size-- > 0) crc = kCrc[0][(crc ^ *p++) & 0xFF] ^ (crc >> 8);
   return ~crc;
@@ -582,60 +768,20 @@ void EventLog::ThrowFrozen(const char* what) const {
 }
 
 Event* EventLog::AllocateEvents(size_t cap) {
-  const size_t bytes = cap * sizeof(Event);
-  if (IsLarge(cap)) {
-    Event* p = static_cast<Event*>(MapMemory(LargeMappingBytes(cap), false));
-    arena_->large += LargeMappingBytes(cap);
-    return p;
+  if (!IsLarge(cap)) {
+    if (Event* p = arena_->Allocate(cap, true)) return p;
+    arena_->Compact(users_, users_size_);  // moves arrays, including the caller's old one
+    return arena_->Allocate(cap, false);
   }
-  if (Event* p = arena_->PopFree(cap)) return p;
-  if (arena_->ShouldCompact()) Compact();
-  if (Event* p = arena_->Bump(bytes)) return p;
-  arena_->AddChunk(bytes);
-  return arena_->Bump(bytes);
+  Event* p = static_cast<Event*>(MapMemory(LargeMappingBytes(cap), false));
+  arena_->large += LargeMappingBytes(cap);
+  return p;
 }
 
 void EventLog::FreeEvents(Event* p, size_t cap) {
-  if (IsLarge(cap)) {
-    ::munmap(p, LargeMappingBytes(cap));
-    arena_->large -= LargeMappingBytes(cap);
-  } else {
-    arena_->PushFree(p, cap);
-  }
-}
-
-// Slides every live small array down, in address order, to the start of the (address-sorted)
-// chunks: dst <= src always holds, so memmove in place is safe and no extra memory is needed
-// beyond a sorted list of (array, user). Free lists are dropped: their memory is reclaimed.
-void EventLog::Compact() {
-  Arena& a = *arena_;
-  std::vector<std::pair<Event*, UserId>> arrays;
-  for (size_t u = 0; u < users_size_; ++u) {
-    if (users_[u].cap > 0 && !IsLarge(users_[u].cap)) {
-      arrays.emplace_back(users_[u].data, static_cast<UserId>(u));
-    }
-  }
-  std::sort(arrays.begin(), arrays.end());
-  std::sort(a.chunks.begin(), a.chunks.end(),
-            [](const Arena::Chunk& x, const Arena::Chunk& y) { return x.base < y.base; });
-  size_t ci = 0, off = 0, before = 0;
-  for (const auto& [src, u] : arrays) {
-    const size_t bytes = size_t{users_[u].cap} * sizeof(Event);
-    while (off + bytes > a.chunks[ci].bytes) {
-      before += a.chunks[ci].bytes;
-      ++ci;
-      off = 0;
-    }
-    Event* dst = reinterpret_cast<Event*>(a.chunks[ci].base + off);
-    if (dst != src) std::memmove(static_cast<void*>(dst), src, bytes);
-    users_[u].data = dst;
-    off += bytes;
-  }
-  a.cur = ci;
-  a.bump = off;
-  a.used_before_cur = before;
-  a.free.fill(nullptr);
-  ++a.compactions;
+  if (!IsLarge(cap)) return arena_->Free(p, cap);
+  ::munmap(p, LargeMappingBytes(cap));
+  arena_->large -= LargeMappingBytes(cap);
 }
 
 // Grows ue to exactly new_cap events (> ue.cap). Strong guarantee: on failure ue is unchanged.
@@ -645,7 +791,14 @@ void EventLog::GrowUser(UserEvents& ue, size_t new_cap) {
     ue.data = static_cast<Event*>(RemapMemory(ue.data, old_bytes, new_bytes));
     arena_->large += new_bytes - old_bytes;
   } else {
-    Event* fresh = AllocateEvents(new_cap);  // may Compact(), which moves ue.data
+    if (ue.size == ue.cap && ue.cap > 0 && !IsLarge(new_cap)) {
+      if (Event* p = arena_->Regrow(ue.data, ue.cap, new_cap)) {
+        ue.data = p;
+        ue.cap = static_cast<uint32_t>(new_cap);
+        return;
+      }
+    }
+    Event* fresh = AllocateEvents(new_cap);
     if (ue.size > 0) std::memcpy(static_cast<void*>(fresh), ue.data, ue.size * sizeof(Event));
     if (ue.cap > 0) FreeEvents(ue.data, ue.cap);
     ue.data = fresh;
@@ -671,7 +824,7 @@ void EventLog::GrowOrder(size_t min_cap) {
   order_cap_ = bytes / sizeof(UserId);
 }
 
-inline void EventLog::AppendToMemory(const Event& e) {
+[[gnu::always_inline]] inline void EventLog::AppendToMemory(const Event& e) {
   if (e.user == kNoId) [[unlikely]]
     ThrowNoUser();
   if (static_cast<uint8_t>(e.type) >= kFirstReservedKind) [[unlikely]]
@@ -802,7 +955,7 @@ EventLogMemory EventLog::memory_usage() const {
   for (size_t u = 0; u < users_size_; ++u) {
     m.event_capacity_bytes += size_t{users_[u].cap} * sizeof(Event);
   }
-  m.event_arena_bytes = arena_->used() + arena_->large;
+  m.event_arena_bytes = arena_->used_bytes() + arena_->large;
   m.compactions = arena_->compactions;
   m.index_bytes = users_cap_ * sizeof(UserEvents) + order_cap_ * sizeof(UserId);
   m.query_bytes = query_text_bytes_ + queries_.size() * sizeof(std::string);

@@ -27,9 +27,9 @@
 //     base.
 //
 // Ownership: factories return std::unique_ptr; a derived log holds a non-owning pointer to its
-// base. Views (HistoryView, spans, string_views from Query) point into the log's memory: they stay
-// valid until the next non-const call on the log that owns the events (Append / InternQuery /
-// Reserve*), and for a base's part, for as long as the base is frozen.
+// base. HistoryView spans point into the log's memory: they stay valid until the next Append or
+// Reserve* on the log that owns those events (a base's part: as long as the base is frozen).
+// string_views from Query stay valid for the lifetime of the log that interned the text.
 //
 // Thread-safety: single writer. Const methods may be called concurrently from many threads only
 // while no thread calls a non-const method on the same log. A frozen base is only read, so
@@ -38,10 +38,12 @@
 // Units: minutes are SimMinute (sim_clock.h), money in micro-units (event.h), sizes in events
 // unless named *_bytes.
 //
-// Memory: each user's own events live in one malloc'ed array grown by 1.5x (capacity never exceeds
-// 1.5x the user's event count + 1 after growth; Reserve sets it exactly), plus 24 bytes per user id
-// up to the largest seen, plus 4 bytes per event for the append order (a vector of UserId), plus
-// one block buffer for file-backed logs.
+// Memory (see memory_usage()): each user's own events are one array of capacity <= 1.5x its events
+// (capacities 1, 2, 4, 7, 11, 17, ... grow by c + c/2 + 1; Reserve sets an exact capacity),
+// carved from huge-page-backed chunks by a coalescing allocator that reuses outgrown arrays
+// (arrays over 1 MiB get their own mapping, grown without copying). On top: 24 bytes per user id
+// up to the largest seen, 4 bytes per event for the append order (the UserId of each event), the
+// query texts, and one block buffer (options.block_bytes) for file-backed logs.
 #pragma once
 
 #include <atomic>
@@ -105,8 +107,8 @@ struct HistoryView {
 struct EventLogMemory {
   size_t event_bytes = 0;           // 32 * size()
   size_t event_capacity_bytes = 0;  // capacity of the per-user arrays (>= event_bytes)
-  size_t event_arena_bytes = 0;     // memory holding the arrays, incl. outgrown ones not yet reused
-  size_t compactions = 0;           // times outgrown arrays were reclaimed by moving live ones
+  size_t event_arena_bytes = 0;     // memory holding the arrays, incl. free blocks between them
+  size_t compactions = 0;           // times fragmented free memory was reclaimed by moving arrays
   size_t index_bytes = 0;           // user table + append-order vector (allocated)
   size_t query_bytes = 0;           // query texts (approximate, excluding hash table)
 };
@@ -196,7 +198,7 @@ class EventLog {
     SimMinute last = 0;  // minute of data[size - 1] (kept here to avoid touching the array)
   };
 
-  EventLog(const EventLog* base);
+  explicit EventLog(const EventLog* base);
 
   std::span<const Event> OwnEvents(UserId u) const {
     if (u >= users_size_) return {};
@@ -216,7 +218,6 @@ class EventLog {
   void GrowUser(UserEvents& ue, size_t new_cap);
   Event* AllocateEvents(size_t cap);
   void FreeEvents(Event* p, size_t cap);
-  void Compact();
   void GrowOrder(size_t min_cap);
   void GrowUsers(size_t min_cap);
   UserEvents& UserEntry(UserId u) {

@@ -4,10 +4,9 @@
 // the valid keys at that level.
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <string>
-
-#include <nlohmann/json.hpp>
 
 namespace cf {
 

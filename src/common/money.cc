@@ -1,10 +1,10 @@
 #include "common/money.h"
 
+#include <fmt/format.h>
+
 #include <cmath>
 #include <limits>
 #include <stdexcept>
-
-#include <fmt/format.h>
 
 namespace cf {
 
@@ -16,9 +16,7 @@ Money Money::FromUnits(double units) {
   return Money(static_cast<int64_t>(std::llround(micros)));
 }
 
-Money Money::Scale(double factor) const {
-  return FromUnits(units() * factor);
-}
+Money Money::Scale(double factor) const { return FromUnits(units() * factor); }
 
 Money Money::CheckedMul(int64_t n) const {
   int64_t out = 0;

@@ -26,8 +26,14 @@ class Money {
 
   constexpr Money operator+(Money o) const { return Money(micros_ + o.micros_); }
   constexpr Money operator-(Money o) const { return Money(micros_ - o.micros_); }
-  constexpr Money& operator+=(Money o) { micros_ += o.micros_; return *this; }
-  constexpr Money& operator-=(Money o) { micros_ -= o.micros_; return *this; }
+  constexpr Money& operator+=(Money o) {
+    micros_ += o.micros_;
+    return *this;
+  }
+  constexpr Money& operator-=(Money o) {
+    micros_ -= o.micros_;
+    return *this;
+  }
   constexpr Money operator-() const { return Money(-micros_); }
   constexpr auto operator<=>(const Money&) const = default;
 

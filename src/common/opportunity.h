@@ -16,8 +16,8 @@ struct Opportunity {
   SimMinute minute = 0;
   UserId user = kNoId;
   Channel channel = Channel::kFeed;
-  uint8_t position = 0;    // slot index within the session
-  QueryId query = kNoId;   // search sessions: the query text id in the event log
+  uint8_t position = 0;   // slot index within the session
+  QueryId query = kNoId;  // search sessions: the query text id in the event log
 };
 
 // An ad that may be shown: a plan promoting one of its products.
@@ -29,12 +29,12 @@ struct AdCandidate {
 // A candidate after scoring and bidding.
 struct ScoredAd {
   AdCandidate ad;
-  double p_ctr = 0;   // engine's estimate
-  double p_cvr = 0;   // engine's estimate (purchase per click)
-  double value = 0;   // expected GMV per impression by the engine's estimate, currency units
-  Money bid;          // per click (CPC, target-ROI) or per mille (CPM)
+  double p_ctr = 0;  // engine's estimate
+  double p_cvr = 0;  // engine's estimate (purchase per click)
+  double value = 0;  // expected GMV per impression by the engine's estimate, currency units
+  Money bid;         // per click (CPC, target-ROI) or per mille (CPM)
   bool per_mille = false;
-  double ecpm = 0;    // ranking score: expected price per 1,000 impressions, currency units
+  double ecpm = 0;  // ranking score: expected price per 1,000 impressions, currency units
 };
 
 }  // namespace cf

@@ -14,7 +14,7 @@ struct UserResponse {
   uint8_t quantity = 0;  // > 0: purchased
   Money paid;            // what the user paid in total
   bool coupon_used = false;
-  bool tracked = true;   // false: the purchase happened but conversion tracking missed it
+  bool tracked = true;  // false: the purchase happened but conversion tracking missed it
 };
 
 }  // namespace cf

@@ -5,8 +5,8 @@ namespace cf {
 DefaultCreativeSelector::DefaultCreativeSelector(const Catalogue& catalogue)
     : catalogue_(catalogue), by_product_(catalogue.products.size(), kNoId) {}
 
-std::vector<Creative> DefaultCreativeSelector::EnsureCreatives(const std::vector<ProductId>& products,
-                                                               uint32_t day) {
+std::vector<Creative> DefaultCreativeSelector::EnsureCreatives(
+    const std::vector<ProductId>& products, uint32_t day) {
   std::vector<Creative> made;
   for (ProductId p : products) {
     if (by_product_.at(p) != kNoId) continue;
@@ -15,7 +15,8 @@ std::vector<Creative> DefaultCreativeSelector::EnsureCreatives(const std::vector
     c.product = p;
     c.scene = Scene::kNone;
     c.hook = HookStyle::kQuestion;
-    c.selling_points = {catalogue_.types.empty() ? "" : catalogue_.types[catalogue_.product(p).type]};
+    c.selling_points = {catalogue_.types.empty() ? ""
+                                                 : catalogue_.types[catalogue_.product(p).type]};
     c.duration_s = 15;
     c.music = "default";
     c.lang = "zh";

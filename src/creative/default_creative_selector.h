@@ -12,7 +12,8 @@ namespace cf {
 class DefaultCreativeSelector : public CreativeSelector {
  public:
   explicit DefaultCreativeSelector(const Catalogue& catalogue);
-  std::vector<Creative> EnsureCreatives(const std::vector<ProductId>& products, uint32_t day) override;
+  std::vector<Creative> EnsureCreatives(const std::vector<ProductId>& products,
+                                        uint32_t day) override;
   CreativeId Select(const Opportunity& opp, const AdCandidate& ad) const override;
   void Observe(const Event&) override {}
   const std::vector<Creative>& creatives() const { return creatives_; }

@@ -25,7 +25,8 @@ void PopularityAffinityRetriever::Refresh() {
   const size_t n = std::min(options_.popular, popular_.size());
   std::partial_sort(popular_.begin(), popular_.begin() + n, popular_.end(),
                     [&](const AdCandidate& a, const AdCandidate& b) {
-                      const double pa = product_purchases_[a.product], pb = product_purchases_[b.product];
+                      const double pa = product_purchases_[a.product],
+                                   pb = product_purchases_[b.product];
                       return pa != pb ? pa > pb : a.plan < b.plan;
                     });
   popular_.resize(n);
@@ -41,7 +42,8 @@ void PopularityAffinityRetriever::AddCategory(CategoryId c, uint64_t rotation,
   }
 }
 
-void PopularityAffinityRetriever::Retrieve(const Opportunity& opp, std::vector<AdCandidate>& out) const {
+void PopularityAffinityRetriever::Retrieve(const Opportunity& opp,
+                                           std::vector<AdCandidate>& out) const {
   CategoryId cats[8];
   if (opp.query != kNoId) {
     const int n = queries_.Top(opp.query, options_.query_categories, cats);
@@ -57,7 +59,8 @@ void PopularityAffinityRetriever::Retrieve(const Opportunity& opp, std::vector<A
   size_t w = 0;
   for (size_t r = 0; r < out.size(); ++r) {
     bool dup = false;
-    for (size_t k = 0; k < w && !dup; ++k) dup = out[k].plan == out[r].plan && out[k].product == out[r].product;
+    for (size_t k = 0; k < w && !dup; ++k)
+      dup = out[k].plan == out[r].plan && out[k].product == out[r].product;
     if (!dup) out[w++] = out[r];
   }
   out.resize(w);

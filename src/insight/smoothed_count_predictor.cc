@@ -13,7 +13,8 @@ double Smooth(double hits, double trials, double prior, double strength) {
 
 }  // namespace
 
-SmoothedCountPredictor::SmoothedCountPredictor(const Catalogue& catalogue, const UserAffinity& affinity)
+SmoothedCountPredictor::SmoothedCountPredictor(const Catalogue& catalogue,
+                                               const UserAffinity& affinity)
     : catalogue_(catalogue),
       affinity_(affinity),
       product_channel_(catalogue.products.size() * kNumChannels),
@@ -70,7 +71,8 @@ void SmoothedCountPredictor::Observe(const Event& e) {
         r->gmv += Money::Micros(e.money).units();
       }
       break;
-    default: break;
+    default:
+      break;
   }
 }
 

@@ -7,15 +7,24 @@ namespace {
 
 float Weight(EventType t) {
   switch (t) {
-    case EventType::kOrganicView: return 1.0f;
-    case EventType::kImpression: return 0.0f;  // being shown an ad says nothing about the user
-    case EventType::kLike: return 2.0f;
-    case EventType::kComment: return 2.0f;
-    case EventType::kShare: return 3.0f;
-    case EventType::kClick: return 3.0f;
-    case EventType::kAddToCart: return 5.0f;
-    case EventType::kPurchase: return 10.0f;
-    default: return 0.0f;
+    case EventType::kOrganicView:
+      return 1.0f;
+    case EventType::kImpression:
+      return 0.0f;  // being shown an ad says nothing about the user
+    case EventType::kLike:
+      return 2.0f;
+    case EventType::kComment:
+      return 2.0f;
+    case EventType::kShare:
+      return 3.0f;
+    case EventType::kClick:
+      return 3.0f;
+    case EventType::kAddToCart:
+      return 5.0f;
+    case EventType::kPurchase:
+      return 10.0f;
+    default:
+      return 0.0f;
   }
 }
 
@@ -25,7 +34,8 @@ UserAffinity::UserAffinity(const Catalogue& catalogue, size_t users)
     : catalogue_(catalogue), rows_(users) {}
 
 void UserAffinity::Observe(const Event& e) {
-  if (e.product == kNoId || e.user >= rows_.size() || e.product >= catalogue_.products.size()) return;
+  if (e.product == kNoId || e.user >= rows_.size() || e.product >= catalogue_.products.size())
+    return;
   const float w = Weight(e.type);
   if (w <= 0) return;
   const CategoryId c = catalogue_.products[e.product].category;

@@ -1,9 +1,9 @@
 #include "market/competitors.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
-
-#include <fmt/format.h>
 
 #include "common/random.h"
 

@@ -1,9 +1,9 @@
 #include "market/faults.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <map>
-
-#include <fmt/format.h>
 
 #include "common/json_config.h"
 
@@ -24,7 +24,8 @@ std::vector<FaultLabel> ResolveFaults(const WorldSpec& spec, const std::vector<F
                                       const std::vector<ProductId>& our_products) {
   const Catalogue& cat = spec.catalogue();
   const std::string our_category =
-      our_products.empty() ? std::string() : "category:" + cat.categories[MainCategory(cat, our_products)];
+      our_products.empty() ? std::string()
+                           : "category:" + cat.categories[MainCategory(cat, our_products)];
   std::vector<FaultLabel> out;
   for (const FaultSpec& f : faults) {
     FaultLabel l;
@@ -52,17 +53,21 @@ std::vector<FaultLabel> ResolveFaults(const WorldSpec& spec, const std::vector<F
     } else if (f.type == "tracking_outage") {
       if (l.target.empty()) l.target = "ours";
       l.magnitude = 1.0;
-      l.description = fmt::format("conversion tracking for {} is down for {:.1f} hours", l.target, f.hours);
+      l.description =
+          fmt::format("conversion tracking for {} is down for {:.1f} hours", l.target, f.hours);
     } else if (f.type == "budget_exhaustion") {
       if (l.target.empty()) l.target = "ours";
       if (l.magnitude <= 0) l.magnitude = 0.3;
-      l.description = fmt::format("the account of {} runs dry: only {:.0f}% of its daily budget is "
-                                  "available for {:.1f} days", l.target, 100 * l.magnitude, days);
+      l.description = fmt::format(
+          "the account of {} runs dry: only {:.0f}% of its daily budget is "
+          "available for {:.1f} days",
+          l.target, 100 * l.magnitude, days);
     } else if (f.type == "competitor_budget_surge") {
       if (l.target.empty()) l.target = our_category;
       if (l.magnitude <= 0) l.magnitude = spec.config().competitors.budget_surge_factor;
-      l.description = fmt::format("competitors in {} raise bids and budgets {:.1f}x for {:.1f} days",
-                                  l.target, l.magnitude, days);
+      l.description =
+          fmt::format("competitors in {} raise bids and budgets {:.1f}x for {:.1f} days", l.target,
+                      l.magnitude, days);
     }
     if (l.target.rfind("category:", 0) == 0) {
       const std::string name = l.target.substr(9);
@@ -71,12 +76,15 @@ std::vector<FaultLabel> ResolveFaults(const WorldSpec& spec, const std::vector<F
       }
     } else if (l.target.rfind("channel:", 0) == 0) {
       if (!ParseChannel(l.target.substr(8))) {
-        throw ConfigError(fmt::format("fault '{}' targets unknown channel '{}' (feed, live, search, mall)",
-                                      f.type, l.target.substr(8)));
+        throw ConfigError(
+            fmt::format("fault '{}' targets unknown channel '{}' (feed, live, search, mall)",
+                        f.type, l.target.substr(8)));
       }
     } else if (l.target != "ours" && l.target != "all") {
-      throw ConfigError(fmt::format("fault '{}' has target '{}'; use ours, all, category:<name> or "
-                                    "channel:<name>", f.type, l.target));
+      throw ConfigError(
+          fmt::format("fault '{}' has target '{}'; use ours, all, category:<name> or "
+                      "channel:<name>",
+                      f.type, l.target));
     }
     out.push_back(std::move(l));
   }

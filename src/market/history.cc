@@ -11,7 +11,8 @@ namespace {
 // Keep in step with World::ServeOrganic's drift topic so histories and live browsing agree.
 CategoryId DriftTopic(const WorldSpec& spec, UserId u, SimMinute m) {
   const auto& pc = spec.config().population;
-  const uint64_t epoch = static_cast<uint64_t>((m + u * 7919ULL) / (pc.drift_days * kMinutesPerDay));
+  const uint64_t epoch =
+      static_cast<uint64_t>((m + u * 7919ULL) / (pc.drift_days * kMinutesPerDay));
   return spec.category_sampler().Sample(CounterUniform(spec.seed(), u, epoch, 15),
                                         CounterUniform(spec.seed(), u, epoch, 16));
 }
@@ -96,7 +97,8 @@ HistoryStats GenerateHistory(const WorldSpec& spec, EventLog& log, std::vector<Q
         if (need < 0) need = static_cast<int>(rng.Below(needs.size()));
         const auto& nc = spec.scenes().need_categories[need];
         if (!nc.empty()) topic = nc[rng.Below(nc.size())];
-        emit(EventType::kSearch, kNoId, qids[spec.QueryIndex(need, t.zh, static_cast<uint32_t>(rng.Below(3)))]);
+        emit(EventType::kSearch, kNoId,
+             qids[spec.QueryIndex(need, t.zh, static_cast<uint32_t>(rng.Below(3)))]);
       }
       const auto& items = spec.contents_by_category()[topic];
       const auto& products = cat.products_by_category[topic];
@@ -112,7 +114,8 @@ HistoryStats GenerateHistory(const WorldSpec& spec, EventLog& log, std::vector<Q
           content = items[rng.Below(items.size())];
           p = spec.contents()[content].product;
         } else {
-          p = products[spec.product_sampler_by_category()[topic].Sample(rng.Uniform(), rng.Uniform())];
+          p = products[spec.product_sampler_by_category()[topic].Sample(rng.Uniform(),
+                                                                        rng.Uniform())];
         }
         emit(EventType::kOrganicView, p, content);
         const double engage = 0.3 + 3.0 * interest;
@@ -127,8 +130,8 @@ HistoryStats GenerateHistory(const WorldSpec& spec, EventLog& log, std::vector<Q
                              spec.products()[p].quality;
           if (rng.Uniform() < buy) {
             const uint8_t q = static_cast<uint8_t>(1 + rng.Poisson(rc.quantity_extra_mean));
-            emit(EventType::kPurchase, p, content, cat.product(p).shelf_price.CheckedMul(q).micros(), q,
-                 kFlagOrganic);
+            emit(EventType::kPurchase, p, content,
+                 cat.product(p).shelf_price.CheckedMul(q).micros(), q, kFlagOrganic);
             ++stats.purchases;
           } else if (rng.Uniform() < rc.cart_rate) {
             emit(EventType::kAddToCart, p, content);

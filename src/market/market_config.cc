@@ -6,10 +6,12 @@
 
 namespace cf {
 
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(
-    PopulationConfig, heavy_user_share, heavy_min_events, heavy_max_events, body_median_events,
-    body_sigma, history_days, interests_per_user, interest_noise, exploration_interests,
-    long_term_share, drift_days, zh_share)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(PopulationConfig, heavy_user_share,
+                                                heavy_min_events, heavy_max_events,
+                                                body_median_events, body_sigma, history_days,
+                                                interests_per_user, interest_noise,
+                                                exploration_interests, long_term_share, drift_days,
+                                                zh_share)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(TrafficConfig, sessions_per_user_per_day,
                                                 channel_share, slots_per_session, ad_load,
                                                 hourly_curve, weekend_factor, start_day_of_year)
@@ -19,20 +21,21 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(
     price_elasticity, coupon_boost, repurchase_boost, cart_rate, like_rate, comment_rate,
     share_rate, follow_rate, organic_click_rate, quantity_extra_mean)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(CompetitorConfig, plans_per_merchant,
-                                                products_per_plan, target_roi_low,
-                                                target_roi_high, daily_budget_low,
-                                                daily_budget_high, budget_surge_factor, price_cut)
+                                                products_per_plan, target_roi_low, target_roi_high,
+                                                daily_budget_low, daily_budget_high,
+                                                budget_surge_factor, price_cut)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(InfluencerConfig, count, followers_mean,
-                                                fee_per_post_low, fee_per_post_high,
-                                                posts_per_day, post_reach)
+                                                fee_per_post_low, fee_per_post_high, posts_per_day,
+                                                post_reach)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ContentConfig, organic_items)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(FaultSpec, type, start_day, hours, magnitude,
                                                 target)
 
 namespace {
 
-const char* const kFaultTypes[] = {"creative_wearout", "competitor_price_cut",   "channel_shift",
-                                   "tracking_outage",  "budget_exhaustion", "competitor_budget_surge"};
+const char* const kFaultTypes[] = {"creative_wearout",  "competitor_price_cut",
+                                   "channel_shift",     "tracking_outage",
+                                   "budget_exhaustion", "competitor_budget_surge"};
 
 void Validate(const MarketConfig& c) {
   auto fail = [](const std::string& what) { throw ConfigError("market config: " + what); };
@@ -45,7 +48,8 @@ void Validate(const MarketConfig& c) {
   for (double a : c.traffic.ad_load) {
     if (a < 0 || a > 1) fail(fmt::format("traffic.ad_load entries must be in [0,1], got {}", a));
   }
-  if (c.traffic.sessions_per_user_per_day <= 0) fail("traffic.sessions_per_user_per_day must be > 0");
+  if (c.traffic.sessions_per_user_per_day <= 0)
+    fail("traffic.sessions_per_user_per_day must be > 0");
   if (c.population.interests_per_user < 1 || c.population.interests_per_user > 8) {
     fail("population.interests_per_user must be between 1 and 8");
   }
@@ -59,20 +63,25 @@ void Validate(const MarketConfig& c) {
     bool known = false;
     for (const char* t : kFaultTypes) known |= f.type == t;
     if (!known) {
-      fail(fmt::format("unknown fault type '{}'; use one of creative_wearout, competitor_price_cut, "
-                       "channel_shift, tracking_outage, budget_exhaustion, competitor_budget_surge",
-                       f.type));
+      fail(
+          fmt::format("unknown fault type '{}'; use one of creative_wearout, competitor_price_cut, "
+                      "channel_shift, tracking_outage, budget_exhaustion, competitor_budget_surge",
+                      f.type));
     }
-    if (f.start_day < 0 || f.hours <= 0) fail(fmt::format("fault '{}' needs start_day >= 0 and hours > 0", f.type));
+    if (f.start_day < 0 || f.hours <= 0)
+      fail(fmt::format("fault '{}' needs start_day >= 0 and hours > 0", f.type));
   }
 }
 
 }  // namespace
 
 nlohmann::json MarketConfig::ToJson() const {
-  return nlohmann::json{{"population", population}, {"traffic", traffic},
-                        {"response", response},     {"competitors", competitors},
-                        {"influencers", influencers}, {"content", content},
+  return nlohmann::json{{"population", population},
+                        {"traffic", traffic},
+                        {"response", response},
+                        {"competitors", competitors},
+                        {"influencers", influencers},
+                        {"content", content},
                         {"faults", faults}};
 }
 

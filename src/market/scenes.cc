@@ -1,8 +1,8 @@
 #include "market/scenes.h"
 
-#include <cmath>
-
 #include <fmt/format.h>
+
+#include <cmath>
 
 namespace cf {
 
@@ -11,8 +11,14 @@ const std::vector<SceneNeed>& SceneNeeds() {
   static const std::vector<SceneNeed> kNeeds = {
       {S::kOfficeCommute, "提神咖啡", "coffee", {"COFFEE"}},
       {S::kOfficeCommute, "便携早餐", "breakfast on the go", {"CONVENIENT BRKFST", "BAKED SWEET"}},
-      {S::kOfficeCommute, "办公室零食", "desk snacks", {"BAG SNACKS", "CRACKERS", "CANDY - CHECKLANE"}},
-      {S::kOutdoorCamping, "露营零食", "trail snacks", {"BAG SNACKS", "MEAT - SHELF STABLE", "NUTS"}},
+      {S::kOfficeCommute,
+       "办公室零食",
+       "desk snacks",
+       {"BAG SNACKS", "CRACKERS", "CANDY - CHECKLANE"}},
+      {S::kOutdoorCamping,
+       "露营零食",
+       "trail snacks",
+       {"BAG SNACKS", "MEAT - SHELF STABLE", "NUTS"}},
       {S::kOutdoorCamping, "户外饮用水", "bottled water", {"WATER"}},
       {S::kOutdoorCamping, "急救用品", "first aid kit", {"FIRST AID"}},
       {S::kOutdoorCamping, "烧烤炭火", "charcoal and grilling", {"CHARCOAL", "SPRING/SUMMER"}},
@@ -22,13 +28,19 @@ const std::vector<SceneNeed>& SceneNeeds() {
       {S::kBeachHoliday, "夏日装备", "summer gear", {"SPRING/SUMMER SEASONAL"}},
       {S::kHomeCooking, "家常肉类", "meat for dinner", {"BEEF", "PORK", "CHICKEN"}},
       {S::kHomeCooking, "调味料", "spices and sauces", {"SPICES", "CONDIMENTS", "OIL/SHORTENING"}},
-      {S::kHomeCooking, "主食", "rice, pasta and potatoes", {"DRY BN/VEG/POTATO/RICE", "PASTA", "VEGETABLES"}},
+      {S::kHomeCooking,
+       "主食",
+       "rice, pasta and potatoes",
+       {"DRY BN/VEG/POTATO/RICE", "PASTA", "VEGETABLES"}},
       {S::kHomeCooking, "厨房小工具", "kitchen gadgets", {"KITCHEN GADGETS"}},
       {S::kGym, "运动补剂", "vitamins and supplements", {"VITAMINS", "NUTRITION"}},
       {S::kGym, "健康饮品", "healthy drinks", {"REFRGRATD JUICES", "WATER"}},
       {S::kGym, "高蛋白零食", "protein snacks", {"YOGURT", "CHEESE"}},
       {S::kGym, "止汗露", "deodorant", {"DEODORANTS"}},
-      {S::kSkincareRoutine, "控油洁面", "face cleanser for oily skin", {"HAND/BODY/FACIAL", "SOAP"}},
+      {S::kSkincareRoutine,
+       "控油洁面",
+       "face cleanser for oily skin",
+       {"HAND/BODY/FACIAL", "SOAP"}},
       {S::kSkincareRoutine, "彩妆护肤", "makeup and treatment", {"MAKEUP AND TREATMENT"}},
       {S::kSkincareRoutine, "护发", "hair care", {"HAIR CARE"}},
       {S::kSkincareRoutine, "沐浴用品", "bath products", {"BATH"}},
@@ -63,12 +75,18 @@ double SeasonalFactor(Scene s, int day_of_year) {
     return d > 60 ? 1.0 : 1.0 + height * 0.5 * (1 + std::cos(3.14159265 * d / 60.0));
   };
   switch (s) {
-    case Scene::kBeachHoliday: return bump(200, 2.0);
-    case Scene::kOutdoorCamping: return bump(190, 1.0);
-    case Scene::kColdAndFlu: return bump(15, 2.0);
-    case Scene::kBackToSchool: return bump(235, 2.5);
-    case Scene::kHolidayFeast: return bump(355, 3.0);
-    default: return 1.0;
+    case Scene::kBeachHoliday:
+      return bump(200, 2.0);
+    case Scene::kOutdoorCamping:
+      return bump(190, 1.0);
+    case Scene::kColdAndFlu:
+      return bump(15, 2.0);
+    case Scene::kBackToSchool:
+      return bump(235, 2.5);
+    case Scene::kHolidayFeast:
+      return bump(355, 3.0);
+    default:
+      return 1.0;
   }
 }
 
@@ -97,17 +115,23 @@ SceneIndex SceneIndex::Build(const Catalogue& catalogue) {
 std::string QueryText(const SceneNeed& need, bool zh, uint32_t variant) {
   if (zh) {
     switch (variant % 3) {
-      case 0: return fmt::format("适合{}的{}", SceneNameZh(need.scene), need.zh);
-      case 1: return fmt::format("{}推荐", need.zh);
-      default: return fmt::format("{} {} 性价比", SceneNameZh(need.scene), need.zh);
+      case 0:
+        return fmt::format("适合{}的{}", SceneNameZh(need.scene), need.zh);
+      case 1:
+        return fmt::format("{}推荐", need.zh);
+      default:
+        return fmt::format("{} {} 性价比", SceneNameZh(need.scene), need.zh);
     }
   }
   std::string scene(SceneName(need.scene));
   for (char& ch : scene) ch = ch == '_' ? ' ' : ch;
   switch (variant % 3) {
-    case 0: return fmt::format("{} for {}", need.en, scene);
-    case 1: return fmt::format("best {}", need.en);
-    default: return fmt::format("cheap {} {}", need.en, scene);
+    case 0:
+      return fmt::format("{} for {}", need.en, scene);
+    case 1:
+      return fmt::format("best {}", need.en);
+    default:
+      return fmt::format("cheap {} {}", need.en, scene);
   }
 }
 

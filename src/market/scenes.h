@@ -15,8 +15,8 @@ namespace cf {
 
 struct SceneNeed {
   Scene scene;
-  std::string_view zh;  // the need in Chinese, e.g. "防晒霜"
-  std::string_view en;  // and in English, e.g. "sunscreen"
+  std::string_view zh;                              // the need in Chinese, e.g. "防晒霜"
+  std::string_view en;                              // and in English, e.g. "sunscreen"
   std::vector<std::string_view> category_keywords;  // substrings of product_category names
 };
 

@@ -1,12 +1,12 @@
 #include "market/world.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <numeric>
 #include <stdexcept>
 #include <unordered_map>
-
-#include <fmt/format.h>
 
 #include "common/random.h"
 
@@ -111,7 +111,8 @@ std::unique_ptr<WorldSpec> WorldSpec::Build(RealData data, const MarketConfig& c
     }
     const uint32_t extra = urng.Poisson(pc.exploration_interests) + (cand.empty() ? 3 : 0);
     for (uint32_t i = 0; i < extra; ++i) {
-      cand.emplace_back(urng.Uniform(0.02, 0.15), w.category_sampler_.Sample(urng.Uniform(), urng.Uniform()));
+      cand.emplace_back(urng.Uniform(0.02, 0.15),
+                        w.category_sampler_.Sample(urng.Uniform(), urng.Uniform()));
     }
     std::sort(cand.begin(), cand.end(), std::greater<>());
     double total = 0;
@@ -138,7 +139,8 @@ std::unique_ptr<WorldSpec> WorldSpec::Build(RealData data, const MarketConfig& c
         }
       }
     }
-    if (h.kids_count > 0 && urng.Bernoulli(0.3)) t.life_scenes |= 1u << static_cast<int>(Scene::kNewBaby);
+    if (h.kids_count > 0 && urng.Bernoulli(0.3))
+      t.life_scenes |= 1u << static_cast<int>(Scene::kNewBaby);
     t.price_sensitivity = static_cast<float>(
         std::clamp(0.5 * h.discount_sensitivity + 0.5 * urng.Beta(2, 2), 0.0, 1.0));
     t.coupon_sensitivity = static_cast<float>(
@@ -153,10 +155,11 @@ std::unique_ptr<WorldSpec> WorldSpec::Build(RealData data, const MarketConfig& c
     }
     t.activity = static_cast<float>(
         std::clamp(std::pow(t.history_events / pc.body_median_events, 0.4), 0.2, 8.0));
-    t.buy_propensity = static_cast<float>(
-        std::clamp(urng.LogNormal(0, 0.6) * std::sqrt(h.baskets_per_week / mean_baskets), 0.1, 6.0));
+    t.buy_propensity = static_cast<float>(std::clamp(
+        urng.LogNormal(0, 0.6) * std::sqrt(h.baskets_per_week / mean_baskets), 0.1, 6.0));
     for (int c = 0; c < kNumChannels; ++c) {
-      t.channel_pref[c] = static_cast<float>(config.traffic.channel_share[c] * urng.LogNormal(0, 0.5));
+      t.channel_pref[c] =
+          static_cast<float>(config.traffic.channel_share[c] * urng.LogNormal(0, 0.5));
     }
     t.zh = urng.Bernoulli(pc.zh_share);
   }
@@ -178,8 +181,9 @@ std::unique_ptr<WorldSpec> WorldSpec::Build(RealData data, const MarketConfig& c
     const auto n = static_cast<size_t>(irng.LogNormal(std::log(ic.followers_mean) - 0.5, 1.0));
     const auto& pool = users_by_category[inf.topic];
     for (size_t f = 0; f < n; ++f) {
-      const UserId u = (!pool.empty() && irng.Bernoulli(0.8)) ? pool[irng.Below(pool.size())]
-                                                              : static_cast<UserId>(irng.Below(users));
+      const UserId u = (!pool.empty() && irng.Bernoulli(0.8))
+                           ? pool[irng.Below(pool.size())]
+                           : static_cast<UserId>(irng.Below(users));
       auto& fl = w.follows_[u];
       if (std::find(fl.begin(), fl.end(), i) == fl.end() && fl.size() < 16) {
         fl.push_back(i);
@@ -198,14 +202,15 @@ std::unique_ptr<WorldSpec> WorldSpec::Build(RealData data, const MarketConfig& c
     ContentItem& item = w.contents_[i];
     item.id = i;
     item.category = w.category_sampler_.Sample(crng.Uniform(), crng.Uniform());
-    item.product = cat.products_by_category[item.category][
-        w.product_sampler_[item.category].Sample(crng.Uniform(), crng.Uniform())];
+    item.product = cat.products_by_category[item.category][w.product_sampler_[item.category].Sample(
+        crng.Uniform(), crng.Uniform())];
     const auto& infl = influencers_by_topic[item.category];
     if (!infl.empty() && crng.Bernoulli(0.3)) item.creator = infl[crng.Below(infl.size())];
     item.quality = static_cast<float>(crng.LogNormal(0, 0.4));
     const int need = w.scenes_.category_need[item.category];
-    item.title = need >= 0 ? fmt::format("{} | {}", SceneNeeds()[need].zh, cat.ProductName(item.product))
-                           : cat.ProductName(item.product);
+    item.title = need >= 0
+                     ? fmt::format("{} | {}", SceneNeeds()[need].zh, cat.ProductName(item.product))
+                     : cat.ProductName(item.product);
     w.contents_by_category_[item.category].push_back(i);
   }
 
@@ -219,7 +224,8 @@ std::unique_ptr<WorldSpec> WorldSpec::Build(RealData data, const MarketConfig& c
 
   double curve_sum = 0;
   for (double c : config.traffic.hourly_curve) curve_sum += c;
-  if (curve_sum <= 0) throw std::invalid_argument("traffic.hourly_curve must have a positive entry");
+  if (curve_sum <= 0)
+    throw std::invalid_argument("traffic.hourly_curve must have a positive entry");
   w.curve_norm_ = 24.0 / curve_sum;
   w.sessions_per_day_ = users * config.traffic.sessions_per_user_per_day;
   if (progress) progress("world: ready", 1.0);
@@ -297,7 +303,8 @@ void World::SessionsAt(SimMinute m, std::vector<Session>& out) const {
     s.channel = static_cast<Channel>(c);
     if (shift > 0 && s.channel == Channel::kFeed && rng.Uniform() < shift) s.channel = shift_to;
     const double mean = tc.slots_per_session[static_cast<int>(s.channel)];
-    s.slots = static_cast<uint16_t>(std::min(200.0, 1.0 + std::floor(rng.Exponential(std::max(0.0, mean - 0.5)))));
+    s.slots = static_cast<uint16_t>(
+        std::min(200.0, 1.0 + std::floor(rng.Exponential(std::max(0.0, mean - 0.5)))));
     if (s.channel == Channel::kSearch) {
       // The query expresses a need of one of the user's active scenes or strongest interests.
       const uint16_t scenes = ActiveScenes(s.user, m);
@@ -346,7 +353,8 @@ uint16_t World::ActiveScenes(UserId u, SimMinute m) const {
       }
       scene_day_ = day;
     }
-    const double y = CounterUniform(spec_.seed(), u, day, kSaltScene + 100) * scene_cum_[kNumScenes - 1];
+    const double y =
+        CounterUniform(spec_.seed(), u, day, kSaltScene + 100) * scene_cum_[kNumScenes - 1];
     int s = 1;
     while (s < kNumScenes - 1 && y >= scene_cum_[s]) ++s;
     scenes |= static_cast<uint16_t>(1u << s);
@@ -359,7 +367,8 @@ double World::Fatigue(UserId u, CreativeId c, SimMinute m) const {
   for (const Exposure& e : state_[u].exposures) {
     if (e.creative == c) {
       const double days = (m - e.last) / static_cast<double>(kMinutesPerDay);
-      const double count = e.count * std::exp2(-days / spec_.config().response.fatigue_half_life_days);
+      const double count =
+          e.count * std::exp2(-days / spec_.config().response.fatigue_half_life_days);
       double a = spec_.config().response.fatigue_per_exposure;
       if (c < creatives_.size() && ours_[creatives_[c].product]) {
         const double f = FaultMagnitude("creative_wearout", m, "ours");
@@ -435,7 +444,8 @@ double World::PurchaseProbability(UserId u, ProductId p, Channel ch, SimMinute m
   double prob = std::clamp(rc.cvr_at_2 * std::pow(price / 2.0, slope), 0.002, 0.4);
   prob *= rc.cvr_channel[static_cast<int>(ch)];
   prob *= 0.4 + 2.5 * t.Interest(prod.category);
-  if (ActiveScenes(u, m) & spec_.scenes().category_scenes[prod.category]) prob *= std::sqrt(rc.need_match_boost);
+  if (ActiveScenes(u, m) & spec_.scenes().category_scenes[prod.category])
+    prob *= std::sqrt(rc.need_match_boost);
   double reference = pt.reference_price;
   const std::string cut_target = "category:" + spec_.catalogue().categories[prod.category];
   const double cut = FaultMagnitude("competitor_price_cut", m, cut_target);
@@ -504,8 +514,9 @@ AdOutcome World::RespondToAd(const AdExposure& e) {
   out.shared = CounterUniform(seed, e.key, kSaltShare) < rc.share_rate * 3;
   out.followed = CounterUniform(seed, e.key, kSaltFollow) < rc.follow_rate * 3;
   const Coupon* coupon = FindCoupon(e.user, e.product, e.minute);
-  const double p_buy = PurchaseProbability(e.user, e.product, e.channel, e.minute, coupon != nullptr,
-                                           RepurchaseFactor(e.user, e.product, e.minute));
+  const double p_buy =
+      PurchaseProbability(e.user, e.product, e.channel, e.minute, coupon != nullptr,
+                          RepurchaseFactor(e.user, e.product, e.minute));
   if (CounterUniform(seed, e.key, kSaltPurchase) < p_buy) {
     out.quantity = DrawQuantity(CounterUniform(seed, e.key, kSaltQuantity));
     Money paid = prices_[e.product].CheckedMul(out.quantity);
@@ -534,10 +545,9 @@ AdOutcome World::RespondToAd(const AdExposure& e) {
 ExpectedResponse World::Expect(const AdExposure& e) const {
   ExpectedResponse r;
   r.p_click = ClickProbability(e, Fatigue(e.user, e.creative, e.minute));
-  r.p_purchase_given_click =
-      PurchaseProbability(e.user, e.product, e.channel, e.minute,
-                          FindCoupon(e.user, e.product, e.minute) != nullptr,
-                          RepurchaseFactor(e.user, e.product, e.minute));
+  r.p_purchase_given_click = PurchaseProbability(e.user, e.product, e.channel, e.minute,
+                                                 FindCoupon(e.user, e.product, e.minute) != nullptr,
+                                                 RepurchaseFactor(e.user, e.product, e.minute));
   r.expected_value = r.p_click * r.p_purchase_given_click * prices_[e.product].units() *
                      (1.0 + spec_.config().response.quantity_extra_mean);
   return r;
@@ -563,23 +573,26 @@ OrganicOutcome World::ServeOrganic(const Session& s, uint32_t slot) {
     while (i < t.num_interests - 1 && y >= t.weight[i]) y -= t.weight[i++];
     topic = t.interest[i];
   } else {
-    const uint64_t epoch = static_cast<uint64_t>(
-        (s.minute + s.user * 7919ULL) / (pc.drift_days * kMinutesPerDay));
+    const uint64_t epoch =
+        static_cast<uint64_t>((s.minute + s.user * 7919ULL) / (pc.drift_days * kMinutesPerDay));
     topic = spec_.category_sampler().Sample(CounterUniform(seed, s.user, epoch, kSaltDrift),
                                             CounterUniform(seed, s.user, epoch, kSaltDrift + 1));
   }
-  const double u1 = CounterUniform(seed, key, kSaltPick1), u2 = CounterUniform(seed, key, kSaltPick2);
+  const double u1 = CounterUniform(seed, key, kSaltPick1),
+               u2 = CounterUniform(seed, key, kSaltPick2);
   double quality = 1.0;
   if ((s.channel == Channel::kFeed || s.channel == Channel::kLive)) {
     const auto& follows = spec_.follows()[s.user];
     const auto& items = spec_.contents_by_category()[topic];
     if (!follows.empty() && u1 < 0.1) {
       // Content from an influencer the user follows.
-      const Influencer& inf = spec_.influencers()[follows[static_cast<size_t>(u2 * follows.size())]];
+      const Influencer& inf =
+          spec_.influencers()[follows[static_cast<size_t>(u2 * follows.size())]];
       const auto& own = spec_.contents_by_category()[inf.topic];
       if (!own.empty()) out.content = own[static_cast<size_t>(u2 * 7919) % own.size()];
     }
-    if (out.content == kNoId && !items.empty()) out.content = items[static_cast<size_t>(u2 * items.size())];
+    if (out.content == kNoId && !items.empty())
+      out.content = items[static_cast<size_t>(u2 * items.size())];
     if (out.content != kNoId) {
       const ContentItem& item = spec_.contents()[out.content];
       out.product = item.product;
@@ -596,15 +609,17 @@ OrganicOutcome World::ServeOrganic(const Session& s, uint32_t slot) {
   out.liked = CounterUniform(seed, key, kSaltLike) < rc.like_rate * quality * interest;
   out.commented = CounterUniform(seed, key, kSaltComment) < rc.comment_rate * quality * interest;
   out.shared = CounterUniform(seed, key, kSaltShare) < rc.share_rate * quality * interest;
-  out.followed = out.content != kNoId && CounterUniform(seed, key, kSaltFollow) < rc.follow_rate * quality;
+  out.followed =
+      out.content != kNoId && CounterUniform(seed, key, kSaltFollow) < rc.follow_rate * quality;
   double click = rc.organic_click_rate * interest * quality;
   if (s.need >= 0) click *= 4.0;  // a search result is looked at with intent
   if (s.channel == Channel::kMall) click *= 2.0;
   if (CounterUniform(seed, key, kSaltOrganicClick) >= click) return out;
   out.clicked = true;
   const Coupon* coupon = FindCoupon(s.user, out.product, s.minute);
-  const double p_buy = PurchaseProbability(s.user, out.product, s.channel, s.minute,
-                                           coupon != nullptr, RepurchaseFactor(s.user, out.product, s.minute));
+  const double p_buy =
+      PurchaseProbability(s.user, out.product, s.channel, s.minute, coupon != nullptr,
+                          RepurchaseFactor(s.user, out.product, s.minute));
   if (CounterUniform(seed, key, kSaltPurchase) < p_buy) {
     out.quantity = DrawQuantity(CounterUniform(seed, key, kSaltQuantity));
     out.paid = prices_[out.product].CheckedMul(out.quantity);
@@ -626,7 +641,8 @@ OrganicOutcome World::ServeOrganic(const Session& s, uint32_t slot) {
 void World::RegisterCreative(const Creative& c) {
   if (c.id == kNoId) throw std::invalid_argument("creative without an id");
   if (c.product >= prices_.size()) {
-    throw std::invalid_argument(fmt::format("creative {} names unknown product {}", c.id, c.product));
+    throw std::invalid_argument(
+        fmt::format("creative {} names unknown product {}", c.id, c.product));
   }
   if (creatives_.size() <= c.id) creatives_.resize(c.id + 1);
   CreativeTraits& t = creatives_[c.id];

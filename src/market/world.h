@@ -35,18 +35,18 @@ inline constexpr int kMaxInterests = 8;
 
 // Hidden, static traits of one simulated user.
 struct UserTraits {
-  uint32_t household = 0;                   // index into RealData::households it was sampled from
+  uint32_t household = 0;  // index into RealData::households it was sampled from
   std::array<CategoryId, kMaxInterests> interest{};  // long-term category interests
   std::array<float, kMaxInterests> weight{};         // their shares (sum 1), descending
   uint8_t num_interests = 0;
-  uint16_t life_scenes = 0;                 // bitmask of long-running scenes (new baby, pets, ...)
-  float price_sensitivity = 0.5f;           // 0 = indifferent, 1 = very price sensitive
+  uint16_t life_scenes = 0;        // bitmask of long-running scenes (new baby, pets, ...)
+  float price_sensitivity = 0.5f;  // 0 = indifferent, 1 = very price sensitive
   float coupon_sensitivity = 0.2f;
-  float activity = 1.0f;                    // relative sessions per day
-  float buy_propensity = 1.0f;              // heavy buyers buy more often
+  float activity = 1.0f;                           // relative sessions per day
+  float buy_propensity = 1.0f;                     // heavy buyers buy more often
   std::array<float, kNumChannels> channel_pref{};  // relative preference per channel
-  bool zh = true;                           // searches in Chinese
-  uint32_t history_events = 0;              // target length of the pre-campaign history
+  bool zh = true;                                  // searches in Chinese
+  uint32_t history_events = 0;                     // target length of the pre-campaign history
 
   float Interest(CategoryId c) const {
     for (int i = 0; i < num_interests; ++i) {
@@ -57,9 +57,9 @@ struct UserTraits {
 };
 
 struct ProductTraits {
-  float quality = 1.0f;         // conversion multiplier (hidden)
-  float popularity = 1.0f;      // organic exposure weight (long-tailed)
-  float reference_price = 1.0f; // what users consider a normal price for this type (units)
+  float quality = 1.0f;          // conversion multiplier (hidden)
+  float popularity = 1.0f;       // organic exposure weight (long-tailed)
+  float reference_price = 1.0f;  // what users consider a normal price for this type (units)
 };
 
 // An organic short video with a linked product.
@@ -86,8 +86,8 @@ struct Session {
   UserId user = kNoId;
   Channel channel = Channel::kFeed;
   uint16_t slots = 0;
-  int16_t need = -1;     // search sessions: the need searched for (index into SceneNeeds())
-  uint16_t query = 0;    // index into WorldSpec::query_texts() (search sessions only)
+  int16_t need = -1;   // search sessions: the need searched for (index into SceneNeeds())
+  uint16_t query = 0;  // index into WorldSpec::query_texts() (search sessions only)
 };
 
 // What the platform showed in one ad slot.
@@ -112,7 +112,7 @@ struct ExpectedResponse {
 
 // An organic slot's result: what was viewed and what the user did.
 struct OrganicOutcome {
-  ContentId content = kNoId;   // kNoId for a product listing (search / mall)
+  ContentId content = kNoId;  // kNoId for a product listing (search / mall)
   ProductId product = kNoId;
   bool liked = false, commented = false, shared = false, followed = false;
   bool clicked = false, added_to_cart = false;
@@ -125,7 +125,7 @@ struct OrganicOutcome {
 struct FaultLabel {
   std::string type;
   SimMinute start = 0, end = 0;
-  std::string target;       // what it hit, e.g. "category:SOFT DRINKS", "channel:live", "ours"
+  std::string target;  // what it hit, e.g. "category:SOFT DRINKS", "channel:live", "ours"
   double magnitude = 0;
   std::string description;  // plain words
 };
@@ -163,7 +163,9 @@ class WorldSpec {
 
   // Internal tables used by World and the history generator.
   const AliasTable& user_sampler() const { return user_sampler_; }
-  const std::vector<std::vector<ContentId>>& contents_by_category() const { return contents_by_category_; }
+  const std::vector<std::vector<ContentId>>& contents_by_category() const {
+    return contents_by_category_;
+  }
   const std::vector<std::vector<InfluencerId>>& follows() const { return follows_; }
   const AliasTable& category_sampler() const { return category_sampler_; }
   const std::vector<AliasTable>& product_sampler_by_category() const { return product_sampler_; }
@@ -181,7 +183,7 @@ class WorldSpec {
   std::vector<std::vector<InfluencerId>> follows_;  // per user
   std::vector<std::string> query_texts_;
   AliasTable user_sampler_;
-  AliasTable category_sampler_;  // categories by catalogue size (browsing drift topics)
+  AliasTable category_sampler_;              // categories by catalogue size (browsing drift topics)
   std::vector<AliasTable> product_sampler_;  // per category, by popularity
   uint64_t seed_ = 0;
   uint32_t days_ = 0;

@@ -19,7 +19,8 @@ std::vector<AuctionWinner> RunGsp(std::span<const ScoredAd> ads, size_t slots, d
   // The runner-up after the last winner sets the last winner's price.
   double after_last = reserve_cpm;
   if (order.size() > take) {
-    for (size_t k = take; k < order.size(); ++k) after_last = std::max(after_last, ads[order[k]].ecpm);
+    for (size_t k = take; k < order.size(); ++k)
+      after_last = std::max(after_last, ads[order[k]].ecpm);
   }
   std::vector<AuctionWinner> out;
   out.reserve(take);

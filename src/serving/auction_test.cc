@@ -2,9 +2,14 @@
 
 #include <gtest/gtest.h>
 
+#include <ostream>
 #include <vector>
 
 namespace cf {
+
+// Readable Money values in assertion messages.
+[[maybe_unused]] static void PrintTo(const Money& m, std::ostream* os) { *os << m.ToString(); }
+
 namespace {
 
 // A per-click ad whose eCPM is bid * pCTR * 1000 (what PlanBidder computes for CPC plans).
@@ -141,8 +146,8 @@ TEST(RunGsp, TiesGoToTheLowerIndexWhichPaysTheTieEcpm) {
 TEST(RunGsp, PriceNeverAboveOwnBid) {
   // pCTR estimates that make next / own pCTR exceed the bid cannot happen with consistent
   // eCPMs, but an inconsistent input (eCPM not bid * pCTR) must still never charge above the bid.
-  ScoredAd odd = Cpc(0.2, 0.01);  // consistent eCPM would be 2
-  odd.ecpm = 30;                  // e.g. a boosted ranking score
+  ScoredAd odd = Cpc(0.2, 0.01);                            // consistent eCPM would be 2
+  odd.ecpm = 30;                                            // e.g. a boosted ranking score
   const std::vector<ScoredAd> ads = {odd, Cpc(1.0, 0.02)};  // runner-up eCPM 20
   const auto w = RunGsp(ads, 1, 0.1);
   ASSERT_EQ(w.size(), 1u);
@@ -159,7 +164,8 @@ TEST(RunGsp, PriceNeverAboveOwnBid) {
     std::vector<ScoredAd> ads2;
     const int n = 1 + static_cast<int>(next() * 8);
     for (int i = 0; i < n; ++i) {
-      ScoredAd a = next() < 0.3 ? Cpm(0.01 + 20 * next()) : Cpc(0.01 + 3 * next(), 0.001 + 0.1 * next());
+      ScoredAd a =
+          next() < 0.3 ? Cpm(0.01 + 20 * next()) : Cpc(0.01 + 3 * next(), 0.001 + 0.1 * next());
       if (next() < 0.2) a.ecpm *= 0.5 + next();  // inconsistent score
       ads2.push_back(a);
     }
@@ -192,7 +198,7 @@ TEST(RunGsp, MultiSlotPricing) {
   EXPECT_EQ(w[0].index, 1u);
   EXPECT_EQ(w[1].index, 3u);
   EXPECT_EQ(w[2].index, 0u);
-  EXPECT_EQ(w[0].price, Money::FromUnits(20.0));                 // per mille: next eCPM
+  EXPECT_EQ(w[0].price, Money::FromUnits(20.0));                  // per mille: next eCPM
   EXPECT_EQ(w[1].price, Money::FromUnits(10.0 / (1000 * 0.05)));  // 0.2 per click
   EXPECT_EQ(w[2].price, Money::FromUnits(6.0 / (1000 * 0.02)));   // 0.3 per click
   EXPECT_DOUBLE_EQ(w[2].next_ecpm, 6.0);

@@ -1,15 +1,16 @@
 #include "serving/budget_ledger.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <stdexcept>
-
-#include <fmt/format.h>
 
 namespace cf {
 
 void BudgetLedger::AddPlan(PlanId id, Money total, Money daily) {
   if (id != plans_.size()) {
-    throw std::invalid_argument(fmt::format("ledger: plan {} added out of order (next id {})", id, plans_.size()));
+    throw std::invalid_argument(
+        fmt::format("ledger: plan {} added out of order (next id {})", id, plans_.size()));
   }
   if (total.micros() <= 0 || daily.micros() < 0) {
     throw std::invalid_argument(fmt::format("ledger: plan {} needs a positive total budget", id));

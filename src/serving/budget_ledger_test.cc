@@ -3,13 +3,19 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdint>
+#include <ostream>
 #include <random>
 #include <stdexcept>
 #include <thread>
 #include <vector>
 
 namespace cf {
+
+// Readable Money values in assertion messages.
+[[maybe_unused]] static void PrintTo(const Money& m, std::ostream* os) { *os << m.ToString(); }
+
 namespace {
 
 Money M(int64_t micros) { return Money::Micros(micros); }
@@ -214,11 +220,11 @@ TEST(BudgetLedger, PlansAreIndependent) {
 TEST(BudgetLedgerProperty, ConcurrentReserveCommitNeverOverspends) {
   constexpr int kThreads = 4;
   constexpr int kCyclesPerThread = 200'000;
-  constexpr int kDays = 8;
+  constexpr int kDays = 4;
   constexpr int kCyclesPerDay = kCyclesPerThread / kDays;
   constexpr int kPlans = 4;
   // Total, daily (0 = none). Daily budgets are spent within a day; totals run out part-way.
-  const int64_t total[kPlans] = {3'000'000'000, 900'000'000, 5'000'000'000, 250'000'000};
+  const int64_t total[kPlans] = {3'000'000'000, 900'000'000, 5'000'000'000, 150'000'000};
   const int64_t daily[kPlans] = {500'000'000, 0, 400'000'000, 40'000'000};
 
   BudgetLedger l;
@@ -235,8 +241,12 @@ TEST(BudgetLedgerProperty, ConcurrentReserveCommitNeverOverspends) {
     l.StartDay();
     for (auto& v : committed_today) std::fill(v.begin(), v.end(), 0);
     std::vector<std::thread> threads;
+    std::atomic<int> ready{0};
     for (int t = 0; t < kThreads; ++t) {
       threads.emplace_back([&, t] {
+        // Start together so that the threads really overlap.
+        ready.fetch_add(1);
+        while (ready.load() < kThreads) std::this_thread::yield();
         std::mt19937_64 rng(1000 * day + t);
         std::uniform_int_distribution<int> plan_d(0, kPlans - 1);
         std::uniform_int_distribution<int64_t> amount_d(1, 2'000'000);  // up to 2.00
@@ -249,9 +259,12 @@ TEST(BudgetLedgerProperty, ConcurrentReserveCommitNeverOverspends) {
           }
           const uint64_t kind = rng() % 4;
           int64_t actual = 0;
-          if (kind == 0) actual = 0;  // Release
-          else if (kind == 1) actual = reserve;
-          else actual = std::uniform_int_distribution<int64_t>(0, reserve)(rng);
+          if (kind == 0)
+            actual = 0;  // Release
+          else if (kind == 1)
+            actual = reserve;
+          else
+            actual = std::uniform_int_distribution<int64_t>(0, reserve)(rng);
           l.Commit(p, M(reserve), M(actual));
           committed[t][p] += actual;
           committed_today[t][p] += actual;
@@ -266,13 +279,20 @@ TEST(BudgetLedgerProperty, ConcurrentReserveCommitNeverOverspends) {
       expected_total[p] += today;
       EXPECT_EQ(l.spent_today(p), M(today)) << "plan " << p << " day " << day;
       EXPECT_EQ(l.spent_total(p), M(expected_total[p])) << "plan " << p << " day " << day;
-      if (daily[p] > 0) EXPECT_LE(l.spent_today(p).micros(), daily[p]) << "plan " << p;
+      if (daily[p] > 0) {
+        EXPECT_LE(l.spent_today(p).micros(), daily[p]) << "plan " << p;
+      }
       EXPECT_LE(l.spent_total(p).micros(), total[p]) << "plan " << p;
       // Nothing is reserved any more, so the headroom is exactly what the budgets leave.
       int64_t room = total[p] - expected_total[p];
       if (daily[p] > 0) room = std::min(room, daily[p] - today);
       EXPECT_EQ(l.headroom(p), M(room)) << "plan " << p << " day " << day;
     }
+  }
+  for (PlanId p = 0; p < kPlans; ++p) {
+    int64_t sum = 0;
+    for (int t = 0; t < kThreads; ++t) sum += committed[t][p];
+    EXPECT_EQ(l.spent_total(p), M(sum)) << "plan " << p;
   }
   for (int t = 0; t < kThreads; ++t) {
     for (PlanId p = 0; p < kPlans; ++p) refusals += refused[t][p];
@@ -332,8 +352,10 @@ TEST(BudgetLedgerProperty, RandomisedSingleThreadAgainstModel) {
         const bool got = l.Reserve(p, M(amount));
         ASSERT_EQ(got, expect) << "day " << day << " op " << i << " plan " << p;
         ++reserves;
-        if (got) x.held.push_back(amount);
-        else ++refusals;
+        if (got)
+          x.held.push_back(amount);
+        else
+          ++refusals;
       } else if (op < 95) {
         if (x.held.empty()) continue;
         const size_t k = rng() % x.held.size();

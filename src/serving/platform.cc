@@ -19,8 +19,8 @@ Platform::Platform(const Catalogue& catalogue, EventLog& log, size_t users, Plat
       queries_(catalogue, users),
       inventory_(catalogue) {
   for (const Product& p : catalogue.products) prices_.push_back(p.shelf_price);
-  retriever_ = std::make_unique<PopularityAffinityRetriever>(inventory_, affinity_, queries_,
-                                                             PopularityAffinityRetriever::Options{});
+  retriever_ = std::make_unique<PopularityAffinityRetriever>(
+      inventory_, affinity_, queries_, PopularityAffinityRetriever::Options{});
   predictor_ = std::make_unique<SmoothedCountPredictor>(catalogue, affinity_);
   bidder_ = std::make_unique<PlanBidder>();
   creatives_ = std::make_unique<DefaultCreativeSelector>(catalogue);
@@ -125,7 +125,8 @@ AdDecision Platform::Decide(const Opportunity& opp) {
     const AdPlan& plan = plans_[c.plan];
     if (plan.status != PlanStatus::kActive || !plan.channels.Has(opp.channel)) continue;
     if (ledger_.headroom(c.plan).micros() <= 0) continue;
-    if (config_.even_delivery && CounterUniform(opp.key, c.plan, 0x9ace) >= pacer_.Rate(c.plan)) continue;
+    if (config_.even_delivery && CounterUniform(opp.key, c.plan, 0x9ace) >= pacer_.Rate(c.plan))
+      continue;
     ScoredAd s;
     s.ad = c;
     predictor_->Predict(opp, s);
@@ -157,8 +158,10 @@ void Platform::Resolve(const AdDecision& d, const UserResponse& r) {
   PlanCounts& st = stats_[plan].total;
   PlanCounts& sc = stats_[plan].by_channel[static_cast<int>(d.opp.channel)];
   Money charge = Money::Zero();
-  if (d.ad.per_mille) charge = d.reserved;  // CPM: pay for the impression
-  else if (r.clicked) charge = d.reserved;  // CPC / target ROI: pay for the click
+  if (d.ad.per_mille)
+    charge = d.reserved;  // CPM: pay for the impression
+  else if (r.clicked)
+    charge = d.reserved;  // CPC / target ROI: pay for the click
   ledger_.Commit(plan, d.reserved, charge);
   st.spend += charge;
   sc.spend += charge;

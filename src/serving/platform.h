@@ -30,8 +30,8 @@
 namespace cf {
 
 struct PlatformConfig {
-  double reserve_cpm = 0.1;  // currency units per 1,000 impressions
-  bool even_delivery = true; // pace plans with daily budgets over the day's traffic
+  double reserve_cpm = 0.1;   // currency units per 1,000 impressions
+  bool even_delivery = true;  // pace plans with daily budgets over the day's traffic
 };
 
 // Observed totals of one plan.

@@ -4,11 +4,16 @@
 
 #include <map>
 #include <memory>
+#include <ostream>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 namespace cf {
+
+// Readable Money values in assertion messages.
+[[maybe_unused]] static void PrintTo(const Money& m, std::ostream* os) { *os << m.ToString(); }
+
 namespace {
 
 constexpr size_t kUsers = 10;
@@ -264,7 +269,8 @@ TEST_F(PlatformTest, NearlyExhaustedBudgetsAreNeverOverspent) {
       r.clicked = true;
       platform_.Resolve(dec, r);
       for (PlanId p = 0; p < platform_.plans().size(); ++p) {
-        ASSERT_LE(platform_.ledger().spent_total(p), platform_.plan(p).total_budget) << "plan " << p;
+        ASSERT_LE(platform_.ledger().spent_total(p), platform_.plan(p).total_budget)
+            << "plan " << p;
         if (platform_.plan(p).daily_budget.micros() > 0) {
           ASSERT_LE(platform_.ledger().spent_today(p), platform_.plan(p).daily_budget);
         }
@@ -273,7 +279,8 @@ TEST_F(PlatformTest, NearlyExhaustedBudgetsAreNeverOverspent) {
   }
   for (UserId u = 0; u < kUsers; ++u) {
     log_->History(u).ForEach([&](const Event& e) {
-      if (e.type == EventType::kImpression || e.type == EventType::kClick) logged[e.plan] += e.money;
+      if (e.type == EventType::kImpression || e.type == EventType::kClick)
+        logged[e.plan] += e.money;
     });
   }
   for (PlanId p : {a, b, c, d_cpm}) {

@@ -59,7 +59,9 @@ nlohmann::json BenchLoop(const BenchLoopOptions& options) {
   const RunResult r = RunLoop(setup);
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   std::sort(lat.begin(), lat.end());
-  auto pct = [&](double q) { return lat.empty() ? 0.0 : lat[static_cast<size_t>(q * (lat.size() - 1))]; };
+  auto pct = [&](double q) {
+    return lat.empty() ? 0.0 : lat[static_cast<size_t>(q * (lat.size() - 1))];
+  };
   nlohmann::json j;
   j["impressions_per_second"] = (r.market.impressions + r.organic_views) / secs;
   j["ad_impressions_per_second"] = r.market.impressions / secs;

@@ -1,9 +1,9 @@
 #include "sim/calibration.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <unordered_set>
-
-#include <fmt/format.h>
 
 namespace cf {
 
@@ -28,7 +28,8 @@ MarketSample CollectMarketSample(const WorldSpec& spec, const EventLog& log) {
         ++s.purchases;
         s.repeat_purchases += repeat;
         const Product& p = cat.product(e.product);
-        s.purchase_unit_prices.push_back(Money::Micros(e.money).units() / std::max<int>(1, e.quantity));
+        s.purchase_unit_prices.push_back(Money::Micros(e.money).units() /
+                                         std::max<int>(1, e.quantity));
         dept[p.department] += Money::Micros(e.money).units();
         if (!in_window || e.minute > window_start + 30) {
           ++s.purchase_sessions;
@@ -82,28 +83,33 @@ std::vector<CalibrationRow> Calibrate(const WorldSpec& spec, const MarketSample&
   const DataStats& d = spec.data().stats;
   const auto& mc = run.market_by_channel;
   rows.push_back(Range("ad CTR, all channels", "0.5%-2%", 100 * run.market.ctr(), 0.5, 2.0, "%"));
-  rows.push_back(Range("ad CTR, short-video feed", "1.5%-2% (0.5%-2% normal)",
-                       100 * mc[0].ctr(), 0.5, 2.2, "%"));
+  rows.push_back(Range("ad CTR, short-video feed", "1.5%-2% (0.5%-2% normal)", 100 * mc[0].ctr(),
+                       0.5, 2.2, "%"));
   rows.push_back(Range("ad CTR, live room", "3% or more", 100 * mc[1].ctr(), 2.5, 8.0, "%"));
-  const double low_cvr = s.low_price_clicks ? 100.0 * s.low_price_purchases / s.low_price_clicks : 0;
+  const double low_cvr =
+      s.low_price_clicks ? 100.0 * s.low_price_purchases / s.low_price_clicks : 0;
   rows.push_back(Range("ad CVR per click, products under 5.00", "8%-15%", low_cvr, 6.0, 16.0, "%"));
-  const double high_cvr = s.high_price_clicks ? 100.0 * s.high_price_purchases / s.high_price_clicks : 0;
+  const double high_cvr =
+      s.high_price_clicks ? 100.0 * s.high_price_purchases / s.high_price_clicks : 0;
   rows.push_back(Range("ad CVR per click, products over 15.00", "1%-5% (500 CNY items)", high_cvr,
                        0.5, 6.0, "%"));
   rows.push_back(Range("live CVR below feed CVR", "live CVR < feed CVR",
                        mc[0].cvr() > 0 ? mc[1].cvr() / mc[0].cvr() : 0, 0.0, 0.99, "ratio"));
-  rows.push_back(Range("ad ROI, whole market", "2-3 overall (food 2-5)", run.market.roi(), 1.5, 6.0, "x"));
+  rows.push_back(
+      Range("ad ROI, whole market", "2-3 overall (food 2-5)", run.market.roi(), 1.5, 6.0, "x"));
   const double fl = mc[0].impressions + mc[1].impressions > 0 || s.views[0] + s.views[1] > 0
                         ? 100.0 * s.views[0] / std::max<uint64_t>(1, s.views[0] + s.views[1])
                         : 0;
   rows.push_back(Range("feed share of feed + live views", "72%", fl, 65, 79, "%"));
   const double med = Median(s.purchase_unit_prices);
-  rows.push_back(Range("median unit price paid", fmt::format("{:.2f} (data)", d.median_paid_unit_price),
-                       med, 0.75 * d.median_paid_unit_price, 1.35 * d.median_paid_unit_price, "USD"));
+  rows.push_back(Range("median unit price paid",
+                       fmt::format("{:.2f} (data)", d.median_paid_unit_price), med,
+                       0.75 * d.median_paid_unit_price, 1.35 * d.median_paid_unit_price, "USD"));
   std::vector<double> cat_prices;
   for (const Product& p : spec.catalogue().products) cat_prices.push_back(p.shelf_price.units());
-  rows.push_back(Range("median catalogue shelf price", fmt::format("{:.2f} (data)", d.median_unit_price),
-                       Median(cat_prices), 0.8 * d.median_unit_price, 1.3 * d.median_unit_price, "USD"));
+  rows.push_back(Range("median catalogue shelf price",
+                       fmt::format("{:.2f} (data)", d.median_unit_price), Median(cat_prices),
+                       0.8 * d.median_unit_price, 1.3 * d.median_unit_price, "USD"));
   if (!s.department_gmv.empty() && !d.department_gmv_share.empty()) {
     double total = 0;
     for (const auto& [dep, g] : s.department_gmv) total += g;
@@ -121,9 +127,11 @@ std::vector<CalibrationRow> Calibrate(const WorldSpec& spec, const MarketSample&
   rows.push_back(Range("purchases repeating a product the user bought before",
                        fmt::format("{:.1f}% (data, within a year)", 100 * d.repurchase_share), rep,
                        0.3 * 100 * d.repurchase_share, 3.0 * 100 * d.repurchase_share, "%"));
-  const double basket = s.purchase_sessions ? static_cast<double>(s.purchase_lines) / s.purchase_sessions : 0;
-  rows.push_back(Range("items per purchase session", fmt::format("{:.2f} (data, baskets broken up)", d.items_per_basket),
-                       basket, 1.0, std::max(1.5, 1.5 * d.items_per_basket), "items"));
+  const double basket =
+      s.purchase_sessions ? static_cast<double>(s.purchase_lines) / s.purchase_sessions : 0;
+  rows.push_back(Range("items per purchase session",
+                       fmt::format("{:.2f} (data, baskets broken up)", d.items_per_basket), basket,
+                       1.0, std::max(1.5, 1.5 * d.items_per_basket), "items"));
   const double heavy = s.users ? 100.0 * s.users_10k / s.users : 0;
   rows.push_back(Range("users with 10,000+ events", ">= 0.3% of users", heavy, 0.3, 100, "%"));
   return rows;

@@ -18,8 +18,8 @@ struct MarketSample {
   uint64_t high_price_clicks = 0, high_price_purchases = 0;  // ads on products over 15.00
   std::vector<double> purchase_unit_prices;
   std::vector<std::pair<uint32_t, double>> department_gmv;  // department, GMV
-  uint64_t purchases = 0, repeat_purchases = 0;            // repeat: user bought the product before
-  uint64_t purchase_sessions = 0, purchase_lines = 0;      // lines per (user, 30-minute window)
+  uint64_t purchases = 0, repeat_purchases = 0;        // repeat: user bought the product before
+  uint64_t purchase_sessions = 0, purchase_lines = 0;  // lines per (user, 30-minute window)
   uint64_t users_10k = 0, users = 0;
 };
 

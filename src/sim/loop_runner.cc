@@ -1,9 +1,9 @@
 #include "sim/loop_runner.h"
 
+#include <fmt/format.h>
+
 #include <chrono>
 #include <stdexcept>
-
-#include <fmt/format.h>
 
 #include "strategy/media_buyer.h"
 
@@ -66,11 +66,12 @@ RunResult RunLoop(const RunSetup& setup) {
   ours.start_day = first_day;
   const PlanId our_id = platform.AddPlan(ours);
   ours = platform.plan(our_id);
-  result.actions.push_back({spec.flight_start(),
-                            fmt::format("Created plan '{}' for {} products, budget {} ({} a day), "
-                                        "ROI target {:.2f} (90% of the goal {:.2f} while exploring)",
-                                        ours.name, ours.products.size(), ours.total_budget.ToString(),
-                                        ours.daily_budget.ToString(), ours.target_roi, setup.goal_roi)});
+  result.actions.push_back(
+      {spec.flight_start(),
+       fmt::format("Created plan '{}' for {} products, budget {} ({} a day), "
+                   "ROI target {:.2f} (90% of the goal {:.2f} while exploring)",
+                   ours.name, ours.products.size(), ours.total_budget.ToString(),
+                   ours.daily_budget.ToString(), ours.target_roi, setup.goal_roi)});
   for (const Creative& c : platform.TakeNewCreatives()) world.RegisterCreative(c);
   platform.Warm(*setup.history);
   if (setup.tap) platform.set_tap(setup.tap);
@@ -111,7 +112,8 @@ RunResult RunLoop(const RunSetup& setup) {
         for (const AdPlan& orig : original_plans) {
           if (orig.id == our_id) continue;
           bool hit = false;
-          for (ProductId p : orig.products) hit |= cat.categories[cat.product(p).category] == cat_name;
+          for (ProductId p : orig.products)
+            hit |= cat.categories[cat.product(p).category] == cat_name;
           if (!hit) continue;
           AdPlan p = platform.plan(orig.id);
           p.bid = active ? orig.bid.Scale(f.magnitude) : orig.bid;
@@ -146,7 +148,8 @@ RunResult RunLoop(const RunSetup& setup) {
         rep.spent_today = platform.ledger().spent_today(our_id);
         rep.daily_budget = ours.daily_budget;
         double elapsed = 0;
-        for (uint32_t h = 0; h < t.hour_of_day(); ++h) elapsed += spec.config().traffic.hourly_curve[h];
+        for (uint32_t h = 0; h < t.hour_of_day(); ++h)
+          elapsed += spec.config().traffic.hourly_curve[h];
         rep.day_elapsed = t.hour_of_day() == 0 ? 1.0 : elapsed / curve_sum;
         AdPlan plan = platform.plan(our_id);
         for (std::string& a : buyer.OnHour(rep, plan)) result.actions.push_back({m, std::move(a)});
@@ -183,7 +186,8 @@ RunResult RunLoop(const RunSetup& setup) {
             const auto t0 = std::chrono::steady_clock::now();
             d = platform.Decide(opp);
             setup.decision_us->push_back(static_cast<float>(
-                std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0).count()));
+                std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0)
+                    .count()));
           } else {
             d = platform.Decide(opp);
           }
@@ -232,7 +236,8 @@ RunResult RunLoop(const RunSetup& setup) {
         }
       }
     }
-    if (setup.progress_minute) setup.progress_minute->store(m - start + 1, std::memory_order_relaxed);
+    if (setup.progress_minute)
+      setup.progress_minute->store(m - start + 1, std::memory_order_relaxed);
     if (setup.progress_impressions && (m % 10 == 0)) {
       setup.progress_impressions->store(platform.opportunities(), std::memory_order_relaxed);
     }

@@ -27,11 +27,11 @@ struct RunSetup {
   const std::vector<QueryId>* query_ids = nullptr;
   std::vector<FaultLabel> faults;
   std::vector<AdPlan> competitor_plans;
-  AdPlan our_plan;     // products, budgets; bid type target ROI
+  AdPlan our_plan;  // products, budgets; bid type target ROI
   double goal_roi = 2.5;
   PlatformConfig platform;
-  std::filesystem::path event_log;  // empty: keep events in memory only
-  EvaluationTap* tap = nullptr;     // may be null
+  std::filesystem::path event_log;                        // empty: keep events in memory only
+  EvaluationTap* tap = nullptr;                           // may be null
   std::atomic<uint64_t>* progress_impressions = nullptr;  // live counter for progress display
   std::atomic<uint32_t>* progress_minute = nullptr;
   std::vector<float>* decision_us = nullptr;  // if set: latency of every Decide call, microseconds

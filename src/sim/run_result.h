@@ -50,17 +50,17 @@ struct RunResult {
   std::vector<PlanAction> actions;
   uint64_t opportunities = 0;  // ad slots auctioned
   uint64_t organic_views = 0;
-  Money organic_gmv;           // purchases not attributed to an ad
+  Money organic_gmv;  // purchases not attributed to an ad
   double wall_seconds = 0;
 };
 
 // One calibration row: simulated value beside the data's / the target range.
 struct CalibrationRow {
   std::string fact;
-  std::string target;     // e.g. "0.5%-2%" or "1.94 (data)"
+  std::string target;  // e.g. "0.5%-2%" or "1.94 (data)"
   double simulated = 0;
-  std::string unit;       // "%", "USD", "items", ...
-  bool within = false;    // inside the stated tolerance
+  std::string unit;     // "%", "USD", "items", ...
+  bool within = false;  // inside the stated tolerance
 };
 
 struct SimSummary {

@@ -1,8 +1,8 @@
 #include "sim/sim_config.h"
 
-#include <fstream>
-
 #include <fmt/format.h>
+
+#include <fstream>
 
 #include "common/json_config.h"
 

@@ -1,11 +1,11 @@
 #include "sim/simulation.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <thread>
-
-#include <fmt/format.h>
 
 #include "common/event_log.h"
 #include "market/competitors.h"
@@ -93,11 +93,11 @@ SimSummary RunSimulation(const SimConfig& config, const SimulationOptions& optio
 
   auto history = EventLog::InMemory();
   std::vector<QueryId> qids;
-  const HistoryStats hs = GenerateHistory(*spec, *history, &qids,
-                                          [&](const std::string& s, double f) {
-                                            progress.Stage("generating pre-campaign history", f);
-                                            (void)s;
-                                          });
+  const HistoryStats hs =
+      GenerateHistory(*spec, *history, &qids, [&](const std::string& s, double f) {
+        progress.Stage("generating pre-campaign history", f);
+        (void)s;
+      });
   if (progress.out()) {
     fmt::print(progress.out(), "history: {} events, {} users with 10,000+ events\n", hs.events,
                hs.users_with_10k);
@@ -157,11 +157,13 @@ SimSummary RunSimulation(const SimConfig& config, const SimulationOptions& optio
          !errors[0] && !errors[1]) {
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
     const uint32_t m = std::min(minutes[0].load(), minutes[1].load());
-    const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - loop_start).count();
+    const double secs =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - loop_start).count();
     const double rate = (imps[0].load() + imps[1].load()) / std::max(1e-9, secs);
     const double frac = static_cast<double>(m) / total_minutes;
     const double eta = frac > 0.01 ? secs / frac - secs : 0;
-    fmt::print(options.progress_out, "\rsimulating: day {}/{} {:02d}:00 | {:>9.0f} ad opportunities/s | ETA {:4.0f}s   ",
+    fmt::print(options.progress_out,
+               "\rsimulating: day {}/{} {:02d}:00 | {:>9.0f} ad opportunities/s | ETA {:4.0f}s   ",
                m / kMinutesPerDay + 1, sc.days, (m % kMinutesPerDay) / 60, rate, eta);
     std::fflush(options.progress_out);
   }
@@ -171,7 +173,8 @@ SimSummary RunSimulation(const SimConfig& config, const SimulationOptions& optio
   for (auto& e : errors) {
     if (e) std::rethrow_exception(e);
   }
-  const double loop_secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - loop_start).count();
+  const double loop_secs =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - loop_start).count();
 
   SimSummary summary;
   summary.seed = sc.seed;
@@ -194,9 +197,9 @@ SimSummary RunSimulation(const SimConfig& config, const SimulationOptions& optio
   summary.impressions_per_second = total_imps / std::max(1e-9, loop_secs);
   summary.calibration = Calibrate(*spec, sample, results[0]);
   for (const FaultLabel& f : faults) {
-    summary.findings.push_back(fmt::format("Injected at {} (flight day {}): {}.", SimTime{f.start}.ToString(),
-                                           (f.start - spec->flight_start()) / kMinutesPerDay + 1,
-                                           f.description));
+    summary.findings.push_back(
+        fmt::format("Injected at {} (flight day {}): {}.", SimTime{f.start}.ToString(),
+                    (f.start - spec->flight_start()) / kMinutesPerDay + 1, f.description));
   }
   const RunResult& m = results[0];
   summary.findings.push_back(fmt::format(
@@ -208,7 +211,8 @@ SimSummary RunSimulation(const SimConfig& config, const SimulationOptions& optio
   summary.findings.push_back(
       "The autopilot run uses the same media-buyer policy until the strategy module replaces it, "
       "so both runs should match exactly (common random numbers).");
-  summary.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  summary.wall_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   if (options.write_files) {
     WriteSummaryJson(summary, options.out_dir / "summary.json");
     WriteReportHtml(summary, options.out_dir / "report.html");

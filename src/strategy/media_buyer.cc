@@ -1,8 +1,8 @@
 #include "strategy/media_buyer.h"
 
-#include <algorithm>
-
 #include <fmt/format.h>
+
+#include <algorithm>
 
 namespace cf {
 
@@ -24,14 +24,15 @@ std::vector<std::string> MediaBuyer::OnHour(const PlanHourReport& r, AdPlan& pla
   for (size_t i = n >= 6 ? n - 6 : 0; i < n; ++i) window_spend += hours_[i].spend;
   if (window_spend < 3 * min_spend) {
     // Too little delivery to judge ROI: make sure the plan keeps learning.
-    if (r.day_elapsed > 0.25 && r.spent_today.units() < 0.5 * r.day_elapsed * r.daily_budget.units() &&
+    if (r.day_elapsed > 0.25 &&
+        r.spent_today.units() < 0.5 * r.day_elapsed * r.daily_budget.units() &&
         plan.target_roi > 0.6 * goal) {
       const double before = plan.target_roi;
       plan.target_roi *= 0.92;
-      actions.push_back(fmt::format("Spend is behind the daily budget ({} of {}); lowered the ROI "
-                                    "target {:.2f} -> {:.2f} to keep the plan learning",
-                                    r.spent_today.ToString(), r.daily_budget.ToString(), before,
-                                    plan.target_roi));
+      actions.push_back(fmt::format(
+          "Spend is behind the daily budget ({} of {}); lowered the ROI "
+          "target {:.2f} -> {:.2f} to keep the plan learning",
+          r.spent_today.ToString(), r.daily_budget.ToString(), before, plan.target_roi));
     }
   } else {
     const double roi6 = Roi(hours_, n >= 6 ? n - 6 : 0, n);
@@ -49,7 +50,8 @@ std::vector<std::string> MediaBuyer::OnHour(const PlanHourReport& r, AdPlan& pla
     } else if (roi6 > goal * 1.1 &&
                r.spent_today.units() < 0.85 * r.day_elapsed * r.daily_budget.units()) {
       plan.target_roi *= 0.95;
-      why = fmt::format("ROI {:.2f} is above the goal {:.2f} and spend lags the budget", roi6, goal);
+      why =
+          fmt::format("ROI {:.2f} is above the goal {:.2f} and spend lags the budget", roi6, goal);
     } else if (r.flight_hour >= static_cast<uint32_t>(options_.explore_hours) &&
                plan.target_roi < goal * 0.98 && roi6 < goal * 1.05) {
       plan.target_roi *= 1.05;
@@ -57,7 +59,8 @@ std::vector<std::string> MediaBuyer::OnHour(const PlanHourReport& r, AdPlan& pla
     }
     plan.target_roi = std::clamp(plan.target_roi, 0.5 * goal, 2.0 * goal);
     if (plan.target_roi != before) {
-      actions.push_back(fmt::format("{}; ROI target {:.2f} -> {:.2f}", why, before, plan.target_roi));
+      actions.push_back(
+          fmt::format("{}; ROI target {:.2f} -> {:.2f}", why, before, plan.target_roi));
     }
   }
   if (!actions.empty()) {

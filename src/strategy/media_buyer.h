@@ -16,12 +16,12 @@
 namespace cf {
 
 struct PlanHourReport {
-  SimMinute now = 0;           // end of the hour
-  uint32_t flight_hour = 0;    // hours since the flight started
-  Money spend, gmv;            // during this hour (observed)
+  SimMinute now = 0;         // end of the hour
+  uint32_t flight_hour = 0;  // hours since the flight started
+  Money spend, gmv;          // during this hour (observed)
   uint64_t clicks = 0, purchases = 0;
   Money spent_today, daily_budget;
-  double day_elapsed = 0;      // share of today's traffic already past
+  double day_elapsed = 0;  // share of today's traffic already past
 };
 
 class MediaBuyer {

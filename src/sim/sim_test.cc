@@ -1,0 +1,355 @@
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <ostream>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "common/event_log.h"
+#include "common/json_config.h"
+#include "market/competitors.h"
+#include "market/completejourney.h"
+#include "market/faults.h"
+#include "market/history.h"
+#include "market/world.h"
+#include "sim/loop_runner.h"
+#include "sim/sim_config.h"
+#include "sim/simulation.h"
+#include "sim/summary_json.h"
+
+namespace cf {
+
+[[maybe_unused]] static void PrintTo(const Money& m, std::ostream* os) { *os << m.ToString(); }
+
+namespace {
+
+namespace fs = std::filesystem;
+
+fs::path DataDir() { return DefaultDataDir(); }
+bool HaveData() { return fs::exists(DataDir() / "completejourney" / "products.csv"); }
+
+#define CF_REQUIRE_DATA()                                                             \
+  do {                                                                                \
+    if (!HaveData()) {                                                                \
+      GTEST_SKIP() << "Complete Journey data not found at "                           \
+                   << (DataDir() / "completejourney").string()                        \
+                   << " (set CHENGFANG_DATA to the folder holding completejourney/)"; \
+    }                                                                                 \
+  } while (0)
+
+SimSummary RunQuick(uint64_t seed) {
+  SimConfig c = SimConfig::Quick();
+  c.scenario.seed = seed;
+  SimulationOptions o;
+  o.data_dir = DataDir();
+  o.progress_out = nullptr;
+  o.write_files = false;
+  return RunSimulation(c, o);
+}
+
+// Cached per test process: several checks look at the default quick run.
+const SimSummary& Quick42() {
+  static const SimSummary s = RunQuick(42);
+  return s;
+}
+
+// The summary without the fields that measure the machine rather than the simulation.
+nlohmann::json Comparable(const SimSummary& s) {
+  nlohmann::json j = SummaryToJson(s);
+  j.erase("wall_seconds");
+  j.erase("impressions_per_second");
+  return j;
+}
+
+std::string CalibrationTable(const std::vector<CalibrationRow>& rows) {
+  std::string out = "calibration (quick world):\n";
+  for (const CalibrationRow& r : rows) {
+    out += fmt::format("  {:<55} {:>10.4f} {:<6} target {:<32} {}\n", r.fact, r.simulated, r.unit,
+                       r.target, r.within ? "within" : "OUTSIDE");
+  }
+  return out;
+}
+
+TEST(Simulation, SameSeedGivesIdenticalSummary) {
+  CF_REQUIRE_DATA();
+  const nlohmann::json a = Comparable(Quick42());
+  const nlohmann::json b = Comparable(RunQuick(42));
+  EXPECT_EQ(a, b) << "diff: " << nlohmann::json::diff(a, b).dump(1);
+  // The run did something worth comparing.
+  EXPECT_GT(a["runs"]["manual"]["market"]["impressions"].get<uint64_t>(), 1000u);
+  EXPECT_GT(a["runs"]["manual"]["ours"]["clicks"].get<uint64_t>(), 0u);
+  EXPECT_GT(a["history_events"].get<uint64_t>(), 0u);
+}
+
+TEST(Simulation, OtherSeedGivesDifferentSummary) {
+  CF_REQUIRE_DATA();
+  const nlohmann::json a = Comparable(Quick42());
+  const nlohmann::json b = Comparable(RunQuick(43));
+  EXPECT_EQ(b["seed"], 43);
+  EXPECT_NE(a["runs"]["manual"]["market"], b["runs"]["manual"]["market"]);
+  EXPECT_NE(a["history_events"], b["history_events"]);
+}
+
+// Both runs use the media-buyer policy today, over the same world with common random numbers: they
+// must agree to the last micro, hour by hour.
+TEST(Simulation, ManualAndAutopilotAreIdenticalToday) {
+  CF_REQUIRE_DATA();
+  const SimSummary& s = Quick42();
+  ASSERT_EQ(s.runs.count("manual"), 1u);
+  ASSERT_EQ(s.runs.count("autopilot"), 1u);
+  const nlohmann::json j = SummaryToJson(s);
+  EXPECT_EQ(j["runs"]["manual"], j["runs"]["autopilot"])
+      << nlohmann::json::diff(j["runs"]["manual"], j["runs"]["autopilot"]).dump(1);
+  const RunResult& m = s.runs.at("manual");
+  const RunResult& a = s.runs.at("autopilot");
+  EXPECT_EQ(m.ours.spend, a.ours.spend);
+  EXPECT_EQ(m.market.gmv, a.market.gmv);
+  ASSERT_EQ(m.hourly.size(), a.hourly.size());
+  ASSERT_EQ(m.hourly.size(), 24u);
+  for (size_t h = 0; h < m.hourly.size(); ++h) {
+    EXPECT_EQ(m.hourly[h].ours.spend, a.hourly[h].ours.spend) << "hour " << h;
+    EXPECT_EQ(m.hourly[h].market.clicks, a.hourly[h].market.clicks) << "hour " << h;
+    EXPECT_EQ(m.hourly[h].market.gmv, a.hourly[h].market.gmv) << "hour " << h;
+  }
+  EXPECT_LE(m.ours.spend, m.ours.budget);
+}
+
+// A two-day quick world with our merchant chosen, for driving RunLoop directly.
+struct LoopWorld {
+  SimConfig config = SimConfig::Quick();
+  std::unique_ptr<WorldSpec> spec;
+  std::unique_ptr<EventLog> history;
+  std::vector<QueryId> qids;
+  OurSelection ours;
+
+  LoopWorld() {
+    config.scenario.days = 2;
+    const ScenarioConfig& sc = config.scenario;
+    LoadOptions lo;
+    lo.max_products = sc.products;
+    lo.merchants = sc.merchants;
+    lo.seed = sc.seed;
+    spec = WorldSpec::Build(LoadCompleteJourney(DataDir() / "completejourney", lo), config.market,
+                            sc.users, sc.days, sc.seed);
+    history = EventLog::InMemory();
+    GenerateHistory(*spec, *history, &qids);
+    ours = ChooseOurMerchant(*spec, sc.our_products);
+  }
+
+  // Our plan with the given budgets; competitors as in RunSimulation.
+  RunSetup Setup(double our_total, double our_daily) const {
+    RunSetup setup;
+    setup.name = "test";
+    setup.policy = "media_buyer";
+    setup.spec = spec.get();
+    setup.history = history.get();
+    setup.query_ids = &qids;
+    setup.competitor_plans = BuildCompetitorPlans(*spec, ours.merchant, 0);
+    setup.our_plan.merchant = ours.merchant;
+    setup.our_plan.name = "ours";
+    setup.our_plan.products = ours.products;
+    setup.our_plan.total_budget = Money::FromUnits(our_total);
+    setup.our_plan.daily_budget = Money::FromUnits(our_daily);
+    setup.goal_roi = config.scenario.our_goal_roi;
+    setup.platform = config.platform;
+    return setup;
+  }
+};
+
+// Our spend per flight hour [from, to).
+Money OurSpend(const RunResult& r, uint32_t from, uint32_t to) {
+  Money m;
+  for (uint32_t h = from; h < to && h < r.hourly.size(); ++h) m += r.hourly[h].ours.spend;
+  return m;
+}
+
+// Budgets are hard limits: a two-day quick world where our budget and the competitors' budgets are
+// small enough to bind, plus an account that runs dry for a day. After the run, no plan has spent
+// more than its total budget, ours stayed within each day's budget and within the cap while dry,
+// and the ledger agrees with the charges written to the event log.
+TEST(Simulation, NoPlanSpendsMoreThanItsBudget) {
+  CF_REQUIRE_DATA();
+  const LoopWorld w;
+  RunSetup setup = w.Setup(7.0, 5.0);
+  // Our account runs dry from 12:00 on day 1 to 12:00 on day 2: 30% of the daily budget.
+  setup.faults =
+      ResolveFaults(*w.spec, {{"budget_exhaustion", 0.5, 24, 0.3, "ours"}}, w.ours.products);
+  for (AdPlan& p : setup.competitor_plans) {
+    // A unit or two a day: many competitors run out of their daily budget, then of their total.
+    p.daily_budget = p.daily_budget.Scale(0.005);
+    p.total_budget = p.daily_budget.Scale(1.5);
+  }
+
+  struct PlanSpend {
+    Money total_budget, spent_total, logged;
+  };
+  std::vector<PlanSpend> seen;
+  setup.inspect = [&](const EventLog& log, const Platform& platform) {
+    const BudgetLedger& ledger = platform.ledger();
+    seen.resize(ledger.size());
+    for (PlanId p = 0; p < ledger.size(); ++p) {
+      seen[p].total_budget = ledger.total_budget(p);
+      seen[p].spent_total = ledger.spent_total(p);
+      EXPECT_EQ(platform.stats(p).total.spend, ledger.spent_total(p)) << "plan " << p;
+    }
+    log.ForEachInAppendOrder([&](const Event& e) {
+      if ((e.type == EventType::kImpression || e.type == EventType::kClick) && e.plan != kNoId) {
+        seen.at(e.plan).logged += Money::Micros(e.money);
+      }
+    });
+  };
+  const RunResult r = RunLoop(setup);
+
+  ASSERT_EQ(seen.size(), setup.competitor_plans.size() + 1);
+  int exhausted = 0;
+  for (PlanId p = 0; p < seen.size(); ++p) {
+    EXPECT_LE(seen[p].spent_total, seen[p].total_budget) << "plan " << p;
+    EXPECT_EQ(seen[p].logged, seen[p].spent_total) << "plan " << p;
+    exhausted += seen[p].spent_total.units() >= 0.8 * seen[p].total_budget.units();
+  }
+  // The budgets did bind: otherwise this test would prove nothing.
+  EXPECT_GT(exhausted, static_cast<int>(seen.size()) / 4) << "of " << seen.size() << " plans";
+
+  // Ours: within the total, within each day's budget, and within the cap while the account was dry.
+  EXPECT_LE(r.ours.spend, r.ours.budget);
+  EXPECT_EQ(r.ours.budget, Money::FromUnits(7.0));
+  EXPECT_EQ(seen.back().spent_total, r.ours.spend);
+  ASSERT_EQ(r.hourly.size(), 48u);
+  const Money cap = Money::FromUnits(5.0).Scale(0.3);
+  EXPECT_LE(OurSpend(r, 0, 24), Money::FromUnits(5.0));
+  EXPECT_LE(OurSpend(r, 24, 48), Money::FromUnits(5.0));
+  EXPECT_LE(OurSpend(r, 12, 24), cap);
+  EXPECT_LE(OurSpend(r, 24, 36), cap);
+  EXPECT_GT(r.ours.spend.units(), 0.5 * 7.0);  // our budget bound too
+}
+
+// A budget_exhaustion fault ends at its labelled end: from then on the plan may spend the rest of
+// its daily budget again. DISABLED: fails today. RunLoop (sim/loop_runner.cc) applies
+// BudgetLedger::CapToday when the fault starts and at each midnight while it is active, but
+// nothing lifts the cap when the fault ends, so the account stays dry until the next StartDay
+// (here: from 06:00 to midnight instead of 06:00-12:00). See the report.
+TEST(Simulation, DISABLED_BudgetExhaustionEndsWithItsFault) {
+  CF_REQUIRE_DATA();
+  const LoopWorld w;
+  RunSetup setup = w.Setup(20.0, 8.0);
+  setup.faults =
+      ResolveFaults(*w.spec, {{"budget_exhaustion", 0.25, 6, 0.1, "ours"}}, w.ours.products);
+  const RunResult dry = RunLoop(setup);
+  const Money cap = Money::FromUnits(8.0).Scale(0.1);
+  EXPECT_LE(OurSpend(dry, 6, 12), cap);
+  // Without the fault the plan spends well over the cap in the rest of the day ...
+  setup.faults.clear();
+  const RunResult normal = RunLoop(setup);
+  ASSERT_GT(OurSpend(normal, 12, 24), cap + cap);
+  // ... and after the fault has ended it must be able to do so again.
+  EXPECT_GT(OurSpend(dry, 6, 24), cap)
+      << "spend after the fault ended: " << OurSpend(dry, 12, 24).ToString();
+}
+
+// The quick world reproduces these calibration rows (seed 42). The full table is printed on
+// failure.
+TEST(Simulation, QuickWorldCalibration) {
+  CF_REQUIRE_DATA();
+  const std::vector<CalibrationRow>& rows = Quick42().calibration;
+  SCOPED_TRACE(CalibrationTable(rows));
+  auto find = [&](const std::string& prefix) -> const CalibrationRow* {
+    for (const CalibrationRow& r : rows) {
+      if (r.fact.rfind(prefix, 0) == 0) return &r;
+    }
+    return nullptr;
+  };
+  const std::vector<std::string> reproduced = {
+      "ad CTR, short-video feed",
+      "ad CTR, live room",
+      "ad CVR per click, products under 5.00",
+      "live CVR below feed CVR",
+      "feed share of feed + live views",
+      "median unit price paid",
+      "median catalogue shelf price",
+      "GMV share of ",
+      "purchases repeating a product the user bought before",
+      "items per purchase session",
+      "users with 10,000+ events",
+  };
+  for (const std::string& fact : reproduced) {
+    const CalibrationRow* r = find(fact);
+    ASSERT_NE(r, nullptr) << "no calibration row '" << fact << "'";
+    EXPECT_TRUE(r->within) << "'" << r->fact << "' = " << r->simulated << " " << r->unit
+                           << ", target " << r->target;
+  }
+  // The data-anchored rows, checked against the data's own numbers here too.
+  const CalibrationRow* price = find("median unit price paid");
+  ASSERT_NE(price, nullptr);
+  EXPECT_GT(price->simulated, 0.0);
+  const CalibrationRow* top = find("GMV share of ");
+  ASSERT_NE(top, nullptr);
+  EXPECT_GT(top->simulated, 0.0);
+
+  // Known gaps of the quick world (1 day, 5,000 users; see the report): the all-channel ad CTR and
+  // the market ROI sit just outside their ranges. Check they stay in a plausible band.
+  const CalibrationRow* ctr = find("ad CTR, all channels");
+  ASSERT_NE(ctr, nullptr);
+  EXPECT_GT(ctr->simulated, 0.5);
+  EXPECT_LT(ctr->simulated, 3.0);
+  const CalibrationRow* roi = find("ad ROI, whole market");
+  ASSERT_NE(roi, nullptr);
+  EXPECT_GT(roi->simulated, 1.0);
+  EXPECT_LT(roi->simulated, 6.0);
+}
+
+TEST(SimConfig, FromJsonRejectsUnknownKeysWithTheirPath) {
+  auto message = [](const nlohmann::json& j) -> std::string {
+    try {
+      SimConfig::FromJson(j);
+    } catch (const ConfigError& e) {
+      return e.what();
+    }
+    return "(accepted)";
+  };
+  std::string msg = message({{"scenario", {{"dayz", 3}}}});
+  EXPECT_NE(msg.find("scenario.dayz"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("days"), std::string::npos) << msg;  // lists the valid keys
+  msg = message({{"market", {{"traffic", {{"ad_laod", {0.1, 0.1, 0.1, 0.1}}}}}}});
+  EXPECT_NE(msg.find("market.traffic.ad_laod"), std::string::npos) << msg;
+  msg = message({{"platfrom", {{"reserve_cpm", 0.2}}}});
+  EXPECT_NE(msg.find("platfrom"), std::string::npos) << msg;
+  msg = message({{"platform", {{"reserve_cpm", 0.2}, {"even", true}}}});
+  EXPECT_NE(msg.find("platform.even"), std::string::npos) << msg;
+}
+
+TEST(SimConfig, FromJsonRejectsWrongTypes) {
+  auto message = [](const nlohmann::json& j) -> std::string {
+    try {
+      SimConfig::FromJson(j);
+    } catch (const ConfigError& e) {
+      return e.what();
+    }
+    return "(accepted)";
+  };
+  std::string msg = message({{"scenario", {{"days", "seven"}}}});
+  EXPECT_NE(msg.find("scenario.days"), std::string::npos) << msg;
+  msg = message({{"platform", {{"even_delivery", 1}}}});
+  EXPECT_NE(msg.find("platform.even_delivery"), std::string::npos) << msg;
+  msg = message({{"scenario", 5}});
+  EXPECT_NE(msg.find("scenario"), std::string::npos) << msg;
+  EXPECT_NE(msg, "(accepted)");
+  // Numbers of any kind are interchangeable; values are range-checked.
+  EXPECT_EQ(SimConfig::FromJson({{"scenario", {{"our_budget", 500}}}}).scenario.our_budget, 500.0);
+  EXPECT_THROW(SimConfig::FromJson({{"scenario", {{"users", 10}}}}), ConfigError);
+}
+
+TEST(SimConfig, QuickRoundTripsThroughJson) {
+  const SimConfig q = SimConfig::Quick();
+  const SimConfig back = SimConfig::FromJson(q.ToJson());
+  EXPECT_EQ(back.ToJson(), q.ToJson());
+  EXPECT_EQ(back.scenario.users, 5000u);
+  EXPECT_EQ(back.scenario.days, 1u);
+}
+
+}  // namespace
+}  // namespace cf
