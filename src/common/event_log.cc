@@ -465,6 +465,14 @@ class EventLog::Arena {
   }
 
   void NewChunk(size_t min_units) {
+    const size_t bytes =
+        RoundUp(std::max(min_units * kUnit, std::clamp(mapped_, kHugePageBytes, kMaxChunkBytes)),
+                kHugePageBytes);
+    std::vector<uint64_t> bits((bytes / kUnit + 63) / 64, 0);
+    unsigned char* const current_base = current_ != nullptr ? current_->base : nullptr;
+    chunks_.reserve(chunks_.size() + 1);  // so that the insert below cannot throw
+    if (current_base != nullptr) current_ = &ChunkOf(current_base);  // reserve may have moved it
+    auto* base = static_cast<unsigned char*>(MapMemory(bytes, true));
     if (current_ != nullptr && current_->top < current_->units) {
       // The old chunk's unused tail becomes a free block.
       const size_t tail = current_->units - current_->top;
@@ -472,12 +480,6 @@ class EventLog::Arena {
       InsertFree(*current_, current_->top, tail);
       current_->top = current_->units;
     }
-    const size_t bytes =
-        RoundUp(std::max(min_units * kUnit, std::clamp(mapped_, kHugePageBytes, kMaxChunkBytes)),
-                kHugePageBytes);
-    std::vector<uint64_t> bits((bytes / kUnit + 63) / 64, 0);
-    chunks_.reserve(chunks_.size() + 1);  // so that the insert below cannot throw
-    auto* base = static_cast<unsigned char*>(MapMemory(bytes, true));
     const auto it =
         std::upper_bound(chunks_.begin(), chunks_.end(), base,
                          [](const unsigned char* q, const Chunk& x) { return q < x.base; });
@@ -526,6 +528,13 @@ EventLog::EventLog(const EventLog* base) : base_(base), arena_(std::make_unique<
 }
 
 EventLog::~EventLog() {
+  if (const int derived = derived_count_.load(std::memory_order_acquire); derived != 0) {
+    std::fprintf(stderr,
+                 "EventLog: destroying a base log while %d derived log(s) still use it; destroy "
+                 "the derived logs first\n",
+                 derived);
+    std::abort();
+  }
   if (fd_ >= 0) {
     try {
       Flush();
@@ -539,14 +548,6 @@ EventLog::~EventLog() {
   }
   if (users_ != nullptr) ::munmap(users_, users_cap_ * sizeof(UserEvents));
   if (order_ != nullptr) ::munmap(order_, order_cap_ * sizeof(UserId));
-  const int derived = derived_count_.load(std::memory_order_acquire);
-  if (derived != 0) {
-    std::fprintf(stderr,
-                 "EventLog: destroying a base log while %d derived log(s) still use it; destroy "
-                 "the derived logs first\n",
-                 derived);
-    std::abort();
-  }
   if (base_ != nullptr) base_->derived_count_.fetch_sub(1, std::memory_order_acq_rel);
 }
 

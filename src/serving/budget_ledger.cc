@@ -25,7 +25,9 @@ void BudgetLedger::Recompute(Account& a) {
   int64_t room = a.total.micros() - a.spent_total.load();
   if (a.daily.micros() > 0) room = std::min(room, a.daily.micros() - a.spent_today.load());
   room -= a.reserved.load();
-  a.headroom.store(std::max<int64_t>(0, room));
+  // May be negative (a budget lowered below spend + reservations): the deficit must survive
+  // later releases, so it is not clamped here.
+  a.headroom.store(room);
 }
 
 void BudgetLedger::SetBudgets(PlanId id, Money total, Money daily) {
@@ -41,6 +43,7 @@ void BudgetLedger::SetBudgets(PlanId id, Money total, Money daily) {
 void BudgetLedger::CapToday(PlanId id, Money cap) {
   Account& a = plans_.at(id);
   a.headroom.store(std::min(a.headroom.load(), std::max<int64_t>(0, cap.micros())));
+
 }
 
 void BudgetLedger::StartDay() {

@@ -33,7 +33,10 @@ class BudgetLedger {
 
   Money spent_total(PlanId id) const { return Money::Micros(plans_.at(id).spent_total.load()); }
   Money spent_today(PlanId id) const { return Money::Micros(plans_.at(id).spent_today.load()); }
-  Money headroom(PlanId id) const { return Money::Micros(plans_.at(id).headroom.load()); }
+  Money headroom(PlanId id) const {
+    const int64_t room = plans_.at(id).headroom.load();
+    return Money::Micros(room > 0 ? room : 0);
+  }
   Money total_budget(PlanId id) const { return plans_.at(id).total; }
   Money daily_budget(PlanId id) const { return plans_.at(id).daily; }
   size_t size() const { return plans_.size(); }

@@ -155,10 +155,7 @@ TEST(BudgetLedger, SetBudgetsKeepsOutstandingReservations) {
 
 // A budget lowered below spend + outstanding reservations must still hold once those
 // reservations are released: the plan may spend at most total - spent afterwards.
-// DISABLED: fails today. BudgetLedger::Recompute clamps a negative room to 0, so the deficit is
-// forgotten and Commit/Release later add the unused reservation back to the headroom (here 40
-// instead of 10, letting the plan spend 90 against a total of 60). See the report.
-TEST(BudgetLedger, DISABLED_LoweredBudgetHoldsAfterOutstandingReservationIsReleased) {
+TEST(BudgetLedger, LoweredBudgetHoldsAfterOutstandingReservationIsReleased) {
   BudgetLedger l;
   l.AddPlan(0, M(100), M(0));
   ASSERT_TRUE(l.Reserve(0, M(50)));

@@ -81,8 +81,8 @@ class Platform {
   void SetPrice(ProductId p, Money price);
   void set_tap(EvaluationTap* tap) { tap_ = tap; }
 
-  // Runs the auction for one ad slot. The winner's maximum charge is reserved in the ledger and
-  // an impression event is logged; call Resolve with the user's response.
+  // Runs the auction for one ad slot and reserves the winner's maximum charge in the ledger;
+  // call Resolve with the user's response (it logs the impression and what followed).
   AdDecision Decide(const Opportunity& opp);
   void Resolve(const AdDecision& d, const UserResponse& r);
 

@@ -106,6 +106,10 @@ RunResult RunLoop(const RunSetup& setup) {
       if (f.type == "budget_exhaustion" && active && (m == f.start || t.minute_of_day() == 0)) {
         platform.ledger().CapToday(our_id, ours.daily_budget.Scale(f.magnitude));
       }
+      if (f.type == "budget_exhaustion" && m == f.end) {
+        // The account is funded again: today's headroom goes back to what the budgets allow.
+        platform.ledger().SetBudgets(our_id, ours.total_budget, ours.daily_budget);
+      }
       if (f.type == "competitor_budget_surge" && active != surge_on[i]) {
         surge_on[i] = active;
         const std::string cat_name = f.target.substr(f.target.find(':') + 1);

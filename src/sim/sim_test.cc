@@ -229,11 +229,8 @@ TEST(Simulation, NoPlanSpendsMoreThanItsBudget) {
 }
 
 // A budget_exhaustion fault ends at its labelled end: from then on the plan may spend the rest of
-// its daily budget again. DISABLED: fails today. RunLoop (sim/loop_runner.cc) applies
-// BudgetLedger::CapToday when the fault starts and at each midnight while it is active, but
-// nothing lifts the cap when the fault ends, so the account stays dry until the next StartDay
-// (here: from 06:00 to midnight instead of 06:00-12:00). See the report.
-TEST(Simulation, DISABLED_BudgetExhaustionEndsWithItsFault) {
+// its daily budget again.
+TEST(Simulation, BudgetExhaustionEndsWithItsFault) {
   CF_REQUIRE_DATA();
   const LoopWorld w;
   RunSetup setup = w.Setup(20.0, 8.0);
