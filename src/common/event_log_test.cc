@@ -356,6 +356,50 @@ TEST(EventLogMemTest, ReclaimingOutgrownArraysKeepsEveryEvent) {
   EXPECT_EQ(n, log->size());
 }
 
+// The per-user arrays come from the log's own allocator (free-block merging, growing in place,
+// moving events down, compaction), which AddressSanitizer cannot see into: compare everything
+// against a plain model under a random mix of users, bursts, reservations and one huge user.
+TEST(EventLogMemTest, AllocatorMatchesAReferenceModel) {
+  auto log = EventLog::InMemory();
+  RandomStream rng(11, "allocator");
+  constexpr UserId kModelUsers = 3000;
+  std::vector<std::vector<int64_t>> model(kModelUsers + 1);
+  auto verify = [&] {
+    for (UserId u = 0; u <= kModelUsers; ++u) {
+      const HistoryView h = log->History(u);
+      ASSERT_EQ(h.size(), model[u].size()) << "user " << u;
+      for (size_t i = 0; i < h.size(); ++i) ASSERT_EQ(h[i].money, model[u][i]) << "user " << u;
+    }
+  };
+  SimMinute minute = 0;
+  for (int step = 0; step < 300000; ++step) {
+    const double r = rng.Uniform();
+    // Skewed user choice: a few users get most events, like real activity.
+    UserId u = static_cast<UserId>(rng.Below(kModelUsers));
+    if (r < 0.3) u = static_cast<UserId>(rng.Below(50));
+    if (r < 0.02) {
+      log->Reserve(u, model[u].size() + rng.Below(200));
+      continue;
+    }
+    if (r < 0.05) u = kModelUsers;  // grows past 1 MiB into its own mapping
+    const uint64_t burst = 1 + rng.Below(r < 0.1 ? 64 : 4);
+    for (uint64_t j = 0; j < burst; ++j) {
+      Event e;
+      e.user = u;
+      e.minute = minute;
+      e.money = static_cast<int64_t>(rng.Next() >> 1);
+      log->Append(e);
+      model[u].push_back(e.money);
+    }
+    minute += static_cast<SimMinute>(rng.Below(2));
+    if (step % 50000 == 0) verify();
+  }
+  verify();
+  EXPECT_GT(model[kModelUsers].size(), 40000u);  // really took the large-array path
+  const EventLogMemory m = log->memory_usage();
+  EXPECT_LE(static_cast<double>(m.event_arena_bytes), 1.75 * static_cast<double>(m.event_bytes));
+}
+
 TEST(EventLogMemTest, InternsQueries) {
   auto log = EventLog::InMemory();
   const QueryId a = log->InternQuery("红色连衣裙");
