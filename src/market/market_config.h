@@ -13,7 +13,7 @@ namespace cf {
 struct PopulationConfig {
   double heavy_user_share = 0.01;  // users with a 10,000+ event pre-campaign history
   double heavy_min_events = 10000;
-  double heavy_max_events = 20000;
+  double heavy_max_events = 14000;
   double body_median_events = 50;  // everyone else: log-normal history length
   double body_sigma = 1.0;
   int history_days = 180;            // the pre-campaign history covers these days
@@ -26,11 +26,11 @@ struct PopulationConfig {
 };
 
 struct TrafficConfig {
-  double sessions_per_user_per_day = 3.0;
+  double sessions_per_user_per_day = 3.5;
   // Share of sessions by channel: feed, live, search, mall. Feed:live = 72:28 as in the seed.
   std::array<double, 4> channel_share = {0.45, 0.26, 0.17, 0.12};
   std::array<double, 4> slots_per_session = {12, 8, 6, 8};  // mean (geometric)
-  std::array<double, 4> ad_load = {0.2, 0.15, 0.25, 0.2};   // share of slots that are ads
+  std::array<double, 4> ad_load = {0.25, 0.2, 0.25, 0.25};   // share of slots that are ads
   // Relative sessions by hour of day (low at night, evening peak); normalised internally.
   std::array<double, 24> hourly_curve = {0.9, 0.5, 0.3, 0.2, 0.2, 0.3, 0.7, 1.2,
                                          1.5, 1.4, 1.3, 1.4, 1.7, 1.5, 1.3, 1.3,

@@ -19,8 +19,8 @@ struct ScenarioConfig {
   uint32_t products = 20000;
   uint32_t merchants = 200;
   uint32_t our_products = 20;
-  double our_budget = 3500;   // total over the flight, currency units
-  double our_goal_roi = 2.5;  // the merchant's objective: GMV / spend >= this
+  double our_budget = 2800;   // total over the flight, currency units
+  double our_goal_roi = 2.0;  // the merchant's objective: GMV / spend >= this
   bool tap = false;           // record the evaluation tap (expected values of every candidate)
   bool write_events = true;   // persist each run's event log under out/<run>/events.cflog
 };

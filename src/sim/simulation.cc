@@ -22,33 +22,50 @@ namespace cf {
 
 OurSelection ChooseOurMerchant(const WorldSpec& spec, uint32_t n) {
   const Catalogue& cat = spec.catalogue();
+  // How many users care about each category: a merchant worth simulating sells what many want.
+  std::vector<double> reach(cat.categories.size(), 0.0);
+  for (const UserTraits& u : spec.users()) {
+    for (int i = 0; i < u.num_interests; ++i) reach[u.interest[i]] += 1;
+  }
   OurSelection best;
   double best_score = -1;
+  std::vector<std::pair<double, ProductId>> scored;
+  std::vector<int> per_category(cat.categories.size(), 0);
   for (const Merchant& m : cat.merchants) {
-    std::vector<ProductId> sold;
+    scored.clear();
     for (ProductId p : m.products) {
-      if (cat.product(p).price_observed) sold.push_back(p);
+      if (!cat.product(p).price_observed) continue;
+      scored.emplace_back(spec.products()[p].popularity * std::sqrt(reach[cat.product(p).category]), p);
     }
-    if (sold.size() < n) continue;
-    std::sort(sold.begin(), sold.end(), [&](ProductId a, ProductId b) {
-      return spec.products()[a].popularity != spec.products()[b].popularity
-                 ? spec.products()[a].popularity > spec.products()[b].popularity
-                 : a < b;
+    if (scored.size() < n) continue;
+    std::sort(scored.begin(), scored.end(), [](const auto& a, const auto& b) {
+      return a.first != b.first ? a.first > b.first : a.second < b.second;
     });
-    sold.resize(n);
+    // The best products, at most 3 per category so the plan reaches several audiences.
+    std::fill(per_category.begin(), per_category.end(), 0);
+    std::vector<ProductId> chosen;
     double score = 0;
-    for (ProductId p : sold) score += spec.products()[p].popularity;
+    for (const auto& [sc, p] : scored) {
+      int& k = per_category[cat.product(p).category];
+      if (k >= 3) continue;
+      ++k;
+      chosen.push_back(p);
+      score += sc;
+      if (chosen.size() == n) break;
+    }
+    if (chosen.size() < n) continue;
     // Prefer a mid-sized merchant: the very largest ones are pooled private labels.
     score /= std::sqrt(static_cast<double>(m.products.size()));
     if (score > best_score) {
       best_score = score;
       best.merchant = m.id;
-      best.products = sold;
+      best.products = chosen;
     }
   }
   if (best.merchant == kNoId) {
     throw std::runtime_error(fmt::format(
-        "no merchant sells {} products with observed prices; lower scenario.our_products", n));
+        "no merchant sells {} products with observed prices in enough categories; lower "
+        "scenario.our_products", n));
   }
   return best;
 }
