@@ -235,9 +235,9 @@ TEST(Simulation, BudgetExhaustionEndsWithItsFault) {
   const LoopWorld w;
   RunSetup setup = w.Setup(20.0, 8.0);
   setup.faults =
-      ResolveFaults(*w.spec, {{"budget_exhaustion", 0.25, 6, 0.1, "ours"}}, w.ours.products);
+      ResolveFaults(*w.spec, {{"budget_exhaustion", 0.25, 6, 0.02, "ours"}}, w.ours.products);
   const RunResult dry = RunLoop(setup);
-  const Money cap = Money::FromUnits(8.0).Scale(0.1);
+  const Money cap = Money::FromUnits(8.0).Scale(0.02);
   EXPECT_LE(OurSpend(dry, 6, 12), cap);
   // Without the fault the plan spends well over the cap in the rest of the day ...
   setup.faults.clear();
