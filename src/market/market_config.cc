@@ -23,7 +23,9 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(CompetitorConfig, plans_per_merchant,
                                                 products_per_plan, target_roi_low, target_roi_high,
                                                 daily_budget_low, daily_budget_high,
-                                                budget_surge_factor, price_cut)
+                                                budget_surge_factor, price_cut,
+                                                coupons_per_user_per_day, coupon_value_low,
+                                                coupon_value_high, coupon_days, wallet_browse)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(InfluencerConfig, count, followers_mean,
                                                 fee_per_post_low, fee_per_post_high, posts_per_day,
                                                 post_reach)

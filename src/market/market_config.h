@@ -66,14 +66,19 @@ struct CompetitorConfig {
   double daily_budget_low = 60, daily_budget_high = 400;  // currency units
   double budget_surge_factor = 2.5;  // scripted budget surge multiplies budget and bids
   double price_cut = 0.2;            // scripted price cut fraction
+  // Coupon campaigns: merchants send coupons for products in categories the user buys.
+  double coupons_per_user_per_day = 0.01;
+  double coupon_value_low = 0.15, coupon_value_high = 0.35;  // share of the product's price
+  double coupon_days = 7;            // validity
+  double wallet_browse = 0.5;        // P(a mall slot shows a product the user holds a coupon for)
 };
 
 struct InfluencerConfig {
   int count = 300;
   double followers_mean = 600;
-  double fee_per_post_low = 20, fee_per_post_high = 400;
+  double fee_per_post_low = 5, fee_per_post_high = 80;
   double posts_per_day = 40;  // posts across all influencers (competitors' sponsored posts)
-  double post_reach = 0.25;   // share of followers who see a post in the next day
+  double post_reach = 0.15;   // share of followers who see a post in the next day
 };
 
 struct ContentConfig {

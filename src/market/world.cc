@@ -255,6 +255,54 @@ World::World(const WorldSpec& spec, const std::vector<FaultLabel>& faults)
   for (const Product& p : cat.products) prices_.push_back(p.shelf_price);
   state_.resize(spec.users().size());
   ours_.assign(cat.products.size(), 0);
+  active_post_.assign(spec.influencers().size(), -1);
+}
+
+std::vector<CouponGrant> World::StartDay(uint32_t day) {
+  const Catalogue& cat = spec_.catalogue();
+  const CompetitorConfig& cc = spec_.config().competitors;
+  const InfluencerConfig& ic = spec_.config().influencers;
+  RandomStream rng(Mix64(spec_.seed() ^ Mix64(0x636f75706f6e0000ULL + day)));
+  const SimMinute day_start = day * kMinutesPerDay;
+  // Coupon campaigns: a coupon for a product in one of the user's interest categories.
+  std::vector<CouponGrant> grants;
+  const uint32_t n = rng.Poisson(cc.coupons_per_user_per_day * spec_.users().size());
+  for (uint32_t i = 0; i < n; ++i) {
+    const UserId u = static_cast<UserId>(rng.Below(spec_.users().size()));
+    const UserTraits& t = spec_.users()[u];
+    if (t.num_interests == 0) continue;
+    const CategoryId c = t.interest[rng.Below(t.num_interests)];
+    if (cat.products_by_category[c].empty()) continue;
+    const ProductId p = cat.products_by_category[c][spec_.product_sampler_by_category()[c].Sample(
+        rng.Uniform(), rng.Uniform())];
+    if (ours_[p]) continue;  // our merchant's coupons are the engine's decision, not the world's
+    CouponGrant g{u, p, prices_[p].Scale(rng.Uniform(cc.coupon_value_low, cc.coupon_value_high)),
+                  day_start + static_cast<SimMinute>(cc.coupon_days * kMinutesPerDay)};
+    GiveCoupon(g.user, g.product, g.value, g.expires);
+    grants.push_back(g);
+  }
+  truth_.coupons_issued += grants.size();
+  // Sponsored posts: competitors pay an influencer to promote a product of the influencer's topic.
+  for (int32_t& a : active_post_) {
+    if (a >= 0 && posts_[a].end <= day_start) a = -1;
+  }
+  if (!spec_.influencers().empty()) {
+    const uint32_t posts = rng.Poisson(ic.posts_per_day);
+    for (uint32_t i = 0; i < posts; ++i) {
+      const Influencer& inf = spec_.influencers()[rng.Below(spec_.influencers().size())];
+      const auto& ps = cat.products_by_category[inf.topic];
+      if (ps.empty() || active_post_[inf.id] >= 0) continue;
+      const ProductId p = ps[spec_.product_sampler_by_category()[inf.topic].Sample(rng.Uniform(), rng.Uniform())];
+      if (ours_[p]) continue;
+      SponsoredPost post{inf.id, p, cat.product(p).merchant, inf.fee_per_post,
+                         day_start + static_cast<SimMinute>(rng.Below(kMinutesPerDay)), 0};
+      post.end = post.start + kMinutesPerDay;
+      truth_.influencer_fees += post.fee;
+      active_post_[inf.id] = static_cast<int32_t>(posts_.size());
+      posts_.push_back(post);
+    }
+  }
+  return grants;
 }
 
 void World::SetOurProducts(const std::vector<ProductId>& products) {
@@ -523,6 +571,7 @@ AdOutcome World::RespondToAd(const AdExposure& e) {
     if (coupon) {
       paid = std::max(Money::Zero(), paid - coupon->value);
       out.coupon_used = true;
+      ++truth_.coupons_redeemed;
       auto& cs = state_[e.user].coupons;
       cs.erase(cs.begin() + (coupon - cs.data()));
     }
@@ -581,10 +630,34 @@ OrganicOutcome World::ServeOrganic(const Session& s, uint32_t slot) {
   const double u1 = CounterUniform(seed, key, kSaltPick1),
                u2 = CounterUniform(seed, key, kSaltPick2);
   double quality = 1.0;
+  bool wallet = false;
+  if (s.channel == Channel::kMall && !state_[s.user].coupons.empty() &&
+      CounterUniform(seed, key, kSaltPick1 + 20) < spec_.config().competitors.wallet_browse) {
+    // Users look up the products they hold coupons for.
+    const auto& cs = state_[s.user].coupons;
+    const Coupon& c = cs[static_cast<size_t>(u2 * cs.size())];
+    if (c.expires > s.minute) {
+      out.product = c.product;
+      wallet = true;
+    }
+  }
   if ((s.channel == Channel::kFeed || s.channel == Channel::kLive)) {
     const auto& follows = spec_.follows()[s.user];
     const auto& items = spec_.contents_by_category()[topic];
-    if (!follows.empty() && u1 < 0.1) {
+    if (!follows.empty() &&
+        CounterUniform(seed, key, kSaltPick1 + 30) < spec_.config().influencers.post_reach) {
+      // A sponsored post of an influencer the user follows, if one is running.
+      for (InfluencerId i : follows) {
+        const int32_t a = active_post_[i];
+        if (a >= 0 && posts_[a].start <= s.minute && s.minute < posts_[a].end) {
+          out.content = PostContentId(static_cast<size_t>(a));
+          out.product = posts_[a].product;
+          quality = 1.3;
+          break;
+        }
+      }
+    }
+    if (out.content == kNoId && !follows.empty() && u1 < 0.1) {
       // Content from an influencer the user follows.
       const Influencer& inf =
           spec_.influencers()[follows[static_cast<size_t>(u2 * follows.size())]];
@@ -593,7 +666,7 @@ OrganicOutcome World::ServeOrganic(const Session& s, uint32_t slot) {
     }
     if (out.content == kNoId && !items.empty())
       out.content = items[static_cast<size_t>(u2 * items.size())];
-    if (out.content != kNoId) {
+    if (out.content != kNoId && out.content < spec_.contents().size()) {
       const ContentItem& item = spec_.contents()[out.content];
       out.product = item.product;
       quality = item.quality;
@@ -614,6 +687,7 @@ OrganicOutcome World::ServeOrganic(const Session& s, uint32_t slot) {
   double click = rc.organic_click_rate * interest * quality;
   if (s.need >= 0) click *= 4.0;  // a search result is looked at with intent
   if (s.channel == Channel::kMall) click *= 2.0;
+  if (wallet) click *= 5.0;  // looked up on purpose
   if (CounterUniform(seed, key, kSaltOrganicClick) >= click) return out;
   out.clicked = true;
   const Coupon* coupon = FindCoupon(s.user, out.product, s.minute);
@@ -625,6 +699,8 @@ OrganicOutcome World::ServeOrganic(const Session& s, uint32_t slot) {
     out.paid = prices_[out.product].CheckedMul(out.quantity);
     if (coupon) {
       out.paid = std::max(Money::Zero(), out.paid - coupon->value);
+      out.coupon_used = true;
+      ++truth_.coupons_redeemed;
       auto& cs = state_[s.user].coupons;
       cs.erase(cs.begin() + (coupon - cs.data()));
     }

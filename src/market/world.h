@@ -118,7 +118,25 @@ struct OrganicOutcome {
   bool clicked = false, added_to_cart = false;
   uint8_t quantity = 0;
   Money paid;
+  bool coupon_used = false;
   bool tracked = true;
+};
+
+// A coupon a merchant sent to a user (the platform delivers it: an observable event).
+struct CouponGrant {
+  UserId user = kNoId;
+  ProductId product = kNoId;
+  Money value;
+  SimMinute expires = 0;
+};
+
+// An influencer's sponsored post promoting a product; followers see it in feed and live.
+struct SponsoredPost {
+  InfluencerId influencer = kNoId;
+  ProductId product = kNoId;
+  MerchantId merchant = kNoId;  // who paid the fee
+  Money fee;
+  SimMinute start = 0, end = 0;
 };
 
 // A fault or scripted move with its ground-truth label.
@@ -215,6 +233,12 @@ class World {
   // Current selling price (competitor price cuts change it); observable by the platform.
   Money Price(ProductId p) const { return prices_[p]; }
   void SetPrice(ProductId p, Money price) { prices_[p] = price; }
+  // Starts simulated day `day` (absolute): merchants' coupon campaigns send coupons (returned, for
+  // the platform to log) and influencers' sponsored posts for the day are scheduled.
+  std::vector<CouponGrant> StartDay(uint32_t day);
+  const std::vector<SponsoredPost>& posts() const { return posts_; }
+  // Content id of sponsored post i in organic outcomes (after the spec's organic items).
+  ContentId PostContentId(size_t i) const { return static_cast<ContentId>(spec_.contents().size() + i); }
   // Gives a user a coupon for a product (the engine issues coupons through actions).
   void GiveCoupon(UserId u, ProductId p, Money value, SimMinute expires);
   // Marks products as "ours" (fault targets "ours" apply to them).
@@ -224,6 +248,8 @@ class World {
   struct Truth {
     uint64_t purchases = 0, untracked_purchases = 0;
     Money gmv, untracked_gmv;
+    uint64_t coupons_issued = 0, coupons_redeemed = 0;
+    Money influencer_fees;
   };
   const Truth& truth() const { return truth_; }
 
@@ -269,6 +295,8 @@ class World {
 
   const WorldSpec& spec_;
   std::vector<FaultLabel> faults_;
+  std::vector<SponsoredPost> posts_;
+  std::vector<int32_t> active_post_;  // per influencer: index into posts_ or -1
   std::vector<Money> prices_;
   std::vector<UserState> state_;
   std::vector<CreativeTraits> creatives_;

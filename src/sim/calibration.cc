@@ -27,6 +27,7 @@ MarketSample CollectMarketSample(const WorldSpec& spec, const EventLog& log) {
         if (!flight) return;
         ++s.purchases;
         s.repeat_purchases += repeat;
+        if (e.flags & kFlagCouponUsed) ++s.coupon_purchases;
         const Product& p = cat.product(e.product);
         s.purchase_unit_prices.push_back(Money::Micros(e.money).units() /
                                          std::max<int>(1, e.quantity));
@@ -45,6 +46,7 @@ MarketSample CollectMarketSample(const WorldSpec& spec, const EventLog& log) {
         return;
       }
       if (!flight) return;
+      if (e.type == EventType::kCouponReceived) ++s.coupons_received;
       if (e.type == EventType::kImpression || e.type == EventType::kOrganicView) {
         ++s.views[static_cast<int>(e.channel)];
       } else if (e.type == EventType::kClick && e.plan != kNoId) {
@@ -132,6 +134,12 @@ std::vector<CalibrationRow> Calibrate(const WorldSpec& spec, const MarketSample&
   rows.push_back(Range("items per purchase session",
                        fmt::format("{:.2f} (data, baskets broken up)", d.items_per_basket), basket,
                        1.0, std::max(1.5, 1.5 * d.items_per_basket), "items"));
+  const double redeemed = s.coupons_received ? 100.0 * s.coupon_purchases / s.coupons_received : 0;
+  rows.push_back(Range("coupons redeemed / coupons received",
+                       fmt::format("{:.1f}% (data: campaigns redeemed / received)",
+                                   100 * d.coupon_redemption_rate),
+                       redeemed, 0.4 * 100 * d.coupon_redemption_rate,
+                       2.0 * 100 * d.coupon_redemption_rate, "%"));
   const double heavy = s.users ? 100.0 * s.users_10k / s.users : 0;
   rows.push_back(Range("users with 10,000+ events", ">= 0.3% of users", heavy, 0.3, 100, "%"));
   return rows;

@@ -98,13 +98,36 @@ RunResult RunLoop(const RunSetup& setup) {
 
   for (SimMinute m = start; m < end; ++m) {
     const SimTime t{m};
-    if (t.minute_of_day() == 0) platform.StartDay(t.day());
+    if (t.minute_of_day() == 0) {
+      platform.StartDay(t.day());
+      for (const CouponGrant& g : world.StartDay(t.day())) {
+        Event e;
+        e.type = EventType::kCouponReceived;
+        e.minute = m;
+        e.user = g.user;
+        e.product = g.product;
+        e.money = g.value.micros();
+        e.channel = Channel::kMall;
+        platform.LogEvent(e);
+      }
+    }
     // Platform-side faults: budget exhaustion (our account runs dry) and competitor surges.
     for (size_t i = 0; i < setup.faults.size(); ++i) {
       const FaultLabel& f = setup.faults[i];
       const bool active = m >= f.start && m < f.end;
       if (f.type == "budget_exhaustion" && active && (m == f.start || t.minute_of_day() == 0)) {
         platform.ledger().CapToday(our_id, ours.daily_budget.Scale(f.magnitude));
+      }
+      if (f.type == "competitor_price_cut" && (m == f.start || m == f.end) &&
+          f.target.rfind("category:", 0) == 0) {
+        // Competitors in the category cut their prices (and restore them afterwards).
+        const std::string cat_name = f.target.substr(9);
+        for (const Product& p : cat.products) {
+          if (p.merchant == ours.merchant || cat.categories[p.category] != cat_name) continue;
+          const Money price = m == f.start ? p.shelf_price.Scale(1.0 - f.magnitude) : p.shelf_price;
+          world.SetPrice(p.id, price);
+          platform.SetPrice(p.id, price);
+        }
       }
       if (f.type == "budget_exhaustion" && m == f.end) {
         // The account is funded again: today's headroom goes back to what the budgets allow.
@@ -156,7 +179,7 @@ RunResult RunLoop(const RunSetup& setup) {
           elapsed += spec.config().traffic.hourly_curve[h];
         rep.day_elapsed = t.hour_of_day() == 0 ? 1.0 : elapsed / curve_sum;
         AdPlan plan = platform.plan(our_id);
-        for (std::string& a : buyer.OnHour(rep, plan)) result.actions.push_back({m, std::move(a)});
+        for (std::string& a : buyer.OnHour(rep, plan)) result.actions.push_back({m - start, std::move(a)});
         platform.UpdatePlan(plan);
         ours = plan;
       }
@@ -235,6 +258,7 @@ RunResult RunLoop(const RunSetup& setup) {
           e.type = EventType::kPurchase;
           e.quantity = o.quantity;
           e.money = o.paid.micros();
+          if (o.coupon_used) e.flags |= kFlagCouponUsed;
           platform.LogEvent(e);
           result.organic_gmv += o.paid;
         }
@@ -267,6 +291,10 @@ RunResult RunLoop(const RunSetup& setup) {
     }
   }
   result.opportunities = platform.opportunities();
+  result.coupons_issued = world.truth().coupons_issued;
+  result.coupons_redeemed = world.truth().coupons_redeemed;
+  result.sponsored_posts = world.posts().size();
+  result.influencer_fees = world.truth().influencer_fees;
   log->Flush();
   if (setup.inspect) setup.inspect(*log, platform);
   result.wall_seconds =

@@ -214,17 +214,22 @@ SimSummary RunSimulation(const SimConfig& config, const SimulationOptions& optio
   summary.impressions_per_second = total_imps / std::max(1e-9, loop_secs);
   summary.calibration = Calibrate(*spec, sample, results[0]);
   for (const FaultLabel& f : faults) {
-    summary.findings.push_back(
-        fmt::format("Injected at {} (flight day {}): {}.", SimTime{f.start}.ToString(),
-                    (f.start - spec->flight_start()) / kMinutesPerDay + 1, f.description));
+    if (f.start >= spec->flight_start() + sc.days * kMinutesPerDay) continue;  // after the flight
+    summary.findings.push_back(fmt::format("Injected at {} of the flight: {}.",
+                                           SimTime{f.start - spec->flight_start()}.ToString(),
+                                           f.description));
   }
   const RunResult& m = results[0];
   summary.findings.push_back(fmt::format(
       "Our merchant {} promoted {} products: {} impressions, {} clicks (CTR {:.2f}%), {} purchases "
       "(CVR {:.2f}%), spend {} of {} for GMV {} (ROI {:.2f}) under the manual plan.",
       summary.our_merchant, ours.products.size(), m.ours.impressions, m.ours.clicks,
-      100 * m.ours.ctr(), m.ours.purchases, 100 * m.ours.cvr(), m.ours.spend.ToString(),
-      m.ours.budget.ToString(), m.ours.gmv.ToString(), m.ours.roi()));
+      100 * m.ours.ctr(), m.ours.purchases, 100 * m.ours.cvr(), FormatMoney(m.ours.spend),
+      FormatMoney(m.ours.budget), FormatMoney(m.ours.gmv), m.ours.roi()));
+  summary.findings.push_back(fmt::format(
+      "Other merchants sent {} coupons ({} redeemed) and paid influencers for {} sponsored posts "
+      "(fees {}).",
+      m.coupons_issued, m.coupons_redeemed, m.sponsored_posts, FormatMoney(m.influencer_fees)));
   summary.findings.push_back(
       "The autopilot run uses the same media-buyer policy until the strategy module replaces it, "
       "so both runs should match exactly (common random numbers).");
