@@ -30,7 +30,7 @@ struct TrafficConfig {
   // Share of sessions by channel: feed, live, search, mall. Feed:live = 72:28 as in the seed.
   std::array<double, 4> channel_share = {0.45, 0.26, 0.17, 0.12};
   std::array<double, 4> slots_per_session = {12, 8, 6, 8};  // mean (geometric)
-  std::array<double, 4> ad_load = {0.25, 0.2, 0.25, 0.25};   // share of slots that are ads
+  std::array<double, 4> ad_load = {0.25, 0.2, 0.25, 0.25};  // share of slots that are ads
   // Relative sessions by hour of day (low at night, evening peak); normalised internally.
   std::array<double, 24> hourly_curve = {0.9, 0.5, 0.3, 0.2, 0.2, 0.3, 0.7, 1.2,
                                          1.5, 1.4, 1.3, 1.4, 1.7, 1.5, 1.3, 1.3,
@@ -69,8 +69,8 @@ struct CompetitorConfig {
   // Coupon campaigns: merchants send coupons for products in categories the user buys.
   double coupons_per_user_per_day = 0.01;
   double coupon_value_low = 0.15, coupon_value_high = 0.35;  // share of the product's price
-  double coupon_days = 7;            // validity
-  double wallet_browse = 0.5;        // P(a mall slot shows a product the user holds a coupon for)
+  double coupon_days = 7;                                    // validity
+  double wallet_browse = 0.5;  // P(a mall slot shows a product the user holds a coupon for)
 };
 
 struct InfluencerConfig {

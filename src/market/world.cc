@@ -292,10 +292,15 @@ std::vector<CouponGrant> World::StartDay(uint32_t day) {
       const Influencer& inf = spec_.influencers()[rng.Below(spec_.influencers().size())];
       const auto& ps = cat.products_by_category[inf.topic];
       if (ps.empty() || active_post_[inf.id] >= 0) continue;
-      const ProductId p = ps[spec_.product_sampler_by_category()[inf.topic].Sample(rng.Uniform(), rng.Uniform())];
+      const ProductId p =
+          ps[spec_.product_sampler_by_category()[inf.topic].Sample(rng.Uniform(), rng.Uniform())];
       if (ours_[p]) continue;
-      SponsoredPost post{inf.id, p, cat.product(p).merchant, inf.fee_per_post,
-                         day_start + static_cast<SimMinute>(rng.Below(kMinutesPerDay)), 0};
+      SponsoredPost post{inf.id,
+                         p,
+                         cat.product(p).merchant,
+                         inf.fee_per_post,
+                         day_start + static_cast<SimMinute>(rng.Below(kMinutesPerDay)),
+                         0};
       post.end = post.start + kMinutesPerDay;
       truth_.influencer_fees += post.fee;
       active_post_[inf.id] = static_cast<int32_t>(posts_.size());

@@ -238,7 +238,9 @@ class World {
   std::vector<CouponGrant> StartDay(uint32_t day);
   const std::vector<SponsoredPost>& posts() const { return posts_; }
   // Content id of sponsored post i in organic outcomes (after the spec's organic items).
-  ContentId PostContentId(size_t i) const { return static_cast<ContentId>(spec_.contents().size() + i); }
+  ContentId PostContentId(size_t i) const {
+    return static_cast<ContentId>(spec_.contents().size() + i);
+  }
   // Gives a user a coupon for a product (the engine issues coupons through actions).
   void GiveCoupon(UserId u, ProductId p, Money value, SimMinute expires);
   // Marks products as "ours" (fault targets "ours" apply to them).

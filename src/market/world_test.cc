@@ -411,5 +411,87 @@ TEST_F(WorldTest, TrackingOutageHidesOurPurchasesWhileActive) {
   EXPECT_EQ(w.truth().untracked_purchases, static_cast<uint64_t>(ours_in));
 }
 
+TEST_F(WorldTest, CouponCampaignsReachInterestedUsersAndGetRedeemed) {
+  World w(spec(), {});
+  std::vector<ProductId> ours = {FavouriteProduct(0)};
+  w.SetOurProducts(ours);
+  const uint32_t day = spec().flight_start() / kMinutesPerDay;
+  const std::vector<CouponGrant> grants = w.StartDay(day);
+  ASSERT_GT(grants.size(), 10u);
+  // Deterministic: another world of the same spec sends the same coupons.
+  World w2(spec(), {});
+  w2.SetOurProducts(ours);
+  const std::vector<CouponGrant> again = w2.StartDay(day);
+  ASSERT_EQ(again.size(), grants.size());
+  for (size_t i = 0; i < grants.size(); ++i) {
+    EXPECT_EQ(again[i].user, grants[i].user);
+    EXPECT_EQ(again[i].product, grants[i].product);
+  }
+  const Catalogue& cat = spec().catalogue();
+  for (const CouponGrant& g : grants) {
+    EXPECT_NE(g.product, ours[0]) << "the world never sends coupons for our products";
+    EXPECT_GT(spec().users()[g.user].Interest(cat.product(g.product).category), 0.0f)
+        << "coupons target a category the user buys";
+    EXPECT_GT(g.value.micros(), 0);
+    EXPECT_LT(g.value, cat.product(g.product).shelf_price);
+    EXPECT_EQ(g.expires, day * kMinutesPerDay + 7 * kMinutesPerDay);
+  }
+  EXPECT_EQ(w.truth().coupons_issued, grants.size());
+  // Holders look their coupon products up in the mall and some redeem them.
+  uint64_t used = 0, shown = 0;
+  for (uint32_t k = 0; k < 400; ++k) {
+    for (const CouponGrant& g : grants) {
+      Session s;
+      s.id = (static_cast<uint64_t>(k) << 32) | g.user;
+      s.minute = day * kMinutesPerDay + 60 + k * 10;
+      s.user = g.user;
+      s.channel = Channel::kMall;
+      s.slots = 1;
+      const OrganicOutcome o = w.ServeOrganic(s, 0);
+      shown += o.product == g.product;
+      used += o.coupon_used;
+    }
+  }
+  EXPECT_GT(shown, grants.size());
+  EXPECT_GT(used, 0u);
+  EXPECT_EQ(w.truth().coupons_redeemed, used);
+  EXPECT_LE(used, grants.size()) << "a coupon is redeemed at most once";
+}
+
+TEST_F(WorldTest, SponsoredPostsChargeFeesAndReachFollowers) {
+  World w(spec(), {});
+  const uint32_t day = spec().flight_start() / kMinutesPerDay;
+  w.StartDay(day);
+  ASSERT_FALSE(w.posts().empty());
+  Money fees;
+  for (const SponsoredPost& p : w.posts()) {
+    fees += p.fee;
+    EXPECT_EQ(p.end - p.start, kMinutesPerDay);
+    EXPECT_EQ(spec().catalogue().product(p.product).category,
+              spec().influencers()[p.influencer].topic);
+  }
+  EXPECT_EQ(w.truth().influencer_fees, fees);
+  // A follower's feed shows the post while it runs, never before it starts.
+  const SponsoredPost& post = w.posts().front();
+  const auto& followers = spec().influencers()[post.influencer].followers;
+  ASSERT_FALSE(followers.empty());
+  const ContentId post_id = w.PostContentId(0);
+  int during = 0, before = 0;
+  for (uint32_t k = 0; k < 200; ++k) {
+    for (SimMinute m : {post.start + 30, post.start > 0 ? post.start - 1 : 0}) {
+      Session s;
+      s.id = (static_cast<uint64_t>(m) << 20) | k;
+      s.minute = m;
+      s.user = followers[k % followers.size()];
+      s.channel = Channel::kFeed;
+      s.slots = 1;
+      const OrganicOutcome o = w.ServeOrganic(s, 1);
+      if (o.content == post_id) (m > post.start ? during : before) += 1;
+    }
+  }
+  EXPECT_GT(during, 5);
+  EXPECT_EQ(before, 0);
+}
+
 }  // namespace
 }  // namespace cf

@@ -135,11 +135,10 @@ std::vector<CalibrationRow> Calibrate(const WorldSpec& spec, const MarketSample&
                        fmt::format("{:.2f} (data, baskets broken up)", d.items_per_basket), basket,
                        1.0, std::max(1.5, 1.5 * d.items_per_basket), "items"));
   const double redeemed = s.coupons_received ? 100.0 * s.coupon_purchases / s.coupons_received : 0;
-  rows.push_back(Range("coupons redeemed / coupons received",
-                       fmt::format("{:.1f}% (data: campaigns redeemed / received)",
-                                   100 * d.coupon_redemption_rate),
-                       redeemed, 0.4 * 100 * d.coupon_redemption_rate,
-                       2.0 * 100 * d.coupon_redemption_rate, "%"));
+  rows.push_back(Range(
+      "coupons redeemed / coupons received",
+      fmt::format("{:.1f}% (data: campaigns redeemed / received)", 100 * d.coupon_redemption_rate),
+      redeemed, 0.4 * 100 * d.coupon_redemption_rate, 2.0 * 100 * d.coupon_redemption_rate, "%"));
   const double heavy = s.users ? 100.0 * s.users_10k / s.users : 0;
   rows.push_back(Range("users with 10,000+ events", ">= 0.3% of users", heavy, 0.3, 100, "%"));
   return rows;

@@ -21,7 +21,8 @@ struct MarketSample {
   uint64_t purchases = 0, repeat_purchases = 0;        // repeat: user bought the product before
   uint64_t purchase_sessions = 0, purchase_lines = 0;  // lines per (user, 30-minute window)
   uint64_t users_10k = 0, users = 0;
-  uint64_t coupons_received = 0, coupon_purchases = 0;  // observed: coupon events, purchases using one
+  uint64_t coupons_received = 0,
+           coupon_purchases = 0;  // observed: coupon events, purchases using one
 };
 
 MarketSample CollectMarketSample(const WorldSpec& spec, const EventLog& run_log);

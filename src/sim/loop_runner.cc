@@ -179,7 +179,8 @@ RunResult RunLoop(const RunSetup& setup) {
           elapsed += spec.config().traffic.hourly_curve[h];
         rep.day_elapsed = t.hour_of_day() == 0 ? 1.0 : elapsed / curve_sum;
         AdPlan plan = platform.plan(our_id);
-        for (std::string& a : buyer.OnHour(rep, plan)) result.actions.push_back({m - start, std::move(a)});
+        for (std::string& a : buyer.OnHour(rep, plan))
+          result.actions.push_back({m - start, std::move(a)});
         platform.UpdatePlan(plan);
         ours = plan;
       }

@@ -50,9 +50,9 @@ struct RunResult {
   std::vector<PlanAction> actions;
   uint64_t opportunities = 0;  // ad slots auctioned
   uint64_t organic_views = 0;
-  Money organic_gmv;  // purchases not attributed to an ad
+  Money organic_gmv;                                  // purchases not attributed to an ad
   uint64_t coupons_issued = 0, coupons_redeemed = 0;  // merchants' coupon campaigns (world truth)
-  uint64_t sponsored_posts = 0;  // influencers' sponsored posts (world truth)
+  uint64_t sponsored_posts = 0;                       // influencers' sponsored posts (world truth)
   Money influencer_fees;
   double wall_seconds = 0;
 };

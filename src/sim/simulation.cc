@@ -35,7 +35,8 @@ OurSelection ChooseOurMerchant(const WorldSpec& spec, uint32_t n) {
     scored.clear();
     for (ProductId p : m.products) {
       if (!cat.product(p).price_observed) continue;
-      scored.emplace_back(spec.products()[p].popularity * std::sqrt(reach[cat.product(p).category]), p);
+      scored.emplace_back(spec.products()[p].popularity * std::sqrt(reach[cat.product(p).category]),
+                          p);
     }
     if (scored.size() < n) continue;
     std::sort(scored.begin(), scored.end(), [](const auto& a, const auto& b) {
@@ -65,7 +66,8 @@ OurSelection ChooseOurMerchant(const WorldSpec& spec, uint32_t n) {
   if (best.merchant == kNoId) {
     throw std::runtime_error(fmt::format(
         "no merchant sells {} products with observed prices in enough categories; lower "
-        "scenario.our_products", n));
+        "scenario.our_products",
+        n));
   }
   return best;
 }
