@@ -37,6 +37,10 @@ int main(int argc, char** argv) {
   run->add_option("--seed", seed, "Random seed (default 42)");
   run->add_option("--out", out_dir, "Output folder")->capture_default_str();
   run->add_flag("--quick", quick, "A small world (1 day, 5,000 users) for tests and CI");
+  bool tap = false;
+  run->add_flag("--tap", tap,
+                "Record the evaluation tap (every auction's candidates with their true expected "
+                "click, purchase and value) to out/<run>/tap.csv; large");
 
   auto* bench = app.add_subcommand("bench", "Benchmarks");
   bench->require_subcommand(1);
@@ -68,6 +72,7 @@ int main(int argc, char** argv) {
       if (days) config.scenario.days = days;
       if (users) config.scenario.users = users;
       if (run->count("--seed")) config.scenario.seed = seed;
+      if (tap) config.scenario.tap = true;
       cf::SimulationOptions options;
       options.data_dir = data_dir;
       options.out_dir = out_dir;

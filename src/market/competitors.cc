@@ -38,9 +38,8 @@ std::vector<AdPlan> BuildCompetitorPlans(const WorldSpec& spec, MerchantId exclu
       for (ProductId p : plan.products) price += cat.product(p).shelf_price.units();
       price /= plan.products.size();
       // A merchant's guess: conversion from the price anchors, times (1 + extra quantity).
-      const double slope = std::log(rc.cvr_at_50 / rc.cvr_at_2) / std::log(25.0);
-      const double cvr_guess = std::clamp(rc.cvr_at_2 * std::pow(price / 2.0, slope), 0.005, 0.3) *
-                               rng.LogNormal(0, 0.3);
+      const double cvr_guess =
+          std::clamp(BaseConversion(rc, price), 0.005, 0.3) * rng.LogNormal(0, 0.3);
       const double target = rng.Uniform(cc.target_roi_low, cc.target_roi_high);
       plan.bid_type = BidType::kCpc;
       plan.bid = Money::FromUnits(std::max(0.01, cvr_guess * price / target));

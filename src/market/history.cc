@@ -6,18 +6,7 @@
 #include "common/random.h"
 
 namespace cf {
-namespace {
-
-// Keep in step with World::ServeOrganic's drift topic so histories and live browsing agree.
-CategoryId DriftTopic(const WorldSpec& spec, UserId u, SimMinute m) {
-  const auto& pc = spec.config().population;
-  const uint64_t epoch =
-      static_cast<uint64_t>((m + u * 7919ULL) / (pc.drift_days * kMinutesPerDay));
-  return spec.category_sampler().Sample(CounterUniform(spec.seed(), u, epoch, 15),
-                                        CounterUniform(spec.seed(), u, epoch, 16));
-}
-
-}  // namespace
+namespace {}  // namespace
 
 HistoryStats GenerateHistory(const WorldSpec& spec, EventLog& log, std::vector<QueryId>* query_ids,
                              const ProgressFn& progress) {
@@ -34,7 +23,6 @@ HistoryStats GenerateHistory(const WorldSpec& spec, EventLog& log, std::vector<Q
   const auto& needs = SceneNeeds();
   std::vector<double> curve(mc.traffic.hourly_curve.begin(), mc.traffic.hourly_curve.end());
   const AliasTable hours(curve);
-  const double slope = std::log(rc.cvr_at_50 / rc.cvr_at_2) / std::log(25.0);
   const SimMinute span = spec.flight_start();
 
   log.ReserveUsers(users.size());
@@ -75,7 +63,7 @@ HistoryStats GenerateHistory(const WorldSpec& spec, EventLog& log, std::vector<Q
         while (i < t.num_interests - 1 && y >= t.weight[i]) y -= t.weight[i++];
         topic = t.interest[i];
       } else {
-        topic = DriftTopic(spec, u, m);
+        topic = spec.DriftTopic(u, m);
       }
       buffer.clear();
       auto emit = [&](EventType type, ProductId p, uint32_t ref, int64_t money = 0, uint8_t q = 0,
@@ -125,9 +113,8 @@ HistoryStats GenerateHistory(const WorldSpec& spec, EventLog& log, std::vector<Q
         if (rng.Uniform() < rc.organic_click_rate * engage * (ch == Channel::kSearch ? 4 : 1)) {
           emit(EventType::kClick, p, content, 0, 0, kFlagOrganic);
           const double price = std::max(0.01, cat.product(p).shelf_price.units());
-          const double buy = std::clamp(rc.cvr_at_2 * std::pow(price / 2.0, slope), 0.002, 0.4) *
-                             (0.4 + 2.5 * interest) * std::sqrt(t.buy_propensity) *
-                             spec.products()[p].quality;
+          const double buy = BaseConversion(rc, price) * (0.4 + 2.5 * interest) *
+                             std::sqrt(t.buy_propensity) * spec.products()[p].quality;
           if (rng.Uniform() < buy) {
             const uint8_t q = static_cast<uint8_t>(1 + rng.Poisson(rc.quantity_extra_mean));
             emit(EventType::kPurchase, p, content,

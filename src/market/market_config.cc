@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cmath>
+
 #include "common/json_config.h"
 
 namespace cf {
@@ -76,6 +79,11 @@ void Validate(const MarketConfig& c) {
 }
 
 }  // namespace
+
+double BaseConversion(const ResponseConfig& rc, double price) {
+  const double slope = std::log(rc.cvr_at_50 / rc.cvr_at_2) / std::log(25.0);
+  return std::clamp(rc.cvr_at_2 * std::pow(std::max(0.01, price) / 2.0, slope), 0.002, 0.4);
+}
 
 nlohmann::json MarketConfig::ToJson() const {
   return nlohmann::json{{"population", population},

@@ -59,6 +59,10 @@ struct ResponseConfig {
   double quantity_extra_mean = 0.25;  // quantity = 1 + Poisson(mean)
 };
 
+// Conversion per click of a product at `price` before user effects: log-linear between the
+// cvr_at_2 and cvr_at_50 anchors, clamped to [0.002, 0.4].
+double BaseConversion(const ResponseConfig& rc, double price);
+
 struct CompetitorConfig {
   int plans_per_merchant = 3;
   int products_per_plan = 5;

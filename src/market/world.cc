@@ -232,6 +232,13 @@ std::unique_ptr<WorldSpec> WorldSpec::Build(RealData data, const MarketConfig& c
   return spec;
 }
 
+CategoryId WorldSpec::DriftTopic(UserId u, SimMinute m) const {
+  const uint64_t epoch =
+      static_cast<uint64_t>((m + u * 7919ULL) / (config_.population.drift_days * kMinutesPerDay));
+  return category_sampler_.Sample(CounterUniform(seed_, u, epoch, kSaltDrift),
+                                  CounterUniform(seed_, u, epoch, kSaltDrift + 1));
+}
+
 int WorldSpec::DayOfYear(SimMinute m) const {
   const int flight_day = static_cast<int>(m / kMinutesPerDay) - config_.population.history_days;
   return ((config_.traffic.start_day_of_year - 1 + flight_day) % 365 + 365) % 365 + 1;
@@ -493,8 +500,7 @@ double World::PurchaseProbability(UserId u, ProductId p, Channel ch, SimMinute m
   const ProductTraits& pt = spec_.products()[p];
   const double price = std::max(0.01, prices_[p].units());
   // Log-linear base conversion between the 2.00 and 50.00 anchors.
-  const double slope = std::log(rc.cvr_at_50 / rc.cvr_at_2) / std::log(25.0);
-  double prob = std::clamp(rc.cvr_at_2 * std::pow(price / 2.0, slope), 0.002, 0.4);
+  double prob = BaseConversion(rc, price);
   prob *= rc.cvr_channel[static_cast<int>(ch)];
   prob *= 0.4 + 2.5 * t.Interest(prod.category);
   if (ActiveScenes(u, m) & spec_.scenes().category_scenes[prod.category])
@@ -627,10 +633,7 @@ OrganicOutcome World::ServeOrganic(const Session& s, uint32_t slot) {
     while (i < t.num_interests - 1 && y >= t.weight[i]) y -= t.weight[i++];
     topic = t.interest[i];
   } else {
-    const uint64_t epoch =
-        static_cast<uint64_t>((s.minute + s.user * 7919ULL) / (pc.drift_days * kMinutesPerDay));
-    topic = spec_.category_sampler().Sample(CounterUniform(seed, s.user, epoch, kSaltDrift),
-                                            CounterUniform(seed, s.user, epoch, kSaltDrift + 1));
+    topic = spec_.DriftTopic(s.user, s.minute);
   }
   const double u1 = CounterUniform(seed, key, kSaltPick1),
                u2 = CounterUniform(seed, key, kSaltPick2);

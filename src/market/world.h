@@ -172,6 +172,8 @@ class WorldSpec {
   // Absolute minute at which the campaign flight starts (the history lies before it).
   SimMinute flight_start() const { return flight_start_; }
   int DayOfYear(SimMinute m) const;
+  // The user's short-term browsing topic at minute m (changes every ~drift_days, per user).
+  CategoryId DriftTopic(UserId u, SimMinute m) const;
   // Sessions per minute at minute m before faults (expected value).
   double SessionRate(SimMinute m) const;
   // Index of the query text for (need, language, variant).

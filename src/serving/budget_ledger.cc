@@ -43,7 +43,6 @@ void BudgetLedger::SetBudgets(PlanId id, Money total, Money daily) {
 void BudgetLedger::CapToday(PlanId id, Money cap) {
   Account& a = plans_.at(id);
   a.headroom.store(std::min(a.headroom.load(), std::max<int64_t>(0, cap.micros())));
-
 }
 
 void BudgetLedger::StartDay() {

@@ -14,7 +14,9 @@ namespace cf {
 class EvaluationTap {
  public:
   virtual ~EvaluationTap() = default;
+  // `creatives[i]` is the creative candidate i would have shown.
   virtual void OnAuction(const Opportunity& opp, std::span<const ScoredAd> candidates,
+                         std::span<const CreativeId> creatives,
                          std::span<const AuctionWinner> winners, double reserve_cpm) = 0;
 };
 

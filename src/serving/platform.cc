@@ -138,7 +138,11 @@ AdDecision Platform::Decide(const Opportunity& opp) {
     scored_.push_back(s);
   }
   auto winners = RunGsp(scored_, 1, config_.reserve_cpm);
-  if (tap_) tap_->OnAuction(opp, scored_, winners, config_.reserve_cpm);
+  if (tap_) {
+    tap_creatives_.clear();
+    for (const ScoredAd& s : scored_) tap_creatives_.push_back(creatives_->Select(opp, s.ad));
+    tap_->OnAuction(opp, scored_, tap_creatives_, winners, config_.reserve_cpm);
+  }
   if (winners.empty()) return d;
   const AuctionWinner& w = winners.front();
   const ScoredAd& ad = scored_[w.index];

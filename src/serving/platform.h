@@ -116,8 +116,9 @@ class Platform {
 
   EvaluationTap* tap_ = nullptr;
   uint64_t opportunities_ = 0;
-  std::vector<AdCandidate> candidates_;  // scratch
-  std::vector<ScoredAd> scored_;         // scratch
+  std::vector<AdCandidate> candidates_;    // scratch
+  std::vector<ScoredAd> scored_;           // scratch
+  std::vector<CreativeId> tap_creatives_;  // scratch
 };
 
 }  // namespace cf

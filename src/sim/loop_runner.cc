@@ -5,6 +5,7 @@
 #include <chrono>
 #include <stdexcept>
 
+#include "sim/evaluation_recorder.h"
 #include "strategy/media_buyer.h"
 
 namespace cf {
@@ -74,7 +75,11 @@ RunResult RunLoop(const RunSetup& setup) {
                    ours.daily_budget.ToString(), ours.target_roi, setup.goal_roi)});
   for (const Creative& c : platform.TakeNewCreatives()) world.RegisterCreative(c);
   platform.Warm(*setup.history);
-  if (setup.tap) platform.set_tap(setup.tap);
+  std::unique_ptr<EvaluationRecorder> tap;
+  if (!setup.tap_file.empty()) {
+    tap = std::make_unique<EvaluationRecorder>(world, setup.tap_file);
+    platform.set_tap(tap.get());
+  }
 
   // Competitor budget surges are applied to their plans on the platform; remember originals.
   const std::vector<AdPlan> original_plans = platform.plans();
@@ -94,6 +99,23 @@ RunResult RunLoop(const RunSetup& setup) {
       Add(mk, platform.stats(p.id).total);
       if (p.id == our_id) Add(o, platform.stats(p.id).total);
     }
+  };
+
+  // Records the hour that ends at minute m (our and the market's deltas, and the pacing plan).
+  auto close_hour = [&](SimMinute m) -> const HourPoint& {
+    KpiTotals o, mk;
+    totals(o, mk);
+    HourPoint hp;
+    hp.hour = (m - start) / 60 - 1;
+    hp.ours = Diff(o, ours_before);
+    hp.market = Diff(mk, market_before);
+    const uint32_t prev_hour = (SimTime{m}.hour_of_day() + 23) % 24;
+    hp.planned_spend =
+        ours.daily_budget.Scale(spec.config().traffic.hourly_curve[prev_hour] / curve_sum);
+    ours_before = o;
+    market_before = mk;
+    result.hourly.push_back(hp);
+    return result.hourly.back();
   };
 
   for (SimMinute m = start; m < end; ++m) {
@@ -153,18 +175,7 @@ RunResult RunLoop(const RunSetup& setup) {
     if (t.minute_of_day() % 60 == 0) {
       if (m > start) {
         // Close the hour: record it and let the media buyer look at the report.
-        KpiTotals o, mk;
-        totals(o, mk);
-        HourPoint hp;
-        hp.hour = (m - start) / 60 - 1;
-        hp.ours = Diff(o, ours_before);
-        hp.market = Diff(mk, market_before);
-        const uint32_t prev_hour = (t.hour_of_day() + 23) % 24;
-        hp.planned_spend =
-            ours.daily_budget.Scale(spec.config().traffic.hourly_curve[prev_hour] / curve_sum);
-        result.hourly.push_back(hp);
-        ours_before = o;
-        market_before = mk;
+        const HourPoint& hp = close_hour(m);
         PlanHourReport rep;
         rep.now = m;
         rep.flight_hour = hp.hour;
@@ -271,19 +282,8 @@ RunResult RunLoop(const RunSetup& setup) {
       setup.progress_impressions->store(platform.opportunities(), std::memory_order_relaxed);
     }
   }
-  // Close the last hour.
-  {
-    KpiTotals o, mk;
-    totals(o, mk);
-    HourPoint hp;
-    hp.hour = (end - start) / 60 - 1;
-    hp.ours = Diff(o, ours_before);
-    hp.market = Diff(mk, market_before);
-    hp.planned_spend = ours.daily_budget.Scale(spec.config().traffic.hourly_curve[23] / curve_sum);
-    result.hourly.push_back(hp);
-    result.ours = o;
-    result.market = mk;
-  }
+  close_hour(end);
+  totals(result.ours, result.market);
   result.ours.budget = platform.plan(our_id).total_budget;
   for (const AdPlan& p : platform.plans()) {
     for (int c = 0; c < kNumChannels; ++c) {
@@ -297,6 +297,7 @@ RunResult RunLoop(const RunSetup& setup) {
   result.sponsored_posts = world.posts().size();
   result.influencer_fees = world.truth().influencer_fees;
   log->Flush();
+  if (tap) tap->Close();
   if (setup.inspect) setup.inspect(*log, platform);
   result.wall_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_start).count();

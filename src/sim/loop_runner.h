@@ -13,7 +13,6 @@
 #include "common/ad_plan.h"
 #include "common/event_log.h"
 #include "market/world.h"
-#include "serving/evaluation_tap.h"
 #include "serving/platform.h"
 #include "sim/run_result.h"
 
@@ -30,8 +29,10 @@ struct RunSetup {
   AdPlan our_plan;  // products, budgets; bid type target ROI
   double goal_roi = 2.5;
   PlatformConfig platform;
-  std::filesystem::path event_log;                        // empty: keep events in memory only
-  EvaluationTap* tap = nullptr;                           // may be null
+  std::filesystem::path event_log;  // empty: keep events in memory only
+  // Non-empty: record the evaluation tap (every auction's candidates with the world's expected
+  // responses) to this CSV file.
+  std::filesystem::path tap_file;
   std::atomic<uint64_t>* progress_impressions = nullptr;  // live counter for progress display
   std::atomic<uint32_t>* progress_minute = nullptr;
   std::vector<float>* decision_us = nullptr;  // if set: latency of every Decide call, microseconds

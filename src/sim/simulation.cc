@@ -157,6 +157,10 @@ SimSummary RunSimulation(const SimConfig& config, const SimulationOptions& optio
         std::filesystem::create_directories(options.out_dir / names[i]);
         setup.event_log = options.out_dir / names[i] / "events.cflog";
       }
+      if (options.write_files && sc.tap) {
+        std::filesystem::create_directories(options.out_dir / names[i]);
+        setup.tap_file = options.out_dir / names[i] / "tap.csv";
+      }
       setup.progress_impressions = &imps[i];
       setup.progress_minute = &minutes[i];
       if (i == 0) {
