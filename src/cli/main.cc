@@ -96,13 +96,13 @@ int main(int argc, char** argv) {
       return 0;
     }
   } catch (const cf::ConfigError& e) {
-    fmt::print(stderr, "error: {}\n", e.what());
+    fmt::print(stderr, "\nerror: {}\n", e.what());
     return 2;
   } catch (const cf::CsvError& e) {
-    fmt::print(stderr, "error: {}\n", e.what());
+    fmt::print(stderr, "\nerror: {}\n", e.what());
     return 3;
   } catch (const std::exception& e) {
-    fmt::print(stderr, "error: {}\n", e.what());
+    fmt::print(stderr, "\nerror: {}\n", e.what());
     return 1;
   }
   return 0;

@@ -1,10 +1,13 @@
 #include "sim/simulation.h"
 
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <thread>
 
 #include "common/event_log.h"
@@ -100,6 +103,16 @@ SimSummary RunSimulation(const SimConfig& config, const SimulationOptions& optio
   Progress progress(options.progress_out);
   const auto t0 = std::chrono::steady_clock::now();
 
+  if (options.write_files) {
+    // Fail before any work if the results cannot be written.
+    std::error_code ec;
+    std::filesystem::create_directories(options.out_dir, ec);
+    if (ec || access(options.out_dir.c_str(), W_OK) != 0) {
+      throw std::runtime_error(
+          fmt::format("cannot write to the output folder {}: {}; choose another with --out",
+                      options.out_dir.string(), ec ? ec.message() : std::strerror(errno)));
+    }
+  }
   LoadOptions lo;
   lo.max_products = sc.products;
   lo.merchants = sc.merchants;
@@ -133,7 +146,6 @@ SimSummary RunSimulation(const SimConfig& config, const SimulationOptions& optio
   our_plan.total_budget = Money::FromUnits(sc.our_budget);
   our_plan.daily_budget = Money::FromUnits(sc.our_budget / sc.days);
 
-  if (options.write_files) std::filesystem::create_directories(options.out_dir);
   const char* names[2] = {"manual", "autopilot"};
   RunResult results[2];
   std::atomic<uint64_t> imps[2] = {0, 0};
