@@ -161,6 +161,11 @@ void Platform::Resolve(const AdDecision& d, const UserResponse& r) {
   const PlanId plan = d.ad.ad.plan;
   PlanCounts& st = stats_[plan].total;
   PlanCounts& sc = stats_[plan].by_channel[static_cast<int>(d.opp.channel)];
+  PlanCounts* sp = nullptr;
+  for (auto& [p, c] : stats_[plan].by_product) {
+    if (p == d.ad.ad.product) sp = &c;
+  }
+  if (!sp) sp = &stats_[plan].by_product.emplace_back(d.ad.ad.product, PlanCounts{}).second;
   Money charge = Money::Zero();
   if (d.ad.per_mille)
     charge = d.reserved;  // CPM: pay for the impression
@@ -169,6 +174,7 @@ void Platform::Resolve(const AdDecision& d, const UserResponse& r) {
   ledger_.Commit(plan, d.reserved, charge);
   st.spend += charge;
   sc.spend += charge;
+  sp->spend += charge;
   Event e;
   e.minute = d.opp.minute;
   e.user = d.opp.user;
@@ -182,6 +188,7 @@ void Platform::Resolve(const AdDecision& d, const UserResponse& r) {
   LogEvent(e);
   ++st.impressions;
   ++sc.impressions;
+  ++sp->impressions;
   if (!r.clicked) return;
   e.quantity = 0;
   e.type = EventType::kClick;
@@ -189,6 +196,7 @@ void Platform::Resolve(const AdDecision& d, const UserResponse& r) {
   LogEvent(e);
   ++st.clicks;
   ++sc.clicks;
+  ++sp->clicks;
   e.money = 0;
   auto emit = [&](bool happened, EventType t) {
     if (!happened) return;
@@ -210,6 +218,8 @@ void Platform::Resolve(const AdDecision& d, const UserResponse& r) {
     st.gmv += r.paid;
     ++sc.purchases;
     sc.gmv += r.paid;
+    ++sp->purchases;
+    sp->gmv += r.paid;
   }
 }
 

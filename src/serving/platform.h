@@ -8,6 +8,7 @@
 #include <array>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/ad_plan.h"
@@ -42,6 +43,7 @@ struct PlanCounts {
 struct PlanStats {
   PlanCounts total;
   std::array<PlanCounts, kNumChannels> by_channel{};
+  std::vector<std::pair<ProductId, PlanCounts>> by_product;  // in the plan's product order
 };
 
 // A decision for one ad slot; holds a budget reservation until Resolve.

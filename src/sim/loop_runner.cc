@@ -120,7 +120,45 @@ RunResult RunLoop(const RunSetup& setup) {
 
   for (SimMinute m = start; m < end; ++m) {
     const SimTime t{m};
+    if (t.minute_of_day() % 60 == 0 && m > start) {
+      {
+        // Close the hour: record it and let the media buyer look at the report.
+        const HourPoint& hp = close_hour(m);
+        PlanHourReport rep;
+        rep.now = m;
+        rep.flight_hour = hp.hour;
+        rep.spend = hp.ours.spend;
+        rep.gmv = hp.ours.gmv;
+        rep.clicks = hp.ours.clicks;
+        rep.purchases = hp.ours.purchases;
+        rep.spent_today = platform.ledger().spent_today(our_id);
+        rep.daily_budget = ours.daily_budget;
+        double elapsed = 0;
+        for (uint32_t h = 0; h < t.hour_of_day(); ++h)
+          elapsed += spec.config().traffic.hourly_curve[h];
+        rep.day_elapsed = t.hour_of_day() == 0 ? 1.0 : elapsed / curve_sum;
+        AdPlan plan = platform.plan(our_id);
+        for (std::string& a : buyer.OnHour(rep, plan))
+          result.actions.push_back({m - start, std::move(a)});
+        platform.UpdatePlan(plan);
+        ours = plan;
+      }
+    }
     if (t.minute_of_day() == 0) {
+      if (m > start) {
+        // The media buyer's daily review: pause losing products.
+        std::vector<ProductReport> reports;
+        for (const auto& [p, c] : platform.stats(our_id).by_product) {
+          reports.push_back({p, c.clicks, c.purchases, c.spend, c.gmv});
+        }
+        AdPlan plan = platform.plan(our_id);
+        auto acts = buyer.OnDay(reports, plan);
+        if (!acts.empty()) {
+          for (std::string& a : acts) result.actions.push_back({m - start, std::move(a)});
+          platform.UpdatePlan(plan);
+          ours = plan;
+        }
+      }
       platform.StartDay(t.day());
       for (const CouponGrant& g : world.StartDay(t.day())) {
         Event e;
@@ -172,31 +210,7 @@ RunResult RunLoop(const RunSetup& setup) {
         }
       }
     }
-    if (t.minute_of_day() % 60 == 0) {
-      if (m > start) {
-        // Close the hour: record it and let the media buyer look at the report.
-        const HourPoint& hp = close_hour(m);
-        PlanHourReport rep;
-        rep.now = m;
-        rep.flight_hour = hp.hour;
-        rep.spend = hp.ours.spend;
-        rep.gmv = hp.ours.gmv;
-        rep.clicks = hp.ours.clicks;
-        rep.purchases = hp.ours.purchases;
-        rep.spent_today = platform.ledger().spent_today(our_id);
-        rep.daily_budget = ours.daily_budget;
-        double elapsed = 0;
-        for (uint32_t h = 0; h < t.hour_of_day(); ++h)
-          elapsed += spec.config().traffic.hourly_curve[h];
-        rep.day_elapsed = t.hour_of_day() == 0 ? 1.0 : elapsed / curve_sum;
-        AdPlan plan = platform.plan(our_id);
-        for (std::string& a : buyer.OnHour(rep, plan))
-          result.actions.push_back({m - start, std::move(a)});
-        platform.UpdatePlan(plan);
-        ours = plan;
-      }
-      platform.Upkeep(m);
-    }
+    if (t.minute_of_day() % 60 == 0) platform.Upkeep(m);
 
     world.SessionsAt(m, sessions);
     for (const Session& s : sessions) {

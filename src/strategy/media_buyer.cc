@@ -71,3 +71,35 @@ std::vector<std::string> MediaBuyer::OnHour(const PlanHourReport& r, AdPlan& pla
 }
 
 }  // namespace cf
+
+namespace cf {
+
+std::vector<std::string> MediaBuyer::OnDay(const std::vector<ProductReport>& products,
+                                           AdPlan& plan) {
+  std::vector<std::string> actions;
+  if (initial_products_ == 0) initial_products_ = plan.products.size();
+  const size_t keep_at_least = (initial_products_ + 1) / 2;
+  // Worst first, so that the floor keeps the better ones.
+  std::vector<ProductReport> losers;
+  for (const ProductReport& r : products) {
+    if (r.clicks < options_.min_clicks_to_judge || r.spend.micros() <= 0) continue;
+    if (r.gmv.units() / r.spend.units() < 0.5 * options_.goal_roi) losers.push_back(r);
+  }
+  std::sort(losers.begin(), losers.end(), [](const ProductReport& a, const ProductReport& b) {
+    return a.gmv.units() / a.spend.units() < b.gmv.units() / b.spend.units();
+  });
+  for (const ProductReport& r : losers) {
+    if (plan.products.size() <= keep_at_least) break;
+    auto it = std::find(plan.products.begin(), plan.products.end(), r.product);
+    if (it == plan.products.end()) continue;
+    plan.products.erase(it);
+    actions.push_back(
+        fmt::format("Paused product {}: ROI {:.2f} after {} clicks (spend {}, GMV {}) "
+                    "is below half the goal {:.2f}",
+                    r.product, r.gmv.units() / r.spend.units(), r.clicks, r.spend.ToString(),
+                    r.gmv.ToString(), options_.goal_roi));
+  }
+  return actions;
+}
+
+}  // namespace cf

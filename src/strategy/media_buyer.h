@@ -2,7 +2,8 @@
 // Starts at 90% of the goal ROI while exploring, then nudges the ROI target by 5-10% at most once
 // an hour: up when ROI is below the goal, down when ROI is comfortably above it or the day's spend
 // lags the budget; reacts to a sudden ROI drop (>30% below the previous day's) within two hours
-// with a change of at most 10%. Observes only hourly plan reports. Not thread-safe.
+// with a change of at most 10%; once a day pauses losing products. Observes only plan reports.
+// Not thread-safe.
 #pragma once
 
 #include <deque>
@@ -10,6 +11,7 @@
 #include <vector>
 
 #include "common/ad_plan.h"
+#include "common/ids.h"
 #include "common/money.h"
 #include "common/sim_clock.h"
 
@@ -24,6 +26,13 @@ struct PlanHourReport {
   double day_elapsed = 0;  // share of today's traffic already past
 };
 
+// One product's observed results in the plan since the flight started.
+struct ProductReport {
+  ProductId product = kNoId;
+  uint64_t clicks = 0, purchases = 0;
+  Money spend, gmv;
+};
+
 class MediaBuyer {
  public:
   struct Options {
@@ -31,11 +40,15 @@ class MediaBuyer {
     double explore_factor = 0.9;
     int explore_hours = 48;
     double min_hourly_spend_share = 0.01;  // of the daily budget, for a window to count
+    uint64_t min_clicks_to_judge = 80;     // a product's clicks before it can be paused
   };
   explicit MediaBuyer(Options options) : options_(options) {}
   double InitialTarget() const { return options_.goal_roi * options_.explore_factor; }
   // Reads the hour's report and may change plan.target_roi; returns what it did, in plain words.
   std::vector<std::string> OnHour(const PlanHourReport& report, AdPlan& plan);
+  // Once a day: pauses losers — products with enough clicks to judge (min_clicks_to_judge) whose
+  // ROI is below half the goal — keeping at least half of the plan's products.
+  std::vector<std::string> OnDay(const std::vector<ProductReport>& products, AdPlan& plan);
 
  private:
   struct Hour {
@@ -46,6 +59,7 @@ class MediaBuyer {
   std::deque<Hour> hours_;  // most recent last, at most 48
   uint32_t last_change_hour_ = 0;
   bool changed_once_ = false;
+  size_t initial_products_ = 0;
 };
 
 }  // namespace cf
