@@ -241,13 +241,14 @@ SimSummary RunSimulation(const SimConfig& config, const SimulationOptions& optio
   summary.findings.push_back(fmt::format(
       "Our merchant {} promoted {} products: {} impressions, {} clicks (CTR {:.2f}%), {} purchases "
       "(CVR {:.2f}%), spend {} of {} for GMV {} (ROI {:.2f}) under the manual plan.",
-      summary.our_merchant, ours.products.size(), m.ours.impressions, m.ours.clicks,
-      100 * m.ours.ctr(), m.ours.purchases, 100 * m.ours.cvr(), FormatMoney(m.ours.spend),
+      summary.our_merchant, ours.products.size(), FormatGrouped(m.ours.impressions, 0),
+      FormatGrouped(m.ours.clicks, 0), 100 * m.ours.ctr(), FormatGrouped(m.ours.purchases, 0), 100 * m.ours.cvr(), FormatMoney(m.ours.spend),
       FormatMoney(m.ours.budget), FormatMoney(m.ours.gmv), m.ours.roi()));
   summary.findings.push_back(fmt::format(
       "Other merchants sent {} coupons ({} redeemed) and paid influencers for {} sponsored posts "
       "(fees {}).",
-      m.coupons_issued, m.coupons_redeemed, m.sponsored_posts, FormatMoney(m.influencer_fees)));
+      FormatGrouped(m.coupons_issued, 0), FormatGrouped(m.coupons_redeemed, 0), m.sponsored_posts,
+      FormatMoney(m.influencer_fees)));
   summary.findings.push_back(
       "The autopilot run uses the same media-buyer policy until the strategy module replaces it, "
       "so both runs should match exactly (common random numbers).");
