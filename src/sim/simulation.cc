@@ -242,8 +242,9 @@ SimSummary RunSimulation(const SimConfig& config, const SimulationOptions& optio
       "Our merchant {} promoted {} products: {} impressions, {} clicks (CTR {:.2f}%), {} purchases "
       "(CVR {:.2f}%), spend {} of {} for GMV {} (ROI {:.2f}) under the manual plan.",
       summary.our_merchant, ours.products.size(), FormatGrouped(m.ours.impressions, 0),
-      FormatGrouped(m.ours.clicks, 0), 100 * m.ours.ctr(), FormatGrouped(m.ours.purchases, 0), 100 * m.ours.cvr(), FormatMoney(m.ours.spend),
-      FormatMoney(m.ours.budget), FormatMoney(m.ours.gmv), m.ours.roi()));
+      FormatGrouped(m.ours.clicks, 0), 100 * m.ours.ctr(), FormatGrouped(m.ours.purchases, 0),
+      100 * m.ours.cvr(), FormatMoney(m.ours.spend), FormatMoney(m.ours.budget),
+      FormatMoney(m.ours.gmv), m.ours.roi()));
   summary.findings.push_back(fmt::format(
       "Other merchants sent {} coupons ({} redeemed) and paid influencers for {} sponsored posts "
       "(fees {}).",
