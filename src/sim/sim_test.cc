@@ -143,20 +143,9 @@ struct LoopWorld {
 
   // Our plan with the given budgets; competitors as in RunSimulation.
   RunSetup Setup(double our_total, double our_daily) const {
-    RunSetup setup;
-    setup.name = "test";
-    setup.policy = "media_buyer";
-    setup.spec = spec.get();
-    setup.history = history.get();
-    setup.query_ids = &qids;
-    setup.competitor_plans = BuildCompetitorPlans(*spec, ours.merchant, 0);
-    setup.our_plan.merchant = ours.merchant;
-    setup.our_plan.name = "ours";
-    setup.our_plan.products = ours.products;
+    RunSetup setup = MakeRunSetup("test", *spec, *history, qids, ours, config);
     setup.our_plan.total_budget = Money::FromUnits(our_total);
     setup.our_plan.daily_budget = Money::FromUnits(our_daily);
-    setup.goal_roi = config.scenario.our_goal_roi;
-    setup.platform = config.platform;
     return setup;
   }
 };

@@ -75,6 +75,28 @@ OurSelection ChooseOurMerchant(const WorldSpec& spec, uint32_t n) {
   return best;
 }
 
+RunSetup MakeRunSetup(const std::string& name, const WorldSpec& spec, const EventLog& history,
+                      const std::vector<QueryId>& query_ids, const OurSelection& ours,
+                      const SimConfig& config) {
+  const ScenarioConfig& sc = config.scenario;
+  RunSetup setup;
+  setup.name = name;
+  setup.policy = "media_buyer";
+  setup.spec = &spec;
+  setup.history = &history;
+  setup.query_ids = &query_ids;
+  setup.competitor_plans = BuildCompetitorPlans(spec, ours.merchant, 0);
+  setup.our_plan.merchant = ours.merchant;
+  setup.our_plan.name =
+      fmt::format("{} super plan", spec.catalogue().merchants.at(ours.merchant).name);
+  setup.our_plan.products = ours.products;
+  setup.our_plan.total_budget = Money::FromUnits(sc.our_budget);
+  setup.our_plan.daily_budget = Money::FromUnits(sc.our_budget / sc.days);
+  setup.goal_roi = sc.our_goal_roi;
+  setup.platform = config.platform;
+  return setup;
+}
+
 namespace {
 
 class Progress {
@@ -138,13 +160,7 @@ SimSummary RunSimulation(const SimConfig& config, const SimulationOptions& optio
   const OurSelection ours = ChooseOurMerchant(*spec, sc.our_products);
   const Catalogue& cat = spec->catalogue();
   const std::vector<FaultLabel> faults = ResolveFaults(*spec, config.market.faults, ours.products);
-  std::vector<AdPlan> competitors = BuildCompetitorPlans(*spec, ours.merchant, 0);
-  AdPlan our_plan;
-  our_plan.merchant = ours.merchant;
-  our_plan.name = fmt::format("{} super plan", cat.merchants[ours.merchant].name);
-  our_plan.products = ours.products;
-  our_plan.total_budget = Money::FromUnits(sc.our_budget);
-  our_plan.daily_budget = Money::FromUnits(sc.our_budget / sc.days);
+  const RunSetup base_setup = MakeRunSetup("", *spec, *history, qids, ours, config);
 
   const char* names[2] = {"manual", "autopilot"};
   RunResult results[2];
@@ -154,17 +170,9 @@ SimSummary RunSimulation(const SimConfig& config, const SimulationOptions& optio
   std::exception_ptr errors[2];
   auto run = [&](int i) {
     try {
-      RunSetup setup;
+      RunSetup setup = base_setup;
       setup.name = names[i];
-      setup.policy = "media_buyer";
-      setup.spec = spec.get();
-      setup.history = history.get();
-      setup.query_ids = &qids;
       setup.faults = faults;
-      setup.competitor_plans = competitors;
-      setup.our_plan = our_plan;
-      setup.goal_roi = sc.our_goal_roi;
-      setup.platform = config.platform;
       if (options.write_files && sc.write_events) {
         std::filesystem::create_directories(options.out_dir / names[i]);
         setup.event_log = options.out_dir / names[i] / "events.cflog";

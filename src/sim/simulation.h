@@ -7,6 +7,8 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "market/world.h"
+#include "sim/loop_runner.h"
 #include "sim/run_result.h"
 #include "sim/sim_config.h"
 
@@ -27,7 +29,12 @@ struct OurSelection {
   MerchantId merchant = kNoId;
   std::vector<ProductId> products;
 };
-class WorldSpec;
 OurSelection ChooseOurMerchant(const WorldSpec& spec, uint32_t n);
+
+// A run of `spec` with our plan (the selection, the scenario's budget spread evenly over its days
+// and its goal ROI), the competitors' manual plans and the platform config. No faults, no files.
+RunSetup MakeRunSetup(const std::string& name, const WorldSpec& spec, const EventLog& history,
+                      const std::vector<QueryId>& query_ids, const OurSelection& ours,
+                      const SimConfig& config);
 
 }  // namespace cf
