@@ -288,40 +288,34 @@ TEST(Simulation, QuickWorldCalibration) {
   EXPECT_LT(roi->simulated, 6.0);
 }
 
+// The error SimConfig::FromJson raises for `j`, or "(accepted)".
+std::string ConfigErrorOf(const nlohmann::json& j) {
+  try {
+    SimConfig::FromJson(j);
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "(accepted)";
+}
+
 TEST(SimConfig, FromJsonRejectsUnknownKeysWithTheirPath) {
-  auto message = [](const nlohmann::json& j) -> std::string {
-    try {
-      SimConfig::FromJson(j);
-    } catch (const ConfigError& e) {
-      return e.what();
-    }
-    return "(accepted)";
-  };
-  std::string msg = message({{"scenario", {{"dayz", 3}}}});
+  std::string msg = ConfigErrorOf({{"scenario", {{"dayz", 3}}}});
   EXPECT_NE(msg.find("scenario.dayz"), std::string::npos) << msg;
   EXPECT_NE(msg.find("days"), std::string::npos) << msg;  // lists the valid keys
-  msg = message({{"market", {{"traffic", {{"ad_laod", {0.1, 0.1, 0.1, 0.1}}}}}}});
+  msg = ConfigErrorOf({{"market", {{"traffic", {{"ad_laod", {0.1, 0.1, 0.1, 0.1}}}}}}});
   EXPECT_NE(msg.find("market.traffic.ad_laod"), std::string::npos) << msg;
-  msg = message({{"platfrom", {{"reserve_cpm", 0.2}}}});
+  msg = ConfigErrorOf({{"platfrom", {{"reserve_cpm", 0.2}}}});
   EXPECT_NE(msg.find("platfrom"), std::string::npos) << msg;
-  msg = message({{"platform", {{"reserve_cpm", 0.2}, {"even", true}}}});
+  msg = ConfigErrorOf({{"platform", {{"reserve_cpm", 0.2}, {"even", true}}}});
   EXPECT_NE(msg.find("platform.even"), std::string::npos) << msg;
 }
 
 TEST(SimConfig, FromJsonRejectsWrongTypes) {
-  auto message = [](const nlohmann::json& j) -> std::string {
-    try {
-      SimConfig::FromJson(j);
-    } catch (const ConfigError& e) {
-      return e.what();
-    }
-    return "(accepted)";
-  };
-  std::string msg = message({{"scenario", {{"days", "seven"}}}});
+  std::string msg = ConfigErrorOf({{"scenario", {{"days", "seven"}}}});
   EXPECT_NE(msg.find("scenario.days"), std::string::npos) << msg;
-  msg = message({{"platform", {{"even_delivery", 1}}}});
+  msg = ConfigErrorOf({{"platform", {{"even_delivery", 1}}}});
   EXPECT_NE(msg.find("platform.even_delivery"), std::string::npos) << msg;
-  msg = message({{"scenario", 5}});
+  msg = ConfigErrorOf({{"scenario", 5}});
   EXPECT_NE(msg.find("scenario"), std::string::npos) << msg;
   EXPECT_NE(msg, "(accepted)");
   // Numbers of any kind are interchangeable; values are range-checked.
