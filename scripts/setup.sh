@@ -18,6 +18,9 @@ PACKAGES=(
   libfmt-dev nlohmann-json3-dev libcli11-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-format
+  libcurl4-openssl-dev
+  libavcodec-dev libavformat-dev libavutil-dev libswscale-dev libswresample-dev
+  libcairo2-dev libpango1.0-dev fonts-noto-cjk libespeak-ng-dev espeak-ng-data ffmpeg
 )
 
 log() { printf '\n==> %s\n' "$*"; }

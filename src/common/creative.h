@@ -45,6 +45,15 @@ struct Creative {
   std::string lang = "zh";
   std::string media_path;  // rendered file, empty until rendered
   uint32_t created_day = 0;
+  // Observable attributes set by the creative factory (src/creative, src/render); defaults mean
+  // "not made by the factory".
+  std::string template_name;        // scene template, e.g. "outdoor_camping"
+  uint8_t selling_point_order = 0;  // rotation of the product's selling points (0 = as listed)
+  uint16_t width = 0, height = 0;   // rendered frame size; 0 until rendered
+  uint16_t music_bpm = 0;           // background music tempo
+  std::string hook_text;            // the hook line shown and spoken in the first seconds
+  std::string thumbnail_path;       // PNG of the hook frame, empty until rendered
+  std::string script_path;          // the script as JSON, empty until written
 };
 
 }  // namespace cf
