@@ -1,0 +1,213 @@
+#include "render/video_renderer.h"
+
+#include <cairo.h>
+#include <gtest/gtest.h>
+
+#include <fstream>
+
+#include "creative/grammar_script_writer.h"
+#include "render/media_probe.h"
+#include "render/music_synth.h"
+#include "render/render_error.h"
+#include "render/voice_over.h"
+
+namespace cf {
+namespace {
+
+namespace fs = std::filesystem;
+
+class RenderTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("cf_render_test_" +
+            std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  // A PNG "product photo": coloured background with a box.
+  fs::path MakePng(const std::string& name, double r, double g, double b) {
+    cairo_surface_t* s = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 300, 400);
+    cairo_t* cr = cairo_create(s);
+    cairo_set_source_rgb(cr, r, g, b);
+    cairo_paint(cr);
+    cairo_set_source_rgb(cr, 1 - r, 1 - g, 1 - b);
+    cairo_rectangle(cr, 80, 100, 140, 200);
+    cairo_fill(cr);
+    cairo_destroy(cr);
+    const fs::path p = dir_ / name;
+    cairo_surface_write_to_png(s, p.c_str());
+    cairo_surface_destroy(s);
+    return p;
+  }
+
+  ProductFacts Product(const std::string& lang) {
+    ProductFacts p;
+    p.title = lang == "zh" ? "超轻折叠露营椅" : "Folding camp chair";
+    p.category = lang == "zh" ? "露营装备" : "camping gear";
+    p.price = 129;
+    p.coupon = 30;
+    p.facts = {lang == "zh" ? "仅重900克" : "weighs 900 g"};
+    return p;
+  }
+
+  Script Write(const ProductFacts& p, const std::string& lang) {
+    ScriptRequest r;
+    r.product = p;
+    r.lang = lang;
+    r.scene = Scene::kOutdoorCamping;
+    return GrammarScriptWriter::LoadDefault().Write(r);
+  }
+
+  std::vector<fs::path> Files() const {
+    std::vector<fs::path> out;
+    for (const auto& e : fs::directory_iterator(dir_)) out.push_back(e.path().filename());
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+
+  fs::path dir_;
+  TemplateLibrary lib_ = TemplateLibrary::LoadDefault();
+};
+
+TEST_F(RenderTest, RendersAShortVerticalVideoWithVoiceAndDecodesBack) {
+  ProductFacts p = Product("zh");
+  p.images = {MakePng("a.png", 0.9, 0.3, 0.2).string(), MakePng("b.png", 0.2, 0.5, 0.9).string()};
+  RenderOptions o;
+  o.width = 144;
+  o.height = 256;
+  o.duration_s = 2;
+  o.fps = 10;
+  o.voice = "zh-female";
+  std::vector<double> progress;
+  o.progress = [&](double f) { progress.push_back(f); };
+  const auto res = RenderVideo(p, Write(p, "zh"), lib_.Find("camping"), o, dir_ / "v.mp4");
+  EXPECT_EQ(res.video, dir_ / "v.mp4");
+  ASSERT_TRUE(fs::exists(res.thumbnail));
+  EXPECT_GT(fs::file_size(res.thumbnail), 1000u);
+  const MediaInfo m = ProbeMedia(dir_ / "v.mp4");
+  EXPECT_EQ(m.video_codec, "h264");
+  EXPECT_EQ(m.audio_codec, "aac");
+  EXPECT_EQ(m.width, 144);
+  EXPECT_EQ(m.height, 256);
+  EXPECT_EQ(m.audio_channels, 2);
+  EXPECT_EQ(m.video_frames, 20);
+  EXPECT_NEAR(m.duration_s, 2.0, 0.15);
+  ASSERT_FALSE(progress.empty());
+  EXPECT_DOUBLE_EQ(progress.back(), 1.0);
+  EXPECT_EQ(Files(), (std::vector<fs::path>{"a.png", "b.png", "v.mp4", "v.png"}));
+}
+
+TEST_F(RenderTest, ProductWithoutImagesGetsACardAndHorizontalFormat) {
+  const ProductFacts p = Product("en");
+  RenderOptions o;
+  o.width = 128;
+  o.height = 72;
+  o.duration_s = 1;
+  o.fps = 8;
+  const auto res = RenderVideo(p, Write(p, "en"), lib_.Find("gym"), o, dir_ / "card.mp4");
+  const MediaInfo m = ProbeMedia(res.video);
+  EXPECT_EQ(m.width, 128);
+  EXPECT_EQ(m.height, 72);
+  EXPECT_EQ(m.video_frames, 8);
+  EXPECT_NEAR(m.duration_s, 1.0, 0.15);
+}
+
+TEST_F(RenderTest, CorruptImageFailsAndLeavesNoFile) {
+  ProductFacts p = Product("en");
+  const fs::path bad = dir_ / "broken.jpg";
+  std::ofstream(bad) << "this is not a JPEG at all, just text pretending";
+  p.images = {bad.string()};
+  RenderOptions o;
+  o.width = 128;
+  o.height = 128;
+  o.duration_s = 1;
+  o.fps = 5;
+  try {
+    RenderVideo(p, Write(p, "en"), lib_.Find("gym"), o, dir_ / "x.mp4");
+    FAIL() << "rendered a corrupt image";
+  } catch (const RenderError& e) {
+    EXPECT_NE(std::string(e.what()).find("broken.jpg"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("JPEG, PNG or WebP"), std::string::npos) << e.what();
+  }
+  p.images = {(dir_ / "missing.png").string()};
+  EXPECT_THROW(RenderVideo(p, Write(p, "en"), lib_.Find("gym"), o, dir_ / "x.mp4"), RenderError);
+  EXPECT_EQ(Files(), std::vector<fs::path>{"broken.jpg"});
+}
+
+TEST_F(RenderTest, MissingFontAndUnwritableOutputFailClearly) {
+  const ProductFacts p = Product("en");
+  RenderOptions o;
+  o.width = 128;
+  o.height = 128;
+  o.duration_s = 1;
+  o.fps = 5;
+  SceneTemplate t = lib_.Find("gym");
+  t.fonts.body = "No Such Font Sans 12";
+  try {
+    RenderVideo(p, Write(p, "en"), t, o, dir_ / "x.mp4");
+    FAIL();
+  } catch (const RenderError& e) {
+    EXPECT_NE(std::string(e.what()).find("\"No Such Font Sans\""), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("fonts-noto-cjk"), std::string::npos) << e.what();
+  }
+  try {
+    RenderVideo(p, Write(p, "en"), lib_.Find("gym"), o, dir_ / "no/such/dir/x.mp4");
+    FAIL();
+  } catch (const RenderError& e) {
+    EXPECT_NE(std::string(e.what()).find("does not exist"), std::string::npos) << e.what();
+  }
+  o.width = 127;
+  EXPECT_THROW(RenderVideo(p, Write(p, "en"), lib_.Find("gym"), o, dir_ / "x.mp4"), RenderError);
+  EXPECT_TRUE(Files().empty());
+}
+
+TEST(TimeScript, HookFirstWithinThreeSecondsAndLinesTileTheVideo) {
+  const auto lib = TemplateLibrary::LoadDefault();
+  ScriptRequest r;
+  r.product.title = "Chair";
+  r.product.price = 10;
+  r.lang = "en";
+  const Script s = GrammarScriptWriter::LoadDefault().Write(r);
+  for (double d : {15.0, 30.0}) {
+    for (const auto& t : lib.all()) {
+      const auto lines = TimeScript(s, t, d);
+      ASSERT_EQ(lines.size(), s.lines.size());
+      EXPECT_EQ(lines.front().line.part, ScriptPart::kHook);
+      EXPECT_DOUBLE_EQ(lines.front().start, 0);
+      EXPECT_LE(lines.front().end, 3.0);
+      for (size_t i = 1; i < lines.size(); ++i) {
+        EXPECT_NEAR(lines[i].start, lines[i - 1].end, 1e-9);
+        EXPECT_GT(lines[i].end, lines[i].start + 0.5) << t.name;
+      }
+      EXPECT_DOUBLE_EQ(lines.back().end, d);
+    }
+  }
+}
+
+TEST(MusicSynth, DeterministicAudibleAndDifferentPerTemplate) {
+  const auto lib = TemplateLibrary::LoadDefault();
+  const auto a = SynthesizeMusic(lib.Find("camping").music, 2, 22050);
+  EXPECT_EQ(a, SynthesizeMusic(lib.Find("camping").music, 2, 22050));
+  ASSERT_EQ(a.size(), 2u * 44100);
+  double energy = 0;
+  for (float x : a) {
+    ASSERT_LE(std::fabs(x), 1.0f);
+    energy += x * x;
+  }
+  EXPECT_GT(energy / a.size(), 1e-3);
+  EXPECT_NE(a, SynthesizeMusic(lib.Find("gym").music, 2, 22050));
+}
+
+TEST(VoiceOver, SpeaksChineseAndEnglish) {
+  const auto zh = Speak("到手价九十九元", "zh-female", 190, 44100);
+  const auto en = Speak("Only ninety nine", "en-male", 175, 44100);
+  EXPECT_GT(zh.size(), 44100u / 2);
+  EXPECT_GT(en.size(), 44100u / 2);
+  EXPECT_THROW(Speak("x", "klingon", 175, 44100), RenderError);
+}
+
+}  // namespace
+}  // namespace cf
