@@ -1,0 +1,278 @@
+#include "diagnosis/kpi_monitor.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace cf::diagnosis {
+
+std::string_view ScopeName(Scope s) {
+  switch (s) {
+    case Scope::kPlan:
+      return "plan";
+    case Scope::kProduct:
+      return "product";
+    case Scope::kChannel:
+      return "channel";
+    case Scope::kCreative:
+      return "creative";
+  }
+  return "?";
+}
+
+std::string_view KpiName(Kpi k) {
+  static constexpr std::array<std::string_view, kNumKpis> kNames = {
+      "spend", "impressions", "gmv", "ctr", "cvr", "cpm", "win_rate", "roi", "pace"};
+  return kNames[static_cast<size_t>(k)];
+}
+
+std::string_view SeverityName(Severity s) {
+  return s == Severity::kCritical ? "critical" : "warning";
+}
+
+KpiCounts& KpiCounts::operator+=(const KpiCounts& o) {
+  impressions += o.impressions;
+  clicks += o.clicks;
+  purchases += o.purchases;
+  auctions += o.auctions;
+  wins += o.wins;
+  spend += o.spend;
+  gmv += o.gmv;
+  return *this;
+}
+
+bool KpiValue(Kpi k, const KpiCounts& c, double* value, double* evidence) {
+  switch (k) {
+    case Kpi::kSpend:
+      *value = c.spend;
+      *evidence = c.impressions;
+      return true;
+    case Kpi::kImpressions:
+      *value = c.impressions;
+      *evidence = c.impressions;
+      return true;
+    case Kpi::kGmv:
+      *value = c.gmv;
+      *evidence = c.purchases;
+      return true;
+    case Kpi::kCtr:
+      *evidence = c.impressions;
+      if (c.impressions <= 0) return false;
+      *value = c.clicks / c.impressions;
+      return true;
+    case Kpi::kCvr:
+      *evidence = c.clicks;
+      if (c.clicks <= 0) return false;
+      *value = c.purchases / c.clicks;
+      return true;
+    case Kpi::kCpm:
+      *evidence = c.impressions;
+      if (c.impressions <= 0) return false;
+      *value = c.spend / c.impressions * 1000;
+      return true;
+    case Kpi::kWinRate:
+      *evidence = c.auctions;
+      if (c.auctions <= 0) return false;
+      *value = c.wins / c.auctions;
+      return true;
+    case Kpi::kRoi:
+      *evidence = c.purchases;
+      if (c.spend <= 0) return false;
+      *value = c.gmv / c.spend;
+      return true;
+    case Kpi::kPace:
+      return false;  // needs the budget: computed by the monitor
+  }
+  return false;
+}
+
+KpiMonitor::KpiMonitor(MonitorOptions options) : options_(options) {
+  if (options_.bucket_minutes == 0 || kMinutesPerDay % options_.bucket_minutes != 0) {
+    options_.bucket_minutes = 60;
+  }
+}
+
+void KpiMonitor::Add(const MonitorKey& key, uint32_t bucket, const KpiCounts& c) {
+  series_[key].buckets[bucket] += c;
+}
+
+void KpiMonitor::Observe(const Event& e) {
+  if (e.plan == kNoId) return;
+  KpiCounts c;
+  switch (e.type) {
+    case EventType::kImpression:
+      c.impressions = 1;
+      c.spend = Money::Micros(e.money).units();
+      break;
+    case EventType::kClick:
+      c.clicks = 1;
+      c.spend = Money::Micros(e.money).units();
+      break;
+    case EventType::kPurchase:
+      if (e.flags & kFlagOrganic) return;
+      c.purchases = 1;
+      c.gmv = Money::Micros(e.money).units();
+      break;
+    default:
+      return;
+  }
+  const uint32_t bucket = e.minute / options_.bucket_minutes;
+  Add(MonitorKey{e.plan, Scope::kPlan, kNoId}, bucket, c);
+  Add(MonitorKey{e.plan, Scope::kChannel, static_cast<uint32_t>(e.channel)}, bucket, c);
+  if (e.product != kNoId) Add(MonitorKey{e.plan, Scope::kProduct, e.product}, bucket, c);
+  if (e.type != EventType::kPurchase && e.ref != kNoId) {
+    Add(MonitorKey{e.plan, Scope::kCreative, e.ref}, bucket, c);
+  }
+}
+
+void KpiMonitor::ObserveAuction(PlanId plan, Channel channel, SimMinute minute, bool won) {
+  KpiCounts c;
+  c.auctions = 1;
+  c.wins = won ? 1 : 0;
+  const uint32_t bucket = minute / options_.bucket_minutes;
+  Add(MonitorKey{plan, Scope::kPlan, kNoId}, bucket, c);
+  Add(MonitorKey{plan, Scope::kChannel, static_cast<uint32_t>(channel)}, bucket, c);
+}
+
+void KpiMonitor::SetDailyBudget(PlanId plan, Money daily_budget) {
+  daily_budget_[plan] = daily_budget.units();
+}
+
+KpiCounts KpiMonitor::Counts(const MonitorKey& key, SimMinute bucket_start) const {
+  auto it = series_.find(key);
+  if (it == series_.end()) return {};
+  auto b = it->second.buckets.find(bucket_start / options_.bucket_minutes);
+  return b == it->second.buckets.end() ? KpiCounts{} : b->second;
+}
+
+namespace {
+
+double Median(std::vector<double> xs) {
+  if (xs.empty()) return 0;
+  const size_t mid = xs.size() / 2;
+  std::nth_element(xs.begin(), xs.begin() + static_cast<std::ptrdiff_t>(mid), xs.end());
+  double m = xs[mid];
+  if (xs.size() % 2 == 0) {
+    m = (m + *std::max_element(xs.begin(), xs.begin() + static_cast<std::ptrdiff_t>(mid))) / 2;
+  }
+  return m;
+}
+
+}  // namespace
+
+bool KpiMonitor::Judge(const MonitorKey& key, const Series& s, uint32_t bucket, Kpi kpi,
+                       Alert* out) const {
+  const uint32_t per_day = kMinutesPerDay / options_.bucket_minutes;
+  auto value_of = [&](uint32_t b, double* value, double* evidence) {
+    auto it = s.buckets.find(b);
+    const KpiCounts c = it == s.buckets.end() ? KpiCounts{} : it->second;
+    if (kpi == Kpi::kPace) {
+      auto budget = daily_budget_.find(key.plan);
+      if (key.scope != Scope::kPlan || budget == daily_budget_.end() || budget->second <= 0) {
+        return false;
+      }
+      *value = c.spend / (budget->second / per_day);
+      *evidence = c.impressions;
+      return true;
+    }
+    return KpiValue(kpi, c, value, evidence);
+  };
+  double value = 0, evidence = 0;
+  if (!value_of(bucket, &value, &evidence)) return false;
+  std::vector<double> past;
+  for (int d = 1; d <= options_.history_days; ++d) {
+    if (bucket < static_cast<uint32_t>(d) * per_day) break;
+    double v = 0, ev = 0;
+    if (value_of(bucket - d * per_day, &v, &ev)) past.push_back(v);
+  }
+  if (static_cast<int>(past.size()) < options_.min_history_days) return false;
+  const double baseline = Median(past);
+  std::vector<double> dev;
+  for (double v : past) dev.push_back(std::abs(v - baseline));
+  const double spread = 1.4826 * Median(dev);
+  // Evidence: the current bucket, or (for a collapse to nothing) the usual bucket.
+  double usual_evidence = 0;
+  {
+    std::vector<double> evs;
+    for (int d = 1; d <= options_.history_days; ++d) {
+      if (bucket < static_cast<uint32_t>(d) * per_day) break;
+      double v = 0, ev = 0;
+      value_of(bucket - d * per_day, &v, &ev);
+      evs.push_back(ev);
+    }
+    usual_evidence = Median(evs);
+  }
+  // Sampling noise of the current bucket and of the baseline (a median of past buckets with
+  // about `usual_evidence` each).
+  const double ev_now = std::max(1.0, evidence);
+  const double ev_base = std::max(1.0, usual_evidence * static_cast<double>(past.size()));
+  const double rel_var = 1 / ev_now + 1 / ev_base;
+  double noise = 0;
+  double min_evidence = options_.min_impressions;
+  switch (kpi) {
+    case Kpi::kCtr:
+    case Kpi::kCvr:
+    case Kpi::kWinRate: {
+      const double p = std::clamp(baseline, 1e-6, 1 - 1e-6);
+      noise = std::sqrt(p * (1 - p) * rel_var);
+      min_evidence = kpi == Kpi::kCvr       ? options_.min_clicks
+                     : kpi == Kpi::kWinRate ? options_.min_auctions
+                                            : options_.min_impressions;
+      break;
+    }
+    case Kpi::kImpressions:
+      noise = std::sqrt(std::max(1.0, baseline) * (1 + 1.0 / static_cast<double>(past.size())));
+      break;
+    case Kpi::kGmv:
+    case Kpi::kRoi:
+      noise = std::abs(baseline) * std::sqrt(rel_var);
+      min_evidence = options_.min_purchases;
+      break;
+    case Kpi::kSpend:
+    case Kpi::kCpm:
+    case Kpi::kPace:
+      noise = std::abs(baseline) * std::sqrt(rel_var);
+      break;
+  }
+  if (std::max(evidence, usual_evidence) < min_evidence) return false;
+  if (kpi == Kpi::kCtr || kpi == Kpi::kCvr || kpi == Kpi::kWinRate || kpi == Kpi::kCpm ||
+      kpi == Kpi::kRoi) {
+    if (evidence < min_evidence) return false;  // a ratio needs its own denominator
+  }
+  const double scale = std::sqrt(spread * spread + noise * noise);
+  if (!(scale > 0)) return false;
+  const double z = (value - baseline) / scale;
+  const double rel = baseline != 0 ? (value - baseline) / std::abs(baseline) : 0;
+  if (std::abs(z) < options_.z_warn || std::abs(rel) < options_.min_relative_change) return false;
+  out->key = key;
+  out->kpi = kpi;
+  out->bucket_start = bucket * options_.bucket_minutes;
+  out->value = value;
+  out->baseline = baseline;
+  out->z = z;
+  out->relative_change = rel;
+  out->evidence = evidence;
+  out->severity =
+      std::abs(z) >= options_.z_critical && std::abs(rel) >= 2 * options_.min_relative_change
+          ? Severity::kCritical
+          : Severity::kWarning;
+  return true;
+}
+
+std::vector<Alert> KpiMonitor::Scan(SimMinute now) {
+  std::vector<Alert> alerts;
+  const uint32_t end = (now + 1) / options_.bucket_minutes;  // buckets < end are complete
+  for (uint32_t bucket = next_bucket_; bucket < end; ++bucket) {
+    for (const auto& [key, s] : series_) {
+      for (int k = 0; k < kNumKpis; ++k) {
+        Alert a;
+        if (Judge(key, s, bucket, static_cast<Kpi>(k), &a)) alerts.push_back(a);
+      }
+    }
+  }
+  next_bucket_ = std::max(next_bucket_, end);
+  std::stable_sort(alerts.begin(), alerts.end(),
+                   [](const Alert& a, const Alert& b) { return std::abs(a.z) > std::abs(b.z); });
+  return alerts;
+}
+
+}  // namespace cf::diagnosis
