@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <iostream>
 
+#include "cli/creative_command.h"
 #include "common/csv.h"
 #include "common/event_log.h"
 #include "common/json_config.h"
@@ -52,6 +53,8 @@ int main(int argc, char** argv) {
   auto* config_cmd = app.add_subcommand("config",
                                         "Print the default configuration (every key, "
                                         "with its default) as JSON");
+
+  cf::AddCreativeCommand(app);
 
   CLI11_PARSE(app, argc, argv);
   if (*config_cmd) {

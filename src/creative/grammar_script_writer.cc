@@ -21,9 +21,9 @@ using Vars = std::map<std::string, std::string>;
 const char* const kLangs[] = {"zh", "en"};
 const char* const kPointKinds[] = {"fact",     "need",  "brand", "size",
                                    "stock_up", "value", "scene", "quality"};
-const std::set<std::string> kPlaceholders = {"title",  "category", "price", "final_price",
-                                             "coupon", "scene",    "point", "n",
-                                             "size",   "brand",    "need",  "fact"};
+const std::set<std::string> kPlaceholders = {
+    "title", "category", "price", "final_price", "coupon", "scene",    "point",
+    "n",     "size",     "brand", "need",        "fact",   "was_price"};
 
 [[noreturn]] void Fail(const std::string& origin, const std::string& what) {
   throw std::runtime_error(fmt::format(
@@ -111,6 +111,9 @@ std::string FormatMoney(const std::string& currency, double v) {
   return fmt::format("{}{:.2f}", currency, r);
 }
 
+// A multiple of every list length up to 16 (lcm(1..16)), so (x mod kAnyCount) mod m == x mod m.
+constexpr size_t kAnyCount = 720720;
+
 // Deterministic choices keyed by (product, language, part, variant).
 class Chooser {
  public:
@@ -157,13 +160,14 @@ class Expander {
     return out;
   }
 
-  // Picks rule `start` of the list (wrapping), skipping rules that need an empty variable.
-  std::string PickFrom(const Json& list, size_t start, const Vars& vars) {
-    for (size_t k = 0; k < list.size(); ++k) {
-      std::string s = Expand(list.at((start + k) % list.size()).get<std::string>(), vars);
-      if (!s.empty()) return s;
+  // Picks rule `step` (wrapping) among the rules that have all their variables.
+  std::string PickFrom(const Json& list, size_t step, const Vars& vars) {
+    std::vector<std::string> usable;
+    for (const auto& rule : list) {
+      std::string s = Expand(rule.get<std::string>(), vars);
+      if (!s.empty()) usable.push_back(std::move(s));
     }
-    return "";
+    return usable.empty() ? "" : usable[step % usable.size()];
   }
 
  private:
@@ -186,6 +190,7 @@ Vars BaseVars(const ScriptRequest& r, const Json& lang) {
   v["price"] = FormatMoney(currency, p.price);
   v["final_price"] = FormatMoney(currency, p.final_price());
   v["coupon"] = p.coupon > 0 && p.coupon < p.price ? FormatMoney(currency, p.coupon) : "";
+  v["was_price"] = v["coupon"].empty() ? "" : v["price"];  // only meaningful with a coupon
   v["scene"] = lang.at("scene_names").at(std::string(SceneName(r.scene))).get<std::string>();
   v["size"] = p.package_size;
   v["brand"] = p.brand;
@@ -239,7 +244,7 @@ std::vector<SellingPoint> GrammarScriptWriter::SellingPoints(const ScriptRequest
   std::vector<SellingPoint> out;
   auto add = [&](const char* kind, uint64_t index) {
     const Json& list = rules.at(kind);
-    std::string s = ex.PickFrom(list, chooser.Pick(kind, list.size(), r.variant + index), vars);
+    std::string s = ex.PickFrom(list, chooser.Pick(kind, kAnyCount, r.variant + index), vars);
     if (!s.empty()) out.push_back({kind, std::move(s)});
   };
   for (size_t i = 0; i < r.product.facts.size(); ++i) {
@@ -271,11 +276,13 @@ Script GrammarScriptWriter::Write(const ScriptRequest& r) const {
   s.lang = r.lang;
   s.hook = r.hook;
   s.source = "grammar";
-  // Hook: rule (h + v + v/5): variants that share a hook style still get different hooks.
+  // Hook: usable rule (h + v%5 + v/5): variants that share a hook style (v%5 when the planner
+  // cycles styles) still get different hooks.
   const Json& hooks = lang.at("hook").at(std::string(HookStyleName(r.hook)));
   s.lines.push_back(
       {ScriptPart::kHook,
-       ex.PickFrom(hooks, chooser.Pick("hook", hooks.size(), v + v / kNumHookStyles), vars)});
+       ex.PickFrom(hooks, chooser.Pick("hook", kAnyCount, v % kNumHookStyles + v / kNumHookStyles),
+                   vars)});
   // Up to three selling points (at least two), rotated by the requested order.
   candidates.resize(std::min<size_t>(candidates.size(), 3));
   std::rotate(candidates.begin(), candidates.begin() + r.selling_point_order % candidates.size(),
@@ -285,19 +292,18 @@ Script GrammarScriptWriter::Write(const ScriptRequest& r) const {
     vars["point"] = candidates[i].text;
     vars["n"] = std::to_string(i + 1);
     s.selling_points.push_back(candidates[i].text);
-    s.lines.push_back(
-        {ScriptPart::kSellingPoint,
-         ex.PickFrom(intro, chooser.Pick("intro", intro.size(), 3 * v + 2 * i), vars)});
+    s.lines.push_back({ScriptPart::kSellingPoint,
+                       ex.PickFrom(intro, chooser.Pick("intro", kAnyCount, 3 * v + 2 * i), vars)});
   }
   const Json& proof = lang.at("proof");
   s.lines.push_back(
-      {ScriptPart::kProof, ex.PickFrom(proof, chooser.Pick("proof", proof.size(), 2 * v), vars)});
+      {ScriptPart::kProof, ex.PickFrom(proof, chooser.Pick("proof", kAnyCount, 2 * v), vars)});
   const Json& promo = lang.at(vars["coupon"].empty() ? "promotion" : "promotion_coupon");
-  s.lines.push_back({ScriptPart::kPromotion,
-                     ex.PickFrom(promo, chooser.Pick("promotion", promo.size(), v), vars)});
+  s.lines.push_back(
+      {ScriptPart::kPromotion, ex.PickFrom(promo, chooser.Pick("promotion", kAnyCount, v), vars)});
   const Json& cta = lang.at("cta");
   s.lines.push_back(
-      {ScriptPart::kCallToAction, ex.PickFrom(cta, chooser.Pick("cta", cta.size(), 3 * v), vars)});
+      {ScriptPart::kCallToAction, ex.PickFrom(cta, chooser.Pick("cta", kAnyCount, 3 * v), vars)});
   for (const auto& l : s.lines) {
     if (l.text.empty()) {
       throw std::runtime_error(fmt::format(
