@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "cli/creative_command.h"
+#include "cli/bench_bidding_command.h"
 #include "common/csv.h"
 #include "common/event_log.h"
 #include "common/json_config.h"
@@ -49,6 +50,7 @@ int main(int argc, char** argv) {
   bool bench_quick = false, bench_json = false;
   bench_loop->add_flag("--quick", bench_quick, "Small version for CI");
   bench_loop->add_flag("--json", bench_json, "Print JSON only");
+  cf::AddBenchBiddingCommand(bench);
 
   auto* config_cmd = app.add_subcommand("config",
                                         "Print the default configuration (every key, "
