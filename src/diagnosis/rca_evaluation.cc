@@ -4,8 +4,8 @@
 
 namespace cf::diagnosis {
 
-nlohmann::json RcaEvaluation::ToJson() const {
-  nlohmann::json j;
+nlohmann::ordered_json RcaEvaluation::ToJson() const {
+  nlohmann::ordered_json j;
   j["cases"] = cases;
   j["f1"] = search.F1();
   j["precision"] = search.Precision();

@@ -33,7 +33,7 @@ struct RcaEvaluation {
   double SecondsPerCase() const { return cases ? search_seconds / static_cast<double>(cases) : 0; }
   // {"cases":..,"f1":..,"precision":..,"recall":..,"seconds_per_case":..,
   //  "baseline_adtributor":{"f1":..}}
-  nlohmann::json ToJson() const;
+  nlohmann::ordered_json ToJson() const;
 };
 
 RcaEvaluation EvaluateRca(const std::vector<RcaCase>& cases, const RiskSearchParams& search = {},

@@ -1,0 +1,60 @@
+// What the diagnosis sub-agents look at for one plan: two windows (before = the reference, after =
+// the window where the KPI moved) of observable counts, sliced by channel, creative and product,
+// plus the catalogue's competitor prices and the plan's budget and bidding state. Everything here
+// is observable by a real platform (events, auction outcomes, catalogue, plan settings); nothing
+// comes from the simulated market's hidden state.
+//
+// Promises: plain values; money in currency units (double) for ratios.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/channel.h"
+#include "common/ids.h"
+#include "diagnosis/kpi_monitor.h"
+
+namespace cf::diagnosis {
+
+struct CreativeWindow {
+  CreativeId creative = kNoId;
+  std::string name;
+  KpiCounts before, after;
+  double exposures_before = 0;  // cumulative impressions at the start of each window
+  double exposures_after = 0;
+};
+
+struct ProductWindow {
+  ProductId product = kNoId;
+  std::string name;
+  KpiCounts before, after;
+  double own_price = 0;
+  double competitor_price_before = 0;  // lowest competing price in the catalogue (0 = none)
+  double competitor_price_after = 0;
+};
+
+struct DiagnosisInput {
+  PlanId plan = kNoId;
+  std::string plan_name;
+  double window_hours = 24;
+  std::array<KpiCounts, kNumChannels> channel_before{}, channel_after{};
+  std::vector<CreativeWindow> creatives;
+  std::vector<ProductWindow> products;
+  // Budget and bidding (after window): daily budget, share of it spent, the hour of day it ran
+  // out (24 = never), the plan's ROI target, and the share of lost auctions where the bid was
+  // capped by that target.
+  double daily_budget = 0;
+  double budget_spent_share = 0;
+  double budget_exhausted_hour = 24;
+  double roi_target = 0;
+  double roi_capped_loss_share = 0;
+  // Auction landscape (plan level): mean clearing price per mille before and after.
+  double clearing_cpm_before = 0, clearing_cpm_after = 0;
+
+  KpiCounts TotalBefore() const;
+  KpiCounts TotalAfter() const;
+};
+
+}  // namespace cf::diagnosis

@@ -1,0 +1,347 @@
+#include "diagnosis/sub_agents.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+
+namespace cf::diagnosis {
+
+std::string_view CauseName(CauseKind c) {
+  switch (c) {
+    case CauseKind::kCreativeWearOut:
+      return "creative_wear_out";
+    case CauseKind::kCompetitorPriceCut:
+      return "competitor_price_cut";
+    case CauseKind::kAuctionLandscape:
+      return "auction_landscape";
+    case CauseKind::kChannelMix:
+      return "channel_mix";
+    case CauseKind::kBudgetLimited:
+      return "budget_limited";
+    case CauseKind::kRoiTargetLimited:
+      return "roi_target_limited";
+    case CauseKind::kTrackingOutage:
+      return "tracking_outage";
+  }
+  return "?";
+}
+
+std::string_view ActionName(Action::Type t) {
+  switch (t) {
+    case Action::Type::kRotateCreative:
+      return "rotate_creative";
+    case Action::Type::kCoupon:
+      return "coupon";
+    case Action::Type::kMoveBudget:
+      return "move_budget";
+    case Action::Type::kRelaxRoiTarget:
+      return "relax_roi_target";
+    case Action::Type::kRaiseBudget:
+      return "raise_budget";
+    case Action::Type::kCheckTracking:
+      return "check_tracking";
+  }
+  return "?";
+}
+
+KpiCounts DiagnosisInput::TotalBefore() const {
+  KpiCounts t;
+  for (const auto& c : channel_before) t += c;
+  return t;
+}
+
+KpiCounts DiagnosisInput::TotalAfter() const {
+  KpiCounts t;
+  for (const auto& c : channel_after) t += c;
+  return t;
+}
+
+namespace {
+
+double Ratio(double a, double b) { return b > 0 ? a / b : 0; }
+
+// Two-proportion z score of (after - before); 0 without data.
+double ProportionZ(double k_before, double n_before, double k_after, double n_after) {
+  if (n_before <= 0 || n_after <= 0) return 0;
+  const double p = (k_before + k_after) / (n_before + n_after);
+  const double se = std::sqrt(std::max(p * (1 - p), 1e-12) * (1 / n_before + 1 / n_after));
+  return (k_after / n_after - k_before / n_before) / se;
+}
+
+// Strength of evidence in [0, 1) from a z score (|z| = 3 -> 0.53, 6 -> 0.78).
+double Strength(double z) { return 1 - std::exp(-std::abs(z) / 4); }
+
+std::string Pct(double x) { return fmt::format("{:.2f}%", 100 * x); }
+
+}  // namespace
+
+std::vector<Hypothesis> CreativeAgent(const DiagnosisInput& in) {
+  const KpiCounts total = in.TotalAfter();
+  const CreativeWindow* worst = nullptr;
+  double worst_score = 0, worst_z = 0;
+  for (const CreativeWindow& c : in.creatives) {
+    const double z =
+        ProportionZ(c.before.clicks, c.before.impressions, c.after.clicks, c.after.impressions);
+    const double growth = c.exposures_after - c.exposures_before;
+    if (z > -3 || growth <= 0) continue;  // not falling, or not exposed more
+    const double share = Ratio(c.after.impressions, total.impressions);
+    const double score = Strength(z) * std::min(1.0, 2 * share);
+    if (score > worst_score) {
+      worst_score = score;
+      worst = &c;
+      worst_z = z;
+    }
+  }
+  if (!worst) return {};
+  const double ctr_b = Ratio(worst->before.clicks, worst->before.impressions);
+  const double ctr_a = Ratio(worst->after.clicks, worst->after.impressions);
+  Hypothesis h;
+  h.cause = CauseKind::kCreativeWearOut;
+  h.confidence = worst_score;
+  h.evidence.push_back({fmt::format("creative {} CTR fell from {} to {} (z = {:.1f})", worst->name,
+                                    Pct(ctr_b), Pct(ctr_a), worst_z),
+                        fmt::format("素材 {} 的点击率从 {} 降到 {}（z = {:.1f}）", worst->name,
+                                    Pct(ctr_b), Pct(ctr_a), worst_z)});
+  h.evidence.push_back({fmt::format("its cumulative exposures grew from {:.0f} to {:.0f}",
+                                    worst->exposures_before, worst->exposures_after),
+                        fmt::format("其累计曝光从 {:.0f} 增加到 {:.0f}", worst->exposures_before,
+                                    worst->exposures_after)});
+  Action a;
+  a.type = Action::Type::kRotateCreative;
+  a.plan = in.plan;
+  a.target = worst->creative;
+  a.expected_roi_change =
+      ctr_b > 0 ? std::min(1.0, (ctr_b - ctr_a) / ctr_b) * Ratio(worst->after.spend, total.spend)
+                : 0;
+  h.actions.push_back(a);
+  return {h};
+}
+
+std::vector<Hypothesis> CompetitionAgent(const DiagnosisInput& in) {
+  std::vector<Hypothesis> out;
+  // Price cuts on promoted products with falling CVR.
+  const KpiCounts total = in.TotalAfter();
+  const ProductWindow* best = nullptr;
+  double best_score = 0, best_cut = 0, best_z = 0;
+  for (const ProductWindow& p : in.products) {
+    if (p.competitor_price_before <= 0 || p.competitor_price_after <= 0) continue;
+    const double cut = 1 - p.competitor_price_after / p.competitor_price_before;
+    if (cut < 0.05) continue;
+    const double z =
+        ProportionZ(p.before.purchases, p.before.clicks, p.after.purchases, p.after.clicks);
+    if (z > -2) continue;
+    const double share = Ratio(p.after.spend, total.spend);
+    const double score = Strength(z) * std::min(1.0, 2 * share) * std::min(1.0, cut / 0.1);
+    if (score > best_score) {
+      best_score = score;
+      best = &p;
+      best_cut = cut;
+      best_z = z;
+    }
+  }
+  if (best) {
+    Hypothesis h;
+    h.cause = CauseKind::kCompetitorPriceCut;
+    h.confidence = best_score;
+    h.evidence.push_back(
+        {fmt::format("the lowest competing price for {} fell {:.0f}% ({:.2f} -> {:.2f}); ours "
+                     "is {:.2f}",
+                     best->name, 100 * best_cut, best->competitor_price_before,
+                     best->competitor_price_after, best->own_price),
+         fmt::format("{} 的竞品最低价下降 {:.0f}%（{:.2f} -> {:.2f}），我方价格 {:.2f}", best->name,
+                     100 * best_cut, best->competitor_price_before, best->competitor_price_after,
+                     best->own_price)});
+    const double cvr_b = Ratio(best->before.purchases, best->before.clicks);
+    const double cvr_a = Ratio(best->after.purchases, best->after.clicks);
+    h.evidence.push_back(
+        {fmt::format("its CVR fell from {} to {} (z = {:.1f})", Pct(cvr_b), Pct(cvr_a), best_z),
+         fmt::format("其转化率从 {} 降到 {}（z = {:.1f}）", Pct(cvr_b), Pct(cvr_a), best_z)});
+    Action a;
+    a.type = Action::Type::kCoupon;
+    a.plan = in.plan;
+    a.target = best->product;
+    a.amount = std::clamp(std::round(best_cut * 20) / 20, 0.05, 0.3);  // match the cut, 5% steps
+    a.days = 7;
+    a.expected_roi_change = cvr_b > 0 ? 0.5 * (cvr_b - cvr_a) / cvr_b : 0;
+    h.actions.push_back(a);
+    out.push_back(std::move(h));
+  }
+  // Auction landscape: clearing prices up and win rate down.
+  const KpiCounts tb = in.TotalBefore();
+  if (in.clearing_cpm_before > 0 && tb.auctions > 0 && total.auctions > 0) {
+    const double rise = in.clearing_cpm_after / in.clearing_cpm_before - 1;
+    const double z = ProportionZ(tb.wins, tb.auctions, total.wins, total.auctions);
+    if (rise >= 0.1 && z <= -3) {
+      Hypothesis h;
+      h.cause = CauseKind::kAuctionLandscape;
+      h.confidence = Strength(z) * std::min(1.0, rise / 0.3);
+      h.evidence.push_back(
+          {fmt::format("clearing CPM rose {:.0f}% ({:.2f} -> {:.2f})", 100 * rise,
+                       in.clearing_cpm_before, in.clearing_cpm_after),
+           fmt::format("成交千次展示价格上涨 {:.0f}%（{:.2f} -> {:.2f}）", 100 * rise,
+                       in.clearing_cpm_before, in.clearing_cpm_after)});
+      h.evidence.push_back(
+          {fmt::format("win rate fell from {} to {}", Pct(Ratio(tb.wins, tb.auctions)),
+                       Pct(Ratio(total.wins, total.auctions))),
+           fmt::format("竞得率从 {} 降到 {}", Pct(Ratio(tb.wins, tb.auctions)),
+                       Pct(Ratio(total.wins, total.auctions)))});
+      Action a;
+      a.type = Action::Type::kRelaxRoiTarget;
+      a.plan = in.plan;
+      a.amount = 0.1;
+      a.expected_roi_change = -0.05;  // more volume at a slightly lower ROI
+      h.actions.push_back(a);
+      out.push_back(std::move(h));
+    }
+  }
+  return out;
+}
+
+std::vector<Hypothesis> ChannelAgent(const DiagnosisInput& in) {
+  std::vector<RoiSegment> segs;
+  for (Channel c : kAllChannels) {
+    segs.push_back({std::string(ChannelName(c)), in.channel_before[static_cast<size_t>(c)],
+                    in.channel_after[static_cast<size_t>(c)]});
+  }
+  const RoiDecomposition d = DecomposeRoi(segs);
+  if (!(d.total_change < 0) || d.roi_before <= 0) return {};
+  const RoiEffect& mix = d.effects[static_cast<size_t>(RoiFactor::kMix)];
+  const double share_of_drop = mix.effect / d.total_change;
+  if (share_of_drop < 0.4) return {};
+  // Move budget from the channel that gained spend share with the worst ROI to the best one.
+  int worst = -1, best = -1;
+  double worst_roi = 1e300, best_roi = -1;
+  for (size_t s = 0; s < segs.size(); ++s) {
+    const KpiCounts& a = segs[s].after;
+    if (a.spend <= 0) continue;
+    const double roi = a.gmv / a.spend;
+    if (roi < worst_roi) {
+      worst_roi = roi;
+      worst = static_cast<int>(s);
+    }
+    if (roi > best_roi) {
+      best_roi = roi;
+      best = static_cast<int>(s);
+    }
+  }
+  if (worst < 0 || best < 0 || worst == best) return {};
+  Hypothesis h;
+  h.cause = CauseKind::kChannelMix;
+  h.confidence = std::clamp(share_of_drop, 0.0, 1.0) * 0.9;
+  h.evidence.push_back(
+      {fmt::format("{:.0f}% of the ROI change ({:.2f} -> {:.2f}) comes from the channel mix; "
+                   "{} spend share {} -> {}",
+                   100 * share_of_drop, d.roi_before, d.roi_after, mix.top_segment,
+                   Pct(mix.top_before), Pct(mix.top_after)),
+       fmt::format("ROI 变化（{:.2f} -> {:.2f}）的 {:.0f}% 来自渠道结构；{} 花费占比 {} -> {}",
+                   d.roi_before, d.roi_after, 100 * share_of_drop, mix.top_segment,
+                   Pct(mix.top_before), Pct(mix.top_after))});
+  Action a;
+  a.type = Action::Type::kMoveBudget;
+  a.plan = in.plan;
+  a.from = static_cast<Channel>(worst);
+  a.to = static_cast<Channel>(best);
+  a.amount = 0.2;
+  a.expected_roi_change =
+      Ratio(0.2 * (best_roi - worst_roi) *
+                Ratio(segs[static_cast<size_t>(worst)].after.spend, in.TotalAfter().spend),
+            d.roi_after);
+  h.actions.push_back(a);
+  return {h};
+}
+
+std::vector<Hypothesis> BudgetBidAgent(const DiagnosisInput& in) {
+  std::vector<Hypothesis> out;
+  if (in.daily_budget > 0 && in.budget_spent_share >= 0.98 && in.budget_exhausted_hour < 20) {
+    Hypothesis h;
+    h.cause = CauseKind::kBudgetLimited;
+    h.confidence = std::clamp((20 - in.budget_exhausted_hour) / 8, 0.2, 0.9);
+    h.evidence.push_back(
+        {fmt::format("the daily budget of {:.0f} ran out at {:.0f}:00", in.daily_budget,
+                     in.budget_exhausted_hour),
+         fmt::format("日预算 {:.0f} 在 {:.0f} 点耗尽", in.daily_budget, in.budget_exhausted_hour)});
+    Action a;
+    a.type = Action::Type::kRaiseBudget;
+    a.plan = in.plan;
+    a.amount = 0.2;
+    h.actions.push_back(a);
+    out.push_back(std::move(h));
+  }
+  if (in.roi_target > 0 && in.roi_capped_loss_share >= 0.5 && in.budget_spent_share < 0.8) {
+    Hypothesis h;
+    h.cause = CauseKind::kRoiTargetLimited;
+    h.confidence = std::clamp(in.roi_capped_loss_share * (1 - in.budget_spent_share), 0.1, 0.9);
+    h.evidence.push_back(
+        {fmt::format("only {} of the budget was spent; {} of lost auctions were capped by the "
+                     "ROI target {:.2f}",
+                     Pct(in.budget_spent_share), Pct(in.roi_capped_loss_share), in.roi_target),
+         fmt::format("预算仅消耗 {}；{} 的竞价失败受 ROI 目标 {:.2f} 限制",
+                     Pct(in.budget_spent_share), Pct(in.roi_capped_loss_share), in.roi_target)});
+    Action a;
+    a.type = Action::Type::kRelaxRoiTarget;
+    a.plan = in.plan;
+    a.amount = 0.1;
+    a.expected_roi_change = -0.05;
+    h.actions.push_back(a);
+    out.push_back(std::move(h));
+  }
+  return out;
+}
+
+std::vector<Hypothesis> TrackingAgent(const DiagnosisInput& in) {
+  const KpiCounts b = in.TotalBefore(), a = in.TotalAfter();
+  const double z_ctr = ProportionZ(b.clicks, b.impressions, a.clicks, a.impressions);
+  const double z_cvr = ProportionZ(b.purchases, b.clicks, a.purchases, a.clicks);
+  const double cvr_b = Ratio(b.purchases, b.clicks), cvr_a = Ratio(a.purchases, a.clicks);
+  if (cvr_b <= 0 || z_cvr > -4 || cvr_a > 0.2 * cvr_b || z_ctr < -3) return {};
+  // Conversions vanish everywhere at once (every channel with clicks), clicks normal.
+  int channels = 0, vanished = 0;
+  for (size_t c = 0; c < kNumChannels; ++c) {
+    const KpiCounts& cb = in.channel_before[c];
+    const KpiCounts& ca = in.channel_after[c];
+    if (cb.purchases < 3 || ca.clicks <= 0) continue;
+    ++channels;
+    if (Ratio(ca.purchases, ca.clicks) <= 0.2 * Ratio(cb.purchases, cb.clicks)) ++vanished;
+  }
+  if (channels == 0) return {};
+  Hypothesis h;
+  h.cause = CauseKind::kTrackingOutage;
+  h.confidence = Strength(z_cvr) * vanished / channels;
+  h.evidence.push_back(
+      {fmt::format("conversions per click fell from {} to {} (z = {:.1f}) in {} of {} channels",
+                   Pct(cvr_b), Pct(cvr_a), z_cvr, vanished, channels),
+       fmt::format("点击转化率从 {} 降到 {}（z = {:.1f}），{}/{} 个渠道同时出现", Pct(cvr_b),
+                   Pct(cvr_a), z_cvr, vanished, channels)});
+  h.evidence.push_back(
+      {fmt::format("while CTR stayed normal ({} -> {})", Pct(Ratio(b.clicks, b.impressions)),
+                   Pct(Ratio(a.clicks, a.impressions))),
+       fmt::format("而点击率正常（{} -> {}）", Pct(Ratio(b.clicks, b.impressions)),
+                   Pct(Ratio(a.clicks, a.impressions)))});
+  Action act;
+  act.type = Action::Type::kCheckTracking;
+  act.plan = in.plan;
+  h.actions.push_back(act);
+  return {h};
+}
+
+Diagnosis Coordinate(const DiagnosisInput& in) {
+  Diagnosis d;
+  d.plan = in.plan;
+  std::vector<RoiSegment> segs;
+  for (Channel c : kAllChannels) {
+    segs.push_back({std::string(ChannelName(c)), in.channel_before[static_cast<size_t>(c)],
+                    in.channel_after[static_cast<size_t>(c)]});
+  }
+  d.roi = DecomposeRoi(segs);
+  for (auto* agent :
+       {&TrackingAgent, &CreativeAgent, &CompetitionAgent, &ChannelAgent, &BudgetBidAgent}) {
+    for (Hypothesis& h : agent(in)) d.hypotheses.push_back(std::move(h));
+  }
+  std::stable_sort(
+      d.hypotheses.begin(), d.hypotheses.end(),
+      [](const Hypothesis& a, const Hypothesis& b) { return a.confidence > b.confidence; });
+  return d;
+}
+
+}  // namespace cf::diagnosis

@@ -1,0 +1,84 @@
+// The diagnosis sub-agents and their coordinator. Each sub-agent looks at one family of causes in
+// a DiagnosisInput and returns at most one hypothesis: the cause, a confidence in [0, 1], the
+// evidence (each item a measured before/after in plain words, English and Chinese) and concrete
+// executable actions with their expected effect. The coordinator runs all of them and ranks the
+// hypotheses by confidence.
+//
+//   creative wear-out  CTR of a creative falling while its cumulative exposures grow
+//   competition        a competitor's price cut on a promoted product with CVR falling, or the
+//                      auction landscape moving (clearing CPM up, win rate down)
+//   channel mix        the ROI change explained mostly by the channel-mix effect
+//   (roi_decomposition) budget and bid     delivery limited by the budget (ran out early) or by the
+//   ROI target tracking outage    conversions vanish while clicks stay normal
+//
+// Promises: deterministic, pure functions of the input; thread-safe. Confidence is a calibrated-
+// by-construction score (strength of the statistical evidence x share of the plan affected), not
+// a probability.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "diagnosis/diagnosis_input.h"
+#include "diagnosis/roi_decomposition.h"
+
+namespace cf::diagnosis {
+
+enum class CauseKind : uint8_t {
+  kCreativeWearOut,
+  kCompetitorPriceCut,
+  kAuctionLandscape,
+  kChannelMix,
+  kBudgetLimited,
+  kRoiTargetLimited,
+  kTrackingOutage
+};
+std::string_view CauseName(CauseKind c);
+
+// An executable suggestion (the action API performs it).
+struct Action {
+  enum class Type : uint8_t {
+    kRotateCreative,
+    kCoupon,
+    kMoveBudget,
+    kRelaxRoiTarget,
+    kRaiseBudget,
+    kCheckTracking
+  };
+  Type type = Type::kCheckTracking;
+  PlanId plan = kNoId;
+  uint32_t target = kNoId;                             // creative (rotate) or product (coupon)
+  Channel from = Channel::kFeed, to = Channel::kFeed;  // move budget
+  double amount = 0;  // coupon share off (0.1), budget share moved, target relaxation (0.1)
+  int days = 0;       // coupon duration
+  double expected_roi_change = 0;  // relative, e.g. +0.15
+};
+std::string_view ActionName(Action::Type t);
+
+struct Evidence {
+  std::string en, zh;
+};
+
+struct Hypothesis {
+  CauseKind cause = CauseKind::kTrackingOutage;
+  double confidence = 0;
+  std::vector<Evidence> evidence;
+  std::vector<Action> actions;
+};
+
+std::vector<Hypothesis> CreativeAgent(const DiagnosisInput& in);
+std::vector<Hypothesis> CompetitionAgent(const DiagnosisInput& in);
+std::vector<Hypothesis> ChannelAgent(const DiagnosisInput& in);
+std::vector<Hypothesis> BudgetBidAgent(const DiagnosisInput& in);
+std::vector<Hypothesis> TrackingAgent(const DiagnosisInput& in);
+
+struct Diagnosis {
+  PlanId plan = kNoId;
+  RoiDecomposition roi;
+  std::vector<Hypothesis> hypotheses;  // ranked, most confident first
+};
+
+// Runs every sub-agent and ranks their hypotheses.
+Diagnosis Coordinate(const DiagnosisInput& in);
+
+}  // namespace cf::diagnosis

@@ -1,0 +1,152 @@
+#include "diagnosis/sub_agents.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "diagnosis/report.h"
+
+namespace cf::diagnosis {
+namespace {
+
+KpiCounts Counts(double impressions, double ctr, double cvr, double aov, double cpm) {
+  KpiCounts c;
+  c.impressions = impressions;
+  c.clicks = std::round(impressions * ctr);
+  c.purchases = std::round(c.clicks * cvr);
+  c.gmv = c.purchases * aov;
+  c.spend = impressions * cpm / 1000;
+  c.auctions = impressions * 4;
+  c.wins = impressions;
+  return c;
+}
+
+// A healthy plan: feed and live, two creatives, two products, same before and after.
+DiagnosisInput Healthy() {
+  DiagnosisInput in;
+  in.plan = 1;
+  in.plan_name = "spring";
+  in.channel_before[0] = Counts(100000, 0.02, 0.05, 100, 20);
+  in.channel_before[1] = Counts(50000, 0.03, 0.04, 80, 30);
+  in.channel_after = in.channel_before;
+  in.creatives = {{10, "video-a", Counts(90000, 0.022, 0.05, 100, 20),
+                   Counts(90000, 0.022, 0.05, 100, 20), 1e5, 1.9e5},
+                  {11, "video-b", Counts(60000, 0.025, 0.05, 100, 20),
+                   Counts(60000, 0.025, 0.05, 100, 20), 1e5, 1.6e5}};
+  in.products = {{20, "dress", Counts(80000, 0.02, 0.05, 100, 20),
+                  Counts(80000, 0.02, 0.05, 100, 20), 99, 109, 109},
+                 {21, "hat", Counts(70000, 0.02, 0.05, 100, 20), Counts(70000, 0.02, 0.05, 100, 20),
+                  39, 45, 45}};
+  in.daily_budget = 5000;
+  in.budget_spent_share = 0.7;
+  in.roi_target = 3;
+  in.clearing_cpm_before = in.clearing_cpm_after = 20;
+  return in;
+}
+
+TEST(SubAgents, AHealthyPlanHasNoHypothesis) {
+  const Diagnosis d = Coordinate(Healthy());
+  EXPECT_TRUE(d.hypotheses.empty()) << CauseName(d.hypotheses[0].cause);
+  EXPECT_NEAR(d.roi.total_change, 0, 1e-12);
+}
+
+TEST(SubAgents, CreativeWearOut) {
+  DiagnosisInput in = Healthy();
+  in.creatives[0].after = Counts(90000, 0.011, 0.05, 100, 20);
+  in.channel_after[0] = Counts(100000, 0.012, 0.05, 100, 20);
+  const Diagnosis d = Coordinate(in);
+  ASSERT_FALSE(d.hypotheses.empty());
+  EXPECT_EQ(d.hypotheses[0].cause, CauseKind::kCreativeWearOut);
+  ASSERT_EQ(d.hypotheses[0].actions.size(), 1u);
+  EXPECT_EQ(d.hypotheses[0].actions[0].type, Action::Type::kRotateCreative);
+  EXPECT_EQ(d.hypotheses[0].actions[0].target, 10u);
+  const std::string en = RenderReport(d, in, Lang::kEn);
+  EXPECT_NE(en.find("Likely cause"), std::string::npos) << en;
+  EXPECT_NE(en.find("rotate creative video-a"), std::string::npos) << en;
+  const std::string zh = RenderReport(d, in, Lang::kZh);
+  EXPECT_NE(zh.find("素材疲劳"), std::string::npos) << zh;
+  EXPECT_NE(zh.find("更换素材 video-a"), std::string::npos) << zh;
+}
+
+TEST(SubAgents, CompetitorPriceCut) {
+  DiagnosisInput in = Healthy();
+  in.products[0].competitor_price_after = 89;  // -18%
+  in.products[0].after = Counts(80000, 0.02, 0.025, 100, 20);
+  in.channel_after[0] = Counts(100000, 0.02, 0.035, 100, 20);
+  const Diagnosis d = Coordinate(in);
+  ASSERT_FALSE(d.hypotheses.empty());
+  EXPECT_EQ(d.hypotheses[0].cause, CauseKind::kCompetitorPriceCut);
+  const Action& a = d.hypotheses[0].actions.at(0);
+  EXPECT_EQ(a.type, Action::Type::kCoupon);
+  EXPECT_EQ(a.target, 20u);
+  EXPECT_NEAR(a.amount, 0.2, 1e-9);
+  EXPECT_EQ(a.days, 7);
+  EXPECT_NE(RenderReport(d, in, Lang::kEn).find("coupon on dress for 7 days"), std::string::npos);
+}
+
+TEST(SubAgents, ChannelMixShift) {
+  DiagnosisInput in = Healthy();
+  in.channel_before[1] = Counts(50000, 0.01, 0.02, 50, 40);  // live: poor ROI
+  in.channel_after[0] = Counts(30000, 0.02, 0.05, 100, 20);
+  in.channel_after[1] = Counts(150000, 0.01, 0.02, 50, 40);
+  const Diagnosis d = Coordinate(in);
+  ASSERT_FALSE(d.hypotheses.empty());
+  EXPECT_EQ(d.hypotheses[0].cause, CauseKind::kChannelMix);
+  const Action& a = d.hypotheses[0].actions.at(0);
+  EXPECT_EQ(a.type, Action::Type::kMoveBudget);
+  EXPECT_EQ(a.from, Channel::kLive);
+  EXPECT_EQ(a.to, Channel::kFeed);
+  EXPECT_GT(a.expected_roi_change, 0);
+}
+
+TEST(SubAgents, TrackingOutageOutranksTheRest) {
+  DiagnosisInput in = Healthy();
+  for (auto& c : in.channel_after) {
+    c.purchases = 0;
+    c.gmv = 0;
+  }
+  const Diagnosis d = Coordinate(in);
+  ASSERT_FALSE(d.hypotheses.empty());
+  EXPECT_EQ(d.hypotheses[0].cause, CauseKind::kTrackingOutage);
+  EXPECT_GT(d.hypotheses[0].confidence, 0.7);
+  EXPECT_EQ(d.hypotheses[0].actions.at(0).type, Action::Type::kCheckTracking);
+  EXPECT_NE(RenderReport(d, in, Lang::kZh).find("检查转化回传"), std::string::npos);
+}
+
+TEST(SubAgents, BudgetAndRoiTargetLimits) {
+  DiagnosisInput in = Healthy();
+  in.budget_spent_share = 1.0;
+  in.budget_exhausted_hour = 13;
+  auto h = BudgetBidAgent(in);
+  ASSERT_EQ(h.size(), 1u);
+  EXPECT_EQ(h[0].cause, CauseKind::kBudgetLimited);
+  EXPECT_EQ(h[0].actions.at(0).type, Action::Type::kRaiseBudget);
+  in = Healthy();
+  in.budget_spent_share = 0.3;
+  in.roi_capped_loss_share = 0.8;
+  h = BudgetBidAgent(in);
+  ASSERT_EQ(h.size(), 1u);
+  EXPECT_EQ(h[0].cause, CauseKind::kRoiTargetLimited);
+  EXPECT_EQ(h[0].actions.at(0).type, Action::Type::kRelaxRoiTarget);
+}
+
+TEST(SubAgents, AuctionLandscape) {
+  DiagnosisInput in = Healthy();
+  in.clearing_cpm_after = 28;
+  for (auto& c : in.channel_after) c.wins *= 0.7;
+  const auto h = CompetitionAgent(in);
+  ASSERT_EQ(h.size(), 1u);
+  EXPECT_EQ(h[0].cause, CauseKind::kAuctionLandscape);
+}
+
+TEST(Report, LanguageParsing) {
+  EXPECT_EQ(ParseLang("zh"), Lang::kZh);
+  EXPECT_EQ(ParseLang("en"), Lang::kEn);
+  EXPECT_THROW(ParseLang("fr"), std::invalid_argument);
+  const DiagnosisInput in = Healthy();
+  const std::string en = RenderReport(Coordinate(in), in, Lang::kEn);
+  EXPECT_NE(en.find("No cause has enough evidence"), std::string::npos) << en;
+}
+
+}  // namespace
+}  // namespace cf::diagnosis
