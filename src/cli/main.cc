@@ -6,8 +6,9 @@
 #include <cstdio>
 #include <iostream>
 
-#include "cli/creative_command.h"
 #include "cli/bench_bidding_command.h"
+#include "cli/creative_command.h"
+#include "cli/diagnose_command.h"
 #include "common/csv.h"
 #include "common/event_log.h"
 #include "common/json_config.h"
@@ -55,6 +56,8 @@ int main(int argc, char** argv) {
   auto* config_cmd = app.add_subcommand("config",
                                         "Print the default configuration (every key, "
                                         "with its default) as JSON");
+
+  cf::AddDiagnoseCommand(app);
 
   cf::AddCreativeCommand(app);
 
