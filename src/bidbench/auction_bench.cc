@@ -78,9 +78,9 @@ AuctionSetting RunAuctionSetting(const AuctionBenchOptions& o, double budget_sca
   }
   const int na = static_cast<int>(adv.size());
 
-  // History day (day 0): the competitor roles, nothing primed; record every 50th opportunity.
+  // History day (day 0): the competitor roles, nothing primed; record every 100th opportunity.
   EpisodeRecording history;
-  history.history_stride = 50;
+  history.history_stride = 100;
   {
     std::vector<std::unique_ptr<PacingController>> owned;
     std::vector<PacingController*> ptrs;

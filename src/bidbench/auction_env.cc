@@ -90,7 +90,7 @@ EpisodeResult RunAuctionEpisode(const AuctionEnvSpec& spec, const std::vector<Ad
   const double e1 = spec.exposure[0], e2 = spec.exposure[1], e3 = spec.exposure[2];
   const double p3_given_2 = e2 > 0 ? e3 / e2 : 0;
   uint64_t opp_id = 0;
-  std::vector<OracleItem> options;
+  if (agent >= 0) res.agent_items.reserve(3 * spec.opportunities);
   for (int t = 0; t < T; ++t) {
     for (int i = 0; i < na; ++i) alpha[i] = controllers[i]->Alpha();
     std::vector<double> cat_factor(spec.categories), adv_factor(na);

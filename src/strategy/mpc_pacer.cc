@@ -42,7 +42,9 @@ double MpcPacer::Plan(int step, int steps_left, double spent, double value, doub
   const double k_limit = goal_.MaxCostPerValue();
   // Margin shrinks with the share of the episode left (less uncertainty late).
   const double left_share = static_cast<double>(steps_left) / steps_;
-  const double k = k_limit * (1.0 - options_.cpa_margin * std::sqrt(left_share));
+  const double margin = options_.final_cpa_margin +
+                        (options_.cpa_margin - options_.final_cpa_margin) * std::sqrt(left_share);
+  const double k = k_limit * (1.0 - margin);
   const double budget_left =
       std::max(0.0, (goal_.budget - spent) * (1.0 - options_.budget_margin * left_share));
   (void)step;

@@ -19,12 +19,13 @@
 namespace cf {
 
 struct MpcPacerOptions {
-  double decay = 0.8;            // per-step weight kept by older observations
-  double prior_auctions = 2000;  // weight of the primed history, in auctions
-  double cpa_margin = 0.05;      // aim at (1 - margin) x the CPA/ROI limit early in the episode
-  double budget_margin = 0.0;    // aim at (1 - margin) x the budget left
-  double smoothing = 0.0;        // alpha_new = s x alpha_old + (1 - s) x solution (geometric)
-  double max_step_change = 4.0;  // alpha changes at most by this factor per step
+  double decay = 0.8;              // per-step weight kept by older observations
+  double prior_auctions = 2000;    // weight of the primed history, in auctions
+  double cpa_margin = 0.05;        // aim at (1 - margin) x the CPA/ROI limit early in the episode
+  double final_cpa_margin = 0.02;  // ... shrinking to this margin at the end of the episode
+  double budget_margin = 0.0;      // aim at (1 - margin) x the budget left
+  double smoothing = 0.0;          // alpha_new = s x alpha_old + (1 - s) x solution (geometric)
+  double max_step_change = 4.0;    // alpha changes at most by this factor per step
   int grid_points = 256;
 };
 
