@@ -11,6 +11,7 @@
 #include "common/csv.h"
 #include "diagnosis/case_loaders.h"
 #include "diagnosis/rca_evaluation.h"
+#include "diagnosis/squeeze_generator.h"
 
 namespace cf {
 
@@ -85,6 +86,32 @@ void AddDiagnoseCommand(CLI::App& app) {
       ->capture_default_str();
   rca->add_flag("--json", opts->json, "Print one JSON object only");
   rca->add_flag("--verbose", opts->verbose, "Print each case's truth and predictions to stderr");
+  auto gen = std::make_shared<std::pair<std::string, diagnosis::SqueezeGeneratorParams>>();
+  auto* generate = diagnose->add_subcommand(
+      "generate-cases",
+      "Write synthetic squeeze-format cases with known injected root causes (for diagnose rca)");
+  generate->add_option("--out", gen->first, "Folder to write")->required();
+  generate->add_option("--cases", gen->second.cases, "Number of cases")->capture_default_str();
+  generate->add_option("--dims", gen->second.dims, "Dimensions (1-8)")->capture_default_str();
+  generate->add_option("--values", gen->second.values_per_dim, "Values per dimension")
+      ->capture_default_str();
+  generate->add_option("--max-depth", gen->second.max_depth, "Deepest cause")
+      ->capture_default_str();
+  generate->add_option("--max-causes", gen->second.max_causes, "Most causes per case")
+      ->capture_default_str();
+  generate->add_option("--noise", gen->second.noise, "Relative noise per leaf")
+      ->capture_default_str();
+  generate->add_option("--seed", gen->second.seed, "Random seed")->capture_default_str();
+  generate->callback([gen] {
+    try {
+      const auto cases = diagnosis::WriteSqueezeCases(gen->first, gen->second);
+      fmt::print("wrote {} cases to {}\n", cases.size(), gen->first);
+    } catch (const std::exception& e) {
+      fmt::print(stderr, "error: {}\n", e.what());
+      throw CLI::RuntimeError(3);
+    }
+    throw CLI::Success();
+  });
   rca->callback([opts] {
     int rc = 0;
     try {
