@@ -16,12 +16,12 @@ namespace cf {
 void CheckFont(const std::string& font, const std::string& where);
 
 struct TextStyle {
-  std::string font;     // Pango description, e.g. "Noto Sans CJK SC Bold"
-  double size_px = 48;  // font size in pixels
-  Rgba colour;          // fill
-  Rgba outline;         // stroke (alpha 0 = none)
+  std::string font;          // Pango description, e.g. "Noto Sans CJK SC Bold"
+  double size_px = 48;       // font size in pixels
+  Rgba colour;               // fill
+  Rgba outline{0, 0, 0, 0};  // stroke (alpha 0 = none)
   double outline_px = 0;
-  Rgba box;  // rounded box behind the text (alpha 0 = none)
+  Rgba box{0, 0, 0, 0};  // rounded box behind the text (alpha 0 = none)
   double box_pad_px = 0;
   double max_width_px = 0;  // wrap width (0 = no wrapping)
 };

@@ -136,13 +136,14 @@ class Composer {
 
   void Frame(cairo_t* cr, double t) {
     const auto& bg = t_.colors.background;
-    cairo_set_source_rgb(cr, bg.r, bg.g, bg.b);
-    cairo_paint(cr);
     const int k = static_cast<int>(images_.size());
     const double slot = o_.duration_s / k;
     const double ts = std::min(t_.transition_s, slot * 0.5);
     const int j = static_cast<int>(std::lround(t / slot));
     if (j >= 1 && j < k && ts > 0 && std::fabs(t - j * slot) < ts / 2) {
+      // Transitions may uncover the background; a single image always covers the frame.
+      cairo_set_source_rgb(cr, bg.r, bg.g, bg.b);
+      cairo_paint(cr);
       const double u = (t - j * slot + ts / 2) / ts;
       const Transition tr = t_.transitions[(j - 1) % t_.transitions.size()];
       switch (tr) {
