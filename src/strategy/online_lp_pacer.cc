@@ -48,6 +48,8 @@ void OnlineLpPacer::Start(const PacingGoal& goal, int steps) {
     Add(pending_, pending_auctions_);
     pending_.clear();
     pending_auctions_ = 0;
+    pending_stride_ = 1;
+    pending_seen_ = 0;
   }
   goal_ = goal;
   steps_ = std::max(steps, 1);
@@ -88,8 +90,18 @@ double OnlineLpPacer::Solve(double auctions_left, double budget_left) {
 
 void OnlineLpPacer::Update(const PacingObservation& obs) {
   auctions_seen_ += obs.auctions;
-  pending_.insert(pending_.end(), obs.samples.begin(), obs.samples.end());
-  pending_auctions_ += obs.auctions;
+  // This episode's auctions, thinned (every pending_stride_-th sample) to at most max_table_.
+  for (const AuctionSample& smp : obs.samples) {
+    if (pending_seen_++ % pending_stride_ == 0) pending_.push_back(smp);
+  }
+  pending_auctions_ += obs.auctions / pending_stride_;
+  if (pending_.size() > max_table_) {
+    size_t j = 0;
+    for (size_t i = 0; i < pending_.size(); i += 2) pending_[j++] = pending_[i];
+    pending_.resize(j);
+    pending_auctions_ /= 2;
+    pending_stride_ *= 2;
+  }
   if (obs.steps_left <= 0) return;
   double left = obs.auctions_left;
   if (left < 0) left = auctions_seen_ / (obs.step + 1) * obs.steps_left;

@@ -36,6 +36,7 @@ class OnlineLpPacer : public PacingController {
   std::vector<Row> table_;
   std::vector<AuctionSample> pending_;  // this episode's auctions, added at the next Start
   double pending_auctions_ = 0;
+  size_t pending_stride_ = 1, pending_seen_ = 0;
   double table_auctions_ = 0;
   std::vector<double> cum_cost_, cum_value_;  // prefix sums of the sorted table
   PacingGoal goal_;
