@@ -113,7 +113,25 @@ Surface ProductCard(const ProductFacts& p, const SceneTemplate& t, const std::st
 struct Layer {
   double start, end;
   Surface overlay;
+  int x0 = 0, y0 = 0, x1 = 0, y1 = 0;  // bounding box of the drawn (non-transparent) pixels
 };
+
+// The smallest rectangle holding every non-transparent pixel of an ARGB32 surface.
+void BoundingBox(cairo_surface_t* s, Layer& l) {
+  const int w = cairo_image_surface_get_width(s), h = cairo_image_surface_get_height(s);
+  const int stride = cairo_image_surface_get_stride(s);
+  const uint8_t* data = cairo_image_surface_get_data(s);
+  l.x0 = w, l.y0 = h, l.x1 = 0, l.y1 = 0;
+  for (int y = 0; y < h; ++y) {
+    const auto* row = reinterpret_cast<const uint32_t*>(data + static_cast<size_t>(y) * stride);
+    for (int x = 0; x < w; ++x) {
+      if (row[x] >> 24) {
+        l.x0 = std::min(l.x0, x), l.x1 = std::max(l.x1, x + 1);
+        l.y0 = std::min(l.y0, y), l.y1 = std::max(l.y1, y + 1);
+      }
+    }
+  }
+}
 
 class Composer {
  public:
@@ -128,7 +146,10 @@ class Composer {
     }
     if (images_.empty()) images_.push_back(ProductCard(p, t, script.lang, pw_, ph_));
     lines_ = TimeScript(script, t, o.duration_s);
-    for (const auto& l : lines_) layers_.push_back({l.start, l.end, Overlay(l, script.lang)});
+    for (const auto& l : lines_) {
+      layers_.push_back({l.start, l.end, Overlay(l, script.lang)});
+      BoundingBox(layers_.back().overlay.get(), layers_.back());
+    }
     hook_end_ = lines_.empty() ? 0 : lines_.front().end;
   }
 
@@ -176,12 +197,17 @@ class Composer {
           break;
       }
     } else {
+      // One image covers the whole frame: copy instead of blending.
+      cairo_set_operator(cr, CAIRO_OPERATOR_SOURCE);
       Image(cr, std::clamp(static_cast<int>(t / slot), 0, k - 1), t);
+      cairo_set_operator(cr, CAIRO_OPERATOR_OVER);
     }
     for (const auto& l : layers_) {
-      if (t >= l.start && t < l.end) {
+      if (t >= l.start && t < l.end && l.x1 > l.x0) {
+        // Only the box that holds the overlay's pixels is composited.
         cairo_set_source_surface(cr, l.overlay.get(), 0, 0);
-        cairo_paint(cr);
+        cairo_rectangle(cr, l.x0, l.y0, l.x1 - l.x0, l.y1 - l.y0);
+        cairo_fill(cr);
       }
     }
   }
