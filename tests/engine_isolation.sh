@@ -49,6 +49,15 @@ while IFS= read -r hit; do
 done < <(cd "$SRC" && grep -rnE '^[[:space:]]*#[[:space:]]*include[[:space:]]*[<"]market/' \
            "${ENGINE_DIRS[@]/#/src/}" 2>/dev/null)
 echo "engine_isolation: include check done (src/{$(IFS=,; echo "${ENGINE_DIRS[*]}")})"
+# The bidding benchmarks (src/bidbench, cf_bidbench) are evaluation code: the engine neither
+# includes nor links them.
+while IFS= read -r hit; do
+  fail "engine source includes a benchmark (evaluation) header: $hit"
+done < <(cd "$SRC" && grep -rnE '^[[:space:]]*#[[:space:]]*include[[:space:]]*[<"]bidbench/' \
+           "${ENGINE_DIRS[@]/#/src/}" 2>/dev/null)
+while IFS= read -r hit; do
+  fail "engine CMakeLists links the benchmarks: $hit"
+done < <(cd "$SRC" && grep -nw 'cf_bidbench' "${ENGINE_DIRS[@]/#/src/}"/CMakeLists.txt 2>/dev/null)
 
 # ---- 2. CMake target graph: no (transitive) edge from an engine library to cf_market. ----------
 cmake_args=(-S "$SRC" -B "$TMP/configure" -DCF_BUILD_TESTS=OFF "--graphviz=$TMP/deps.dot")
