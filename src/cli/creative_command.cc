@@ -91,8 +91,7 @@ ProductFacts CatalogueProduct(long long id, const std::string& data_dir) {
   f.consumable = p->consumable;
   f.price = p->shelf_price.units();
   f.currency = "$";
-  if (p->merchant < c.merchants.size()) f.brand = c.merchants[p->merchant].name;
-  if (f.national_brand) f.brand.clear();  // merchant ids are not brand names
+  // f.brand stays empty: the catalogue's merchant names are ids ("M69"), not brand names.
   f.facts.push_back(TitleCase(c.departments.at(p->department)) + " favourite");
   return f;
 }

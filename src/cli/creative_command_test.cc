@@ -124,6 +124,21 @@ TEST_F(CreativeCli, NoImagesHorizontalChineseAndScriptsOnly) {
   EXPECT_EQ(texts.size(), 20u);
 }
 
+TEST_F(CreativeCli, CatalogueProductScriptsOnly) {
+  const Result r = RunCli({"creative", "make", "--product", "0", "-n", "2", "--lang", "en",
+                           "--no-render", "--out", (dir_ / "p").string(), "--json"});
+  ASSERT_EQ(r.rc, 0) << r.err;
+  const auto manifest = nlohmann::json::parse(r.out);
+  ASSERT_EQ(manifest.size(), 2u);
+  EXPECT_EQ(manifest[0]["product"], 0);
+  EXPECT_GE(manifest[0]["selling_points"].size(), 2u);
+  EXPECT_TRUE(fs::exists(dir_ / "p" / manifest[1]["script"].get<std::string>()));
+  const Result bad = RunCli({"creative", "make", "--product", "999999999", "--no-render", "--out",
+                             (dir_ / "p").string()});
+  EXPECT_EQ(bad.rc, 2);
+  EXPECT_NE(bad.err.find("no product 999999999"), std::string::npos) << bad.err;
+}
+
 TEST_F(CreativeCli, ClearErrors) {
   const fs::path out = dir_ / "out";
   const fs::path bad = dir_ / "bad.png";
