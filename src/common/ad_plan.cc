@@ -12,6 +12,8 @@ std::string_view BidTypeName(BidType t) {
       return "cpm";
     case BidType::kTargetRoi:
       return "target_roi";
+    case BidType::kAuto:
+      return "auto";
   }
   return "?";
 }
@@ -50,6 +52,22 @@ std::string ValidatePlan(const AdPlan& plan, size_t num_products) {
     if (!(plan.target_roi > 0)) {
       return fmt::format("plan '{}' bids for a target ROI but its target is {}; set it above 0",
                          plan.name, plan.target_roi);
+    }
+  } else if (plan.bid_type == BidType::kAuto) {
+    const AutoBid& a = plan.autobid;
+    if (!(a.alpha >= 0)) {
+      return fmt::format("plan '{}' has an autobid multiplier of {}; it must be >= 0", plan.name,
+                         a.alpha);
+    }
+    const size_t cells = plan.products.size() * kNumChannels * kAudienceSegments;
+    if (!a.multipliers.empty() && a.multipliers.size() != cells) {
+      return fmt::format(
+          "plan '{}' has {} cell multipliers; expected {} (products x channels x "
+          "segments) or none",
+          plan.name, a.multipliers.size(), cells);
+    }
+    for (float m : a.multipliers) {
+      if (!(m >= 0)) return fmt::format("plan '{}' has a negative cell multiplier", plan.name);
     }
   } else if (plan.bid.micros() <= 0) {
     return fmt::format("plan '{}' has a {} bid of {}; it must be positive", plan.name,

@@ -35,6 +35,11 @@ struct ScoredAd {
   Money bid;         // per click (CPC, target-ROI) or per mille (CPM)
   bool per_mille = false;
   double ecpm = 0;  // ranking score: expected price per 1,000 impressions, currency units
+  // kAuto plans only: the objective's value per impression by the engine's estimate, the value
+  // the bid multiplies (objective value x cell multiplier), and the cell (AutoBid::multipliers).
+  double objective_value = 0;
+  double bid_value = 0;
+  uint32_t cell = 0;
 };
 
 }  // namespace cf

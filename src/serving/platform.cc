@@ -7,7 +7,9 @@
 #include "creative/default_creative_selector.h"
 #include "insight/popularity_affinity_retriever.h"
 #include "insight/smoothed_count_predictor.h"
+#include "strategy/conversion_value.h"
 #include "strategy/plan_bidder.h"
+#include "strategy/super_plan.h"
 
 namespace cf {
 
@@ -19,6 +21,7 @@ Platform::Platform(const Catalogue& catalogue, EventLog& log, size_t users, Plat
       queries_(catalogue, users),
       inventory_(catalogue) {
   for (const Product& p : catalogue.products) prices_.push_back(p.shelf_price);
+  observed_sales_.assign(catalogue.products.size(), 0);
   retriever_ = std::make_unique<PopularityAffinityRetriever>(
       inventory_, affinity_, queries_, PopularityAffinityRetriever::Options{});
   predictor_ = std::make_unique<SmoothedCountPredictor>(catalogue, affinity_);
@@ -50,6 +53,8 @@ PlanId Platform::AddPlan(AdPlan plan) {
   new_creatives_.insert(new_creatives_.end(), made.begin(), made.end());
   plans_.push_back(std::move(plan));
   stats_.emplace_back();
+  auto_.emplace_back();
+  RefreshAutoValues(plans_.back().id);
   inventory_dirty_ = true;
   return plans_.back().id;
 }
@@ -67,7 +72,46 @@ void Platform::UpdatePlan(const AdPlan& plan) {
     new_creatives_.insert(new_creatives_.end(), made.begin(), made.end());
   }
   inventory_dirty_ |= plan.status != cur.status || plan.products != cur.products;
+  const bool refresh = plan.products != cur.products || plan.bid_type != cur.bid_type;
   cur = plan;
+  if (refresh) RefreshAutoValues(plan.id);
+}
+
+void Platform::RefreshAutoValues(PlanId id) {
+  const AdPlan& plan = plans_.at(id);
+  AutoState& st = auto_.at(id);
+  if (plan.bid_type != BidType::kAuto) return;
+  const size_t n = plan.products.size();
+  st.conversion_value.assign(n, 0);
+  st.long_tail.assign(n, false);
+  st.cells.resize(n * kNumChannels * kAudienceSegments);
+  for (size_t i = 0; i < n; ++i) {
+    const ProductId p = plan.products[i];
+    // Long tail: fewer than 3 purchases observed so far (history and flight).
+    st.long_tail[i] = observed_sales_[p] < 3;
+    st.conversion_value[i] = ConversionValue(
+        plan.autobid.weights, FactsFor(catalogue_.product(p), prices_[p].units(), st.long_tail[i]));
+  }
+}
+
+std::vector<AuctionSample> Platform::TakeAutoSamples(PlanId id, double* auctions) {
+  AutoState& st = auto_.at(id);
+  if (auctions) *auctions = st.auctions;
+  st.auctions = 0;
+  return std::exchange(st.samples, {});
+}
+
+void Platform::ScoreAuto(const Opportunity& opp, const AdPlan& plan, ScoredAd& s) const {
+  const AutoState& st = auto_[plan.id];
+  size_t i = 0;
+  while (i < plan.products.size() && plan.products[i] != s.ad.product) ++i;
+  if (i == plan.products.size() || i >= st.conversion_value.size()) return;
+  const int seg =
+      AudienceSegment(affinity_.Share(opp.user, catalogue_.product(s.ad.product).category));
+  s.cell = static_cast<uint32_t>(CellIndex(i, opp.channel, seg));
+  const double mult = plan.autobid.multipliers.empty() ? 1.0 : plan.autobid.multipliers[s.cell];
+  s.objective_value = s.p_ctr * s.p_cvr * st.conversion_value[i];
+  s.bid_value = s.objective_value * mult;
 }
 
 std::vector<Creative> Platform::TakeNewCreatives() { return std::exchange(new_creatives_, {}); }
@@ -85,6 +129,7 @@ void Platform::Upkeep(SimMinute now) {
   }
   queries_.Rebuild();
   retriever_->Refresh();
+  for (const AdPlan& p : plans_) RefreshAutoValues(p.id);
   if (config_.even_delivery) {
     for (const AdPlan& p : plans_) {
       pacer_.Update(p.id, now, ledger_.spent_today(p.id), p.daily_budget);
@@ -92,7 +137,10 @@ void Platform::Upkeep(SimMinute now) {
   }
 }
 
-void Platform::SetPrice(ProductId p, Money price) { prices_.at(p) = price; }
+void Platform::SetPrice(ProductId p, Money price) {
+  prices_.at(p) = price;
+  for (const AdPlan& plan : plans_) RefreshAutoValues(plan.id);
+}
 
 void Platform::Feed(const Event& e) {
   // Predictor and queries first: they read the affinity as it was before this event.
@@ -102,6 +150,8 @@ void Platform::Feed(const Event& e) {
   bidder_->Observe(e);
   creatives_->Observe(e);
   affinity_.Observe(e);
+  if (e.type == EventType::kPurchase && e.product < observed_sales_.size())
+    ++observed_sales_[e.product];
 }
 
 void Platform::LogEvent(const Event& e) {
@@ -125,18 +175,52 @@ AdDecision Platform::Decide(const Opportunity& opp) {
     const AdPlan& plan = plans_[c.plan];
     if (plan.status != PlanStatus::kActive || !plan.channels.Has(opp.channel)) continue;
     if (ledger_.headroom(c.plan).micros() <= 0) continue;
-    if (config_.even_delivery && CounterUniform(opp.key, c.plan, 0x9ace) >= pacer_.Rate(c.plan))
+    const bool autobid = plan.bid_type == BidType::kAuto;
+    // Super plans pace themselves (their pilot sets alpha); others are paced evenly.
+    if (!autobid && config_.even_delivery &&
+        CounterUniform(opp.key, c.plan, 0x9ace) >= pacer_.Rate(c.plan))
       continue;
     ScoredAd s;
     s.ad = c;
     predictor_->Predict(opp, s);
+    if (autobid) ScoreAuto(opp, plan, s);
     bidder_->Bid(opp, plan, s);
-    if (s.ecpm <= 0) continue;
-    // A plan can only take part if it could pay its own bid.
-    const Money max_charge = s.per_mille ? Money::Micros(s.bid.micros() / 1000 + 1) : s.bid;
-    if (ledger_.headroom(c.plan) < max_charge) continue;
-    scored_.push_back(s);
+    // A super plan reports a landscape sample even when alpha is too low to bid.
+    if (s.ecpm <= 0 && !(autobid && s.bid_value > 0)) continue;
+    if (s.ecpm > 0) {
+      // A plan can only take part if it could pay its own bid.
+      const Money max_charge = s.per_mille ? Money::Micros(s.bid.micros() / 1000 + 1) : s.bid;
+      if (ledger_.headroom(c.plan) < max_charge) continue;
+    }
+    // One ad per plan: a plan never bids against itself (it would set its own GSP price).
+    bool replaced = false;
+    for (ScoredAd& o : scored_) {
+      if (o.ad.plan != c.plan) continue;
+      if (s.ecpm > o.ecpm || (s.ecpm == o.ecpm && s.bid_value > o.bid_value)) o = s;
+      replaced = true;
+      break;
+    }
+    if (!replaced) scored_.push_back(s);
   }
+  // Landscape samples of super plans: the price to beat is the best other eCPM or the reserve.
+  for (const ScoredAd& s : scored_) {
+    if (plans_[s.ad.plan].bid_type != BidType::kAuto || !(s.bid_value > 0)) continue;
+    double beat = config_.reserve_cpm;
+    for (const ScoredAd& o : scored_) {
+      if (o.ad.plan != s.ad.plan) beat = std::max(beat, o.ecpm);
+    }
+    AutoState& st = auto_[s.ad.plan];
+    st.auctions += 1;
+    AuctionSample a;
+    a.bid_value = s.bid_value;
+    a.price = beat / 1000.0;
+    a.value = s.bid_value;  // the estimate as calibrated by the cell multiplier
+    a.won = s.ecpm > 0 && s.ecpm >= beat;
+    a.cost = a.won ? a.price : 0;
+    st.samples.push_back(a);
+  }
+  // Ads that only reported a landscape sample do not enter the auction.
+  std::erase_if(scored_, [](const ScoredAd& s) { return s.ecpm <= 0; });
   auto winners = RunGsp(scored_, 1, config_.reserve_cpm);
   if (tap_) {
     tap_creatives_.clear();
@@ -172,6 +256,12 @@ void Platform::Resolve(const AdDecision& d, const UserResponse& r) {
   else if (r.clicked)
     charge = d.reserved;  // CPC / target ROI: pay for the click
   ledger_.Commit(plan, d.reserved, charge);
+  CellDelivery* cell = nullptr;
+  if (plans_[plan].bid_type == BidType::kAuto && d.ad.cell < auto_[plan].cells.size()) {
+    cell = &auto_[plan].cells[d.ad.cell];
+    cell->spend += charge.units();
+    ++cell->impressions;
+  }
   st.spend += charge;
   sc.spend += charge;
   sp->spend += charge;
@@ -190,6 +280,10 @@ void Platform::Resolve(const AdDecision& d, const UserResponse& r) {
   ++sc.impressions;
   ++sp->impressions;
   if (!r.clicked) return;
+  if (cell && d.ad.p_ctr > 0) {
+    auto_[plan].click_value += d.ad.bid_value / d.ad.p_ctr;
+    cell->predicted_value += d.ad.objective_value / d.ad.p_ctr;
+  }
   e.quantity = 0;
   e.type = EventType::kClick;
   e.money = d.ad.per_mille ? 0 : charge.micros();
@@ -220,6 +314,18 @@ void Platform::Resolve(const AdDecision& d, const UserResponse& r) {
     sc.gmv += r.paid;
     ++sp->purchases;
     sp->gmv += r.paid;
+    if (cell) {
+      const Product& prod = catalogue_.product(d.ad.ad.product);
+      size_t i = 0;
+      while (i < plans_[plan].products.size() && plans_[plan].products[i] != prod.id) ++i;
+      ConversionFacts f = FactsFor(prod, r.paid.units(),
+                                   i < auto_[plan].long_tail.size() && auto_[plan].long_tail[i]);
+      f.unit_cost *= r.quantity;
+      const double v = ConversionValue(plans_[plan].autobid.weights, f);
+      cell->realised_value += v;
+      ++cell->conversions;
+      auto_[plan].value += v;
+    }
   }
 }
 

@@ -27,6 +27,8 @@
 #include "serving/evaluation_tap.h"
 #include "strategy/bidder.h"
 #include "strategy/even_pacer.h"
+#include "strategy/pacing_controller.h"
+#include "strategy/super_plan_pilot.h"
 
 namespace cf {
 
@@ -93,7 +95,31 @@ class Platform {
 
   uint64_t opportunities() const { return opportunities_; }
 
+  // kAuto plans (super plans): the auctions the plan took part in since the last call, as bid
+  // landscape samples (its best ad's value, the price to beat, won or not), and their count.
+  std::vector<AuctionSample> TakeAutoSamples(PlanId id, double* auctions);
+  // kAuto plans: cumulative delivery per cell (AutoBid::multipliers order) and realised value in
+  // the objective's units (ConversionValue of every tracked purchase).
+  const std::vector<CellDelivery>& cell_delivery(PlanId id) const { return auto_.at(id).cells; }
+  double realised_value(PlanId id) const { return auto_.at(id).value; }
+  // kAuto plans: the engine's value estimate of every click (pCVR x value per conversion x cell
+  // multiplier), summed: a low-noise proxy of value that follows realised clicks.
+  double click_value(PlanId id) const { return auto_.at(id).click_value; }
+
  private:
+  // Per-plan state of kAuto plans (empty for others).
+  struct AutoState {
+    std::vector<double> conversion_value;  // per product index, objective's units
+    std::vector<bool> long_tail;           // per product index
+    std::vector<AuctionSample> samples;
+    double auctions = 0;
+    std::vector<CellDelivery> cells;
+    double value = 0;
+    double click_value = 0;
+  };
+  void RefreshAutoValues(PlanId id);
+  void ScoreAuto(const Opportunity& opp, const AdPlan& plan, ScoredAd& s) const;
+
   void Feed(const Event& e);
 
   const Catalogue& catalogue_;
@@ -118,6 +144,8 @@ class Platform {
 
   EvaluationTap* tap_ = nullptr;
   uint64_t opportunities_ = 0;
+  std::vector<AutoState> auto_;            // per plan
+  std::vector<uint32_t> observed_sales_;   // per product: purchases seen in the log
   std::vector<AdCandidate> candidates_;    // scratch
   std::vector<ScoredAd> scored_;           // scratch
   std::vector<CreativeId> tap_creatives_;  // scratch

@@ -7,9 +7,12 @@
 
 #include "sim/evaluation_recorder.h"
 #include "strategy/media_buyer.h"
+#include "strategy/super_plan_pilot.h"
 
 namespace cf {
 namespace {
+
+constexpr uint32_t kStepMinutes = 5;  // the super plan's control step
 
 void Add(KpiTotals& k, const PlanCounts& c) {
   k.spend += c.spend;
@@ -58,21 +61,81 @@ RunResult RunLoop(const RunSetup& setup) {
   MediaBuyer::Options bo;
   bo.goal_roi = setup.goal_roi;
   MediaBuyer buyer(bo);
-  result.policy_description =
-      "competent media buyer: target-ROI plan starting at 90% of the goal ROI, adjusted by 5-10% "
-      "at most hourly from the last hours' ROI and pace (MARKET_FACTS.md)";
+  std::unique_ptr<SuperPlanPilot> pilot;
   AdPlan ours = setup.our_plan;
-  ours.bid_type = BidType::kTargetRoi;
-  ours.target_roi = buyer.InitialTarget();
   ours.start_day = first_day;
-  const PlanId our_id = platform.AddPlan(ours);
-  ours = platform.plan(our_id);
-  result.actions.push_back(
-      {spec.flight_start(),
-       fmt::format("Created plan '{}' for {} products, budget {} ({} a day), "
-                   "ROI target {:.2f} (90% of the goal {:.2f} while exploring)",
-                   ours.name, ours.products.size(), ours.total_budget.ToString(),
-                   ours.daily_budget.ToString(), ours.target_roi, setup.goal_roi)});
+  std::vector<PlanId> our_ids;
+  const double budget_units = setup.our_plan.total_budget.units();
+  if (setup.policy == "media_buyer") {
+    result.policy_description =
+        "competent media buyer: target-ROI plan starting at 90% of the goal ROI, adjusted by "
+        "5-10% at most hourly from the last hours' ROI and pace (MARKET_FACTS.md)";
+    ours.bid_type = BidType::kTargetRoi;
+    ours.target_roi = buyer.InitialTarget();
+    our_ids.push_back(platform.AddPlan(ours));
+    ours = platform.plan(our_ids[0]);
+    result.actions.push_back(
+        {0, fmt::format("Created plan '{}' for {} products, budget {} ({} a day), "
+                        "ROI target {:.2f} (90% of the goal {:.2f} while exploring)",
+                        ours.name, ours.products.size(), ours.total_budget.ToString(),
+                        ours.daily_budget.ToString(), ours.target_roi, setup.goal_roi)});
+  } else if (setup.policy == "super_plan") {
+    SuperPlanRequest req;
+    req.name = ours.name;
+    req.merchant = ours.merchant;
+    req.products = ours.products;
+    req.total_budget = budget_units;
+    req.flight_days = spec.days();
+    req.start_day = first_day;
+    req.objective = setup.objective;
+    req.target = setup.goal_roi;
+    req.channels = ours.channels;
+    const SuperPlan sp = CompileSuperPlan(req, cat);
+    our_ids.push_back(platform.AddPlan(sp.plan));
+    ours = platform.plan(our_ids[0]);
+    pilot = std::make_unique<SuperPlanPilot>(sp);
+    result.policy_description = fmt::format(
+        "super plan (autopilot): objective {} target {:.2f}; bid = alpha x value per cell "
+        "(product x channel x audience), alpha from the MPC pacer every 5 minutes with a daily "
+        "budget and target, hourly budget re-split across cells",
+        ObjectiveName(setup.objective), setup.goal_roi);
+    result.actions.push_back(
+        {0,
+         fmt::format("Created super plan '{}' for {} products over {} cells, budget {}, "
+                     "objective {} {:.2f}",
+                     ours.name, ours.products.size(), sp.cells.size(), ours.total_budget.ToString(),
+                     ObjectiveName(setup.objective), setup.goal_roi)});
+  } else if (setup.policy == "uniform") {
+    result.policy_description =
+        "uniform split: the budget divided evenly over the products, one target-ROI plan each at "
+        "the goal, paced evenly, never changed";
+    const double n = static_cast<double>(ours.products.size());
+    for (ProductId p : setup.our_plan.products) {
+      AdPlan one = ours;
+      one.name = fmt::format("{} / product {}", ours.name, p);
+      one.products = {p};
+      one.total_budget = Money::FromUnits(budget_units / n);
+      one.daily_budget = Money::FromUnits(setup.our_plan.daily_budget.units() / n);
+      one.bid_type = BidType::kTargetRoi;
+      one.target_roi = setup.goal_roi;
+      our_ids.push_back(platform.AddPlan(one));
+    }
+    ours = platform.plan(our_ids[0]);
+    ours.total_budget = setup.our_plan.total_budget;
+    ours.daily_budget = setup.our_plan.daily_budget;
+    result.actions.push_back(
+        {0, fmt::format("Created {} single-product target-ROI plans at {:.2f}, {:.2f} each",
+                        our_ids.size(), setup.goal_roi, budget_units / n)});
+  } else {
+    throw std::invalid_argument(
+        fmt::format("unknown policy '{}'; use media_buyer, super_plan or uniform", setup.policy));
+  }
+  const PlanId our_id = our_ids[0];
+  std::vector<bool> is_ours(platform.plans().size(), false);
+  for (PlanId id : our_ids) is_ours[id] = true;
+  const Money nominal_daily = ours.daily_budget.micros() > 0
+                                  ? ours.daily_budget
+                                  : Money::FromUnits(budget_units / spec.days());
   for (const Creative& c : platform.TakeNewCreatives()) world.RegisterCreative(c);
   platform.Warm(*setup.history);
   std::unique_ptr<EvaluationRecorder> tap;
@@ -89,6 +152,9 @@ RunResult RunLoop(const RunSetup& setup) {
   const SimMinute end = start + spec.days() * kMinutesPerDay;
   std::vector<Session> sessions;
   KpiTotals ours_before, market_before;
+  KpiTotals day_start;         // our totals when the current day started
+  double day_start_value = 0;  // our realised value (objective's units) then
+  double day_start_click_value = 0;
   double curve_sum = 0;
   for (double c : spec.config().traffic.hourly_curve) curve_sum += c;
 
@@ -97,7 +163,7 @@ RunResult RunLoop(const RunSetup& setup) {
     mk = KpiTotals{};
     for (const AdPlan& p : platform.plans()) {
       Add(mk, platform.stats(p.id).total);
-      if (p.id == our_id) Add(o, platform.stats(p.id).total);
+      if (is_ours[p.id]) Add(o, platform.stats(p.id).total);
     }
   };
 
@@ -110,8 +176,9 @@ RunResult RunLoop(const RunSetup& setup) {
     hp.ours = Diff(o, ours_before);
     hp.market = Diff(mk, market_before);
     const uint32_t prev_hour = (SimTime{m}.hour_of_day() + 23) % 24;
-    hp.planned_spend =
-        ours.daily_budget.Scale(spec.config().traffic.hourly_curve[prev_hour] / curve_sum);
+    const Money day_plan = pilot ? Money::FromUnits(pilot->today_budget()) : ours.daily_budget;
+    hp.planned_spend = day_plan.Scale(spec.config().traffic.hourly_curve[prev_hour] / curve_sum);
+    hp.alpha = pilot ? pilot->alpha() : 0.0;
     ours_before = o;
     market_before = mk;
     result.hourly.push_back(hp);
@@ -120,7 +187,53 @@ RunResult RunLoop(const RunSetup& setup) {
 
   for (SimMinute m = start; m < end; ++m) {
     const SimTime t{m};
-    if (t.minute_of_day() % 60 == 0 && m > start) {
+    if (pilot && m > start && t.minute_of_day() % kStepMinutes == 0) {
+      // Close the control step that just ended; the pilot sets alpha for the next one.
+      const SimMinute last = m - 1;
+      KpiTotals o, mk;
+      totals(o, mk);
+      double auctions = 0;
+      std::vector<AuctionSample> samples = platform.TakeAutoSamples(our_id, &auctions);
+      PilotStep ps;
+      ps.day = (last - start) / kMinutesPerDay;
+      ps.days_left = spec.days() - ps.day;
+      ps.step = static_cast<int>((last % kMinutesPerDay) / kStepMinutes);
+      ps.steps_per_day = kMinutesPerDay / kStepMinutes;
+      ps.spent_total = o.spend.units();
+      ps.spent_today = (o.spend - day_start.spend).units();
+      ps.value_today = platform.realised_value(our_id) - day_start_value;
+      ps.click_value_today = platform.click_value(our_id) - day_start_click_value;
+      ps.auctions = auctions;
+      ps.samples = samples;
+      AdPlan plan = platform.plan(our_id);
+      pilot->Step(ps, plan);
+      platform.UpdatePlan(plan);
+    }
+    if (t.minute_of_day() == 0) {
+      KpiTotals o, mk;
+      totals(o, mk);
+      if (m > start) result.daily.push_back({(m - start) / kMinutesPerDay - 1, Diff(o, day_start)});
+      day_start = o;
+      if (pilot) {
+        day_start_value = platform.realised_value(our_id);
+        day_start_click_value = platform.click_value(our_id);
+        const uint32_t day = (m - start) / kMinutesPerDay;
+        result.actions.push_back(
+            {m - start, pilot->StartDay(day, spec.days() - day, o.spend.units())});
+        AdPlan plan = platform.plan(our_id);
+        plan.autobid.alpha = pilot->alpha();
+        platform.UpdatePlan(plan);
+      }
+    }
+    if (pilot && t.minute_of_day() % 60 == 0 && m > start) {
+      close_hour(m);
+      AdPlan plan = platform.plan(our_id);
+      for (std::string& a : pilot->Reallocate(platform.cell_delivery(our_id), plan))
+        result.actions.push_back({m - start, std::move(a)});
+      platform.UpdatePlan(plan);
+    } else if (setup.policy != "media_buyer" && t.minute_of_day() % 60 == 0 && m > start) {
+      close_hour(m);
+    } else if (t.minute_of_day() % 60 == 0 && m > start) {
       {
         // Close the hour: record it and let the media buyer look at the report.
         const HourPoint& hp = close_hour(m);
@@ -145,7 +258,7 @@ RunResult RunLoop(const RunSetup& setup) {
       }
     }
     if (t.minute_of_day() == 0) {
-      if (m > start) {
+      if (m > start && setup.policy == "media_buyer") {
         // The media buyer's daily review: pause losing products.
         std::vector<ProductReport> reports;
         for (const auto& [p, c] : platform.stats(our_id).by_product) {
@@ -176,7 +289,10 @@ RunResult RunLoop(const RunSetup& setup) {
       const FaultLabel& f = setup.faults[i];
       const bool active = m >= f.start && m < f.end;
       if (f.type == "budget_exhaustion" && active && (m == f.start || t.minute_of_day() == 0)) {
-        platform.ledger().CapToday(our_id, ours.daily_budget.Scale(f.magnitude));
+        for (PlanId id : our_ids) {
+          platform.ledger().CapToday(
+              id, nominal_daily.Scale(f.magnitude / static_cast<double>(our_ids.size())));
+        }
       }
       if (f.type == "competitor_price_cut" && (m == f.start || m == f.end) &&
           f.target.rfind("category:", 0) == 0) {
@@ -191,13 +307,16 @@ RunResult RunLoop(const RunSetup& setup) {
       }
       if (f.type == "budget_exhaustion" && m == f.end) {
         // The account is funded again: today's headroom goes back to what the budgets allow.
-        platform.ledger().SetBudgets(our_id, ours.total_budget, ours.daily_budget);
+        for (PlanId id : our_ids) {
+          platform.ledger().SetBudgets(id, platform.plan(id).total_budget,
+                                       platform.plan(id).daily_budget);
+        }
       }
       if (f.type == "competitor_budget_surge" && active != surge_on[i]) {
         surge_on[i] = active;
         const std::string cat_name = f.target.substr(f.target.find(':') + 1);
         for (const AdPlan& orig : original_plans) {
-          if (orig.id == our_id) continue;
+          if (is_ours[orig.id]) continue;
           bool hit = false;
           for (ProductId p : orig.products)
             hit |= cat.categories[cat.product(p).category] == cat_name;
@@ -298,11 +417,19 @@ RunResult RunLoop(const RunSetup& setup) {
   }
   close_hour(end);
   totals(result.ours, result.market);
-  result.ours.budget = platform.plan(our_id).total_budget;
+  result.daily.push_back({spec.days() - 1, Diff(result.ours, day_start)});
+  for (const DayPoint& d : result.daily) {
+    result.days_on_target += d.ours.spend.micros() == 0 || d.ours.roi() >= setup.goal_roi;
+  }
+  result.ours.budget = setup.our_plan.total_budget;
   for (const AdPlan& p : platform.plans()) {
     for (int c = 0; c < kNumChannels; ++c) {
       Add(result.market_by_channel[c], platform.stats(p.id).by_channel[c]);
-      if (p.id == our_id) Add(result.ours_by_channel[c], platform.stats(p.id).by_channel[c]);
+      if (is_ours[p.id]) Add(result.ours_by_channel[c], platform.stats(p.id).by_channel[c]);
+    }
+    if (!is_ours[p.id]) continue;
+    for (const auto& [prod, c] : platform.stats(p.id).by_product) {
+      result.by_product.push_back({std::to_string(prod), c.spend, c.gmv, c.purchases});
     }
   }
   result.opportunities = platform.opportunities();

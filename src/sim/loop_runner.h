@@ -15,19 +15,24 @@
 #include "market/world.h"
 #include "serving/platform.h"
 #include "sim/run_result.h"
+#include "strategy/super_plan.h"
 
 namespace cf {
 
 struct RunSetup {
-  std::string name;    // "manual" or "autopilot"
-  std::string policy;  // "media_buyer" (the only policy until the strategy module lands)
+  std::string name;  // "manual" or "autopilot"
+  // Who runs our merchant's money: "media_buyer" (the manual plan a competent human sets),
+  // "super_plan" (strategy/super_plan + super_plan_pilot: the autopilot) or "uniform" (the
+  // budget split evenly over the products, one target-ROI plan each, no steering).
+  std::string policy = "media_buyer";
+  Objective objective = Objective::kMaxGmvRoi;  // super_plan only
   const WorldSpec* spec = nullptr;
   const EventLog* history = nullptr;
   const std::vector<QueryId>* query_ids = nullptr;
   std::vector<FaultLabel> faults;
   std::vector<AdPlan> competitor_plans;
-  AdPlan our_plan;  // products, budgets; bid type target ROI
-  double goal_roi = 2.5;
+  AdPlan our_plan;        // products, budgets; bid type target ROI
+  double goal_roi = 2.5;  // the objective's target (ROI, or CPA for conversions_cpa)
   PlatformConfig platform;
   std::filesystem::path event_log;  // empty: keep events in memory only
   // Non-empty: record the evaluation tap (every auction's candidates with the world's expected

@@ -714,7 +714,7 @@ std::string Charts(const SimSummary& s) {
   std::string out = "<section id=\"charts\">\n<h2>Charts</h2>\n";
   if (runs.empty()) return out + "<p>No runs were recorded.</p>\n</section>\n";
 
-  std::vector<LineSeries> spend, roi, gmv, traffic;
+  std::vector<LineSeries> spend, roi, gmv, traffic, alpha;
   for (size_t i = 0; i < runs.size(); ++i) {
     const RunResult& r = *runs[i];
     const std::string colour = RunColour(i);
@@ -731,6 +731,12 @@ std::string Charts(const SimSummary& s) {
          })});
     gmv.push_back(
         {r.name, colour, false, Hourly(r, [](const HourPoint& p) { return p.ours.gmv.units(); })});
+    bool steered = false;
+    for (const HourPoint& p : r.hourly) steered |= p.alpha > 0;
+    if (steered) {
+      alpha.push_back(
+          {r.name, colour, false, Hourly(r, [](const HourPoint& p) { return p.alpha; })});
+    }
     traffic.push_back({r.name, colour, false, Hourly(r, [](const HourPoint& p) {
                          return static_cast<double>(p.market.impressions);
                        })});
@@ -738,6 +744,10 @@ std::string Charts(const SimSummary& s) {
   out += LineChart("Our cumulative spend against the pacing plan", "spend (currency units)", spend);
   out += LineChart("Our ROI by hour (GMV / spend; gaps where nothing was spent)", "ROI", roi);
   out += LineChart("Our ad-attributed GMV by hour", "GMV (currency units)", gmv);
+  if (!alpha.empty()) {
+    out += LineChart("Super plan: the bid multiplier alpha by hour (bid = alpha x value)", "alpha",
+                     alpha);
+  }
 
   std::vector<BarGroup> groups;
   for (Channel c : kAllChannels) {

@@ -114,7 +114,8 @@ TEST(SummaryJsonTest, HasExactlyTheDocumentedKeys) {
     SCOPED_TRACE(name);
     EXPECT_EQ(Keys(run),
               (std::set<std::string>{"policy", "ours", "market", "by_channel", "opportunities",
-                                     "organic_views", "organic_gmv", "actions"}));
+                                     "organic_views", "organic_gmv", "actions", "days_on_target",
+                                     "daily", "alpha_by_hour", "by_product"}));
     EXPECT_EQ(Keys(run["ours"]), kKpiKeys);
     EXPECT_EQ(Keys(run["market"]), kKpiKeys);
     EXPECT_EQ(Keys(run["by_channel"]), (std::set<std::string>{"feed", "live", "search", "mall"}));

@@ -31,6 +31,20 @@ struct HourPoint {
   KpiTotals ours;
   KpiTotals market;
   Money planned_spend;  // our pacing plan for this hour (budget spread over the traffic curve)
+  double alpha = 0;     // super plan: the bid multiplier at the end of the hour (0 otherwise)
+};
+
+// One simulated day of our plan.
+struct DayPoint {
+  uint32_t day = 0;  // of the flight
+  KpiTotals ours;
+};
+
+// Where our plan's money went: spend and GMV by product and by channel.
+struct AllocationRow {
+  std::string key;  // product id or channel name
+  Money spend, gmv;
+  uint64_t purchases = 0;
 };
 
 // Something a decision maker (media buyer or autopilot) did, in plain words.
@@ -45,6 +59,9 @@ struct RunResult {
   KpiTotals ours;
   KpiTotals market;  // every advertiser, ours included
   std::vector<HourPoint> hourly;
+  std::vector<DayPoint> daily;
+  uint32_t days_on_target = 0;            // days whose ROI met the goal (ROI objectives)
+  std::vector<AllocationRow> by_product;  // our plan(s)
   std::array<KpiTotals, kNumChannels> ours_by_channel{};
   std::array<KpiTotals, kNumChannels> market_by_channel{};
   std::vector<PlanAction> actions;

@@ -5,12 +5,13 @@
 #include <fstream>
 
 #include "common/json_config.h"
+#include "strategy/super_plan.h"
 
 namespace cf {
 
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ScenarioConfig, days, users, seed, products,
                                                 merchants, our_products, our_budget, our_goal_roi,
-                                                tap, write_events)
+                                                objective, autopilot, tap, write_events)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(PlatformConfig, reserve_cpm, even_delivery)
 
 nlohmann::json SimConfig::ToJson() const {
@@ -36,6 +37,16 @@ SimConfig SimConfig::FromJson(const nlohmann::json& j) {
   if (s.our_products < 1) throw ConfigError("scenario.our_products must be at least 1");
   if (!(s.our_budget > 0)) throw ConfigError("scenario.our_budget must be positive");
   if (!(s.our_goal_roi > 0)) throw ConfigError("scenario.our_goal_roi must be positive");
+  if (!ParseObjective(s.objective)) {
+    throw ConfigError(
+        fmt::format("scenario.objective '{}' is unknown; use gmv_roi, conversions_cpa, profit or "
+                    "business_efficiency",
+                    s.objective));
+  }
+  if (s.autopilot != "super_plan" && s.autopilot != "media_buyer" && s.autopilot != "uniform") {
+    throw ConfigError(fmt::format(
+        "scenario.autopilot '{}' is unknown; use super_plan, media_buyer or uniform", s.autopilot));
+  }
   if (c.platform.reserve_cpm < 0) throw ConfigError("platform.reserve_cpm must not be negative");
   return c;
 }

@@ -20,9 +20,14 @@ struct ScenarioConfig {
   uint32_t merchants = 200;
   uint32_t our_products = 20;
   double our_budget = 2800;   // total over the flight, currency units
-  double our_goal_roi = 2.0;  // the merchant's objective: GMV / spend >= this
-  bool tap = false;           // record the evaluation tap (expected values of every candidate)
-  bool write_events = true;   // persist each run's event log under out/<run>/events.cflog
+  double our_goal_roi = 2.0;  // the objective's target: ROI (GMV / spend), or CPA for conversions
+  // The merchant's objective: gmv_roi, conversions_cpa, profit or business_efficiency.
+  std::string objective = "gmv_roi";
+  // Who runs our plan in the autopilot run: super_plan, media_buyer or uniform (the manual run
+  // is always the media buyer).
+  std::string autopilot = "media_buyer";
+  bool tap = false;          // record the evaluation tap (expected values of every candidate)
+  bool write_events = true;  // persist each run's event log under out/<run>/events.cflog
 };
 
 struct SimConfig {

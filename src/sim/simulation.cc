@@ -93,6 +93,7 @@ RunSetup MakeRunSetup(const std::string& name, const WorldSpec& spec, const Even
   setup.our_plan.total_budget = Money::FromUnits(sc.our_budget);
   setup.our_plan.daily_budget = Money::FromUnits(sc.our_budget / sc.days);
   setup.goal_roi = sc.our_goal_roi;
+  setup.objective = *ParseObjective(sc.objective);
   setup.platform = config.platform;
   return setup;
 }
@@ -172,6 +173,7 @@ SimSummary RunSimulation(const SimConfig& config, const SimulationOptions& optio
     try {
       RunSetup setup = base_setup;
       setup.name = names[i];
+      if (i == 1) setup.policy = sc.autopilot;
       setup.faults = faults;
       if (options.write_files && sc.write_events) {
         std::filesystem::create_directories(options.out_dir / names[i]);

@@ -162,9 +162,29 @@ nlohmann::json RunToJson(const RunResult& run) {
     actions.push_back(
         {{"minute", a.minute}, {"time", SimTime{a.minute}.ToString()}, {"text", a.text}});
   }
+  nlohmann::json daily = nlohmann::json::array();
+  for (const DayPoint& d : run.daily) {
+    nlohmann::json k = KpiToJson(d.ours);
+    k.erase("budget");
+    k["day"] = d.day;
+    daily.push_back(std::move(k));
+  }
+  nlohmann::json alpha = nlohmann::json::array();
+  for (const HourPoint& h : run.hourly) alpha.push_back(RoundSignificant(h.alpha, 4));
+  nlohmann::json by_product = nlohmann::json::array();
+  for (const AllocationRow& r : run.by_product) {
+    by_product.push_back({{"product", r.key},
+                          {"spend", MoneyToCents(r.spend)},
+                          {"gmv", MoneyToCents(r.gmv)},
+                          {"purchases", r.purchases}});
+  }
   return {
       {"policy", run.policy_description},
       {"ours", KpiToJson(run.ours)},
+      {"days_on_target", run.days_on_target},
+      {"daily", std::move(daily)},
+      {"alpha_by_hour", std::move(alpha)},
+      {"by_product", std::move(by_product)},
       {"market", KpiToJson(run.market)},
       {"by_channel", std::move(by_channel)},
       {"opportunities", run.opportunities},

@@ -1,0 +1,164 @@
+#include "strategy/super_plan_pilot.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+
+namespace cf {
+
+SuperPlanPilot::SuperPlanPilot(const SuperPlan& plan, PilotOptions options)
+    : sp_(plan), options_(options), pacer_(options.mpc) {
+  alpha_ = plan.plan.autobid.alpha;
+  log_alpha_ = std::log(std::max(1e-9, alpha_));
+}
+
+std::string SuperPlanPilot::StartDay(uint32_t day, uint32_t days_left, double spent_total) {
+  // Yesterday's auctions become the prior of today's landscape and traffic forecast.
+  if (started_ && !day_samples_.empty()) pacer_.Prime(day_samples_, day_auctions_);
+  day_samples_.clear();
+  day_auctions_ = 0;
+  started_ = true;
+  const double left = std::max(0.0, sp_.goal.budget - spent_total);
+  today_budget_ = left / std::max<uint32_t>(1, days_left);
+  day_goal_ = sp_.goal;
+  // The landscape prices impressions at their expected cost; clicks are charged for real. Convert
+  // the day's budget with the flight's observed ratio (shrunk towards 1 early on).
+  flight_real_spend_ = spent_total;
+  const double ratio = (flight_est_cost_ + 20.0) / (flight_real_spend_ + 20.0);
+  day_goal_.budget = today_budget_ * ratio;
+  day_start_real_ = spent_total;
+  est_spent_today_ = est_value_today_ = 0;
+  const double m = options_.constraint_margin;
+  if (day_goal_.constraint == PacingConstraint::kMinRoi) day_goal_.target *= 1 + m;
+  if (day_goal_.constraint == PacingConstraint::kMaxCpa) day_goal_.target /= 1 + m;
+  pacer_.Start(day_goal_, options_.steps_per_day);
+  if (options_.controller == PilotController::kMpc) alpha_ = pacer_.Alpha();
+  if (day_traffic_ > 0) prev_day_traffic_ = day_traffic_;
+  day_traffic_ = 0;
+  const char* unit = day_goal_.constraint == PacingConstraint::kMaxCpa ? "CPA" : "ROI";
+  return fmt::format("day {}: budget {:.2f} of {:.2f} left over {} days; aiming at {} {:.2f}", day,
+                     today_budget_, left, days_left, unit, day_goal_.target);
+}
+
+double SuperPlanPilot::Step(const PilotStep& s, AdPlan& plan) {
+  if (options_.controller == PilotController::kMpc) {
+    // Value calibration: the engine's value estimates can be biased (conversions follow the true
+    // CVR, which differs by audience); a factor learned from today's real spend against today's
+    // realised value, kept across days, scales the values the pacer sees.
+    // A prior of 5% of the day's budget spent exactly on target keeps early noise small.
+    if (std::isfinite(day_goal_.MaxCostPerValue()) && today_budget_ > 0) {
+      const double k = day_goal_.MaxCostPerValue();
+      const double c0 = 0.05 * today_budget_;
+      const double err = std::log(k * (s.value_today + c0 / k) / (s.spent_today + c0));
+      log_guard_ += options_.feedback_gain * std::clamp(err, -1.0, 0.5);
+      log_guard_ = std::clamp(log_guard_, std::log(0.25), std::log(1.25));
+    }
+  }
+  const double g = std::exp(log_guard_);
+  scaled_.assign(s.samples.begin(), s.samples.end());
+  for (AuctionSample& a : scaled_) a.value *= g;
+  day_samples_.insert(day_samples_.end(), scaled_.begin(), scaled_.end());
+  day_auctions_ += s.auctions;
+  PacingObservation obs;
+  obs.step = s.step;
+  obs.steps_left = std::max(0, s.steps_per_day - 1 - s.step);
+  for (const AuctionSample& a : scaled_) {
+    if (!a.won) continue;
+    est_spent_today_ += a.cost;
+    est_value_today_ += a.value;
+    flight_est_cost_ += a.cost;
+  }
+  // Spend and value in the landscape's units (expected per impression won; values calibrated per
+  // cell by the hourly re-split against realised value).
+  obs.spent = est_spent_today_;
+  obs.value = est_value_today_;
+  obs.auctions = s.auctions;
+  obs.samples = scaled_;
+  pacer_.Update(obs);
+  double a = pacer_.Alpha();
+  day_traffic_ += s.auctions;
+  if (options_.controller == PilotController::kFeedback) {
+    // Dual ascent in log space on the tighter of two errors: the constraint (today's value per
+    // spend against the day's target) and the pace (today's spend against the budget's share of
+    // the traffic seen so far, yesterday's traffic being the forecast of today's).
+    const double base = sp_.goal.MaxCostPerValue();
+    const double k = day_goal_.MaxCostPerValue();  // allowed spend per value today
+    double err = 0.5;                              // no evidence yet: loosen slowly
+    if (s.spent_today > 0.02 * today_budget_ && std::isfinite(k)) {
+      err = std::log(k * std::max(1e-9, s.click_value_today) / s.spent_today);
+    }
+    if (today_budget_ > 0) {
+      const double expected = prev_day_traffic_ > 0 ? prev_day_traffic_ : 0;
+      const double share =
+          expected > 0 ? std::min(1.0, day_traffic_ / expected) : (s.step + 1.0) / s.steps_per_day;
+      const double planned = today_budget_ * share;
+      if (s.spent_today >= today_budget_) {
+        err = std::min(err, -1.0);
+      } else if (planned > 0 && s.spent_today > 0) {
+        err = std::min(err, std::log(planned / s.spent_today));
+      }
+    }
+    err = std::clamp(err, -1.0, 1.0);
+    log_alpha_ += options_.feedback_gain * err;
+    const double lo = std::isfinite(base) ? base * options_.min_alpha_factor : 1e-3;
+    const double hi = std::isfinite(base) ? base * options_.max_alpha_factor : 10.0;
+    log_alpha_ = std::clamp(log_alpha_, std::log(lo), std::log(hi));
+    a = std::exp(log_alpha_);
+  }
+  if (sp_.request.objective == Objective::kMaxProfit) a = std::min(a, 1.0);
+  if (s.spent_today >= today_budget_) a = 0;  // today's money is spent: wait for tomorrow
+  if (!std::isfinite(a) || a < 0) a = 0;
+  alpha_ = a;
+  plan.autobid.alpha = a;
+  return a;
+}
+
+std::vector<std::string> SuperPlanPilot::Reallocate(const std::vector<CellDelivery>& cells,
+                                                    AdPlan& plan) {
+  std::vector<std::string> notes;
+  if (cells.size() != plan.autobid.multipliers.size()) return notes;
+  double pred = 0, real = 0;
+  uint64_t conversions = 0;
+  for (const CellDelivery& c : cells) {
+    pred += c.predicted_value;
+    real += c.realised_value;
+    conversions += c.conversions;
+  }
+  if (pred <= 0 || real <= 0 || conversions == 0) return notes;
+  // Value per conversion so far: pseudo-evidence is counted in conversions' worth of value.
+  const double per_conversion = real / static_cast<double>(conversions);
+  const double k_all = options_.global_prior_conversions * per_conversion;
+  const double global = (real + k_all) / (pred + k_all);  // shrunk towards 1
+  const double k = options_.cell_prior_conversions * per_conversion;
+  double biggest = 0;
+  size_t biggest_cell = 0;
+  for (size_t i = 0; i < cells.size(); ++i) {
+    if (plan.autobid.multipliers[i] == 0.0f) continue;  // a channel the merchant excluded
+    const CellDelivery& c = cells[i];
+    // The cell's realised / predicted value, shrunk towards the plan-wide ratio.
+    const double f = (c.realised_value + k * global) / (c.predicted_value + k);
+    const float m =
+        static_cast<float>(std::clamp(f, options_.min_multiplier, options_.max_multiplier));
+    const double move = std::abs(std::log(m / plan.autobid.multipliers[i]));
+    if (move > biggest) {
+      biggest = move;
+      biggest_cell = i;
+    }
+    plan.autobid.multipliers[i] = m;
+  }
+  if (biggest > 0.1) {
+    const size_t prod = biggest_cell / (kNumChannels * kAudienceSegments);
+    const auto ch = static_cast<Channel>((biggest_cell / kAudienceSegments) % kNumChannels);
+    static constexpr const char* kSeg[] = {"in-market", "aware", "prospect"};
+    notes.push_back(fmt::format(
+        "re-split budget: product {} on {} ({} users) now bids x{:.2f} (realised value {:.2f} vs "
+        "{:.2f} predicted)",
+        plan.products[prod], ChannelName(ch), kSeg[biggest_cell % kAudienceSegments],
+        plan.autobid.multipliers[biggest_cell], cells[biggest_cell].realised_value,
+        cells[biggest_cell].predicted_value));
+  }
+  return notes;
+}
+
+}  // namespace cf
