@@ -54,6 +54,7 @@ PlanId Platform::AddPlan(AdPlan plan) {
   plans_.push_back(std::move(plan));
   stats_.emplace_back();
   auto_.emplace_back();
+  plan_slot_.push_back(-1);
   RefreshAutoValues(plans_.back().id);
   inventory_dirty_ = true;
   return plans_.back().id;
@@ -193,22 +194,32 @@ AdDecision Platform::Decide(const Opportunity& opp) {
       if (ledger_.headroom(c.plan) < max_charge) continue;
     }
     // One ad per plan: a plan never bids against itself (it would set its own GSP price).
-    bool replaced = false;
-    for (ScoredAd& o : scored_) {
-      if (o.ad.plan != c.plan) continue;
-      if (s.ecpm > o.ecpm || (s.ecpm == o.ecpm && s.bid_value > o.bid_value)) o = s;
-      replaced = true;
-      break;
+    int32_t& slot = plan_slot_[c.plan];
+    if (slot < 0) {
+      slot = static_cast<int32_t>(scored_.size());
+      scored_.push_back(s);
+    } else if (ScoredAd& o = scored_[slot];
+               s.ecpm > o.ecpm || (s.ecpm == o.ecpm && s.bid_value > o.bid_value)) {
+      o = s;
     }
-    if (!replaced) scored_.push_back(s);
   }
-  // Landscape samples of super plans: the price to beat is the best other eCPM or the reserve.
+  for (const ScoredAd& s : scored_) plan_slot_[s.ad.plan] = -1;
+  // Landscape samples of super plans: the price to beat is the best other plan's eCPM (one ad per
+  // plan, so the best or the second best) or the reserve.
+  double best = config_.reserve_cpm, second = config_.reserve_cpm;
+  PlanId best_plan = kNoId;
+  for (const ScoredAd& s : scored_) {
+    if (s.ecpm > best) {
+      second = best;
+      best = s.ecpm;
+      best_plan = s.ad.plan;
+    } else {
+      second = std::max(second, s.ecpm);
+    }
+  }
   for (const ScoredAd& s : scored_) {
     if (plans_[s.ad.plan].bid_type != BidType::kAuto || !(s.bid_value > 0)) continue;
-    double beat = config_.reserve_cpm;
-    for (const ScoredAd& o : scored_) {
-      if (o.ad.plan != s.ad.plan) beat = std::max(beat, o.ecpm);
-    }
+    const double beat = s.ad.plan == best_plan ? second : best;
     AutoState& st = auto_[s.ad.plan];
     st.auctions += 1;
     AuctionSample a;
@@ -280,10 +291,7 @@ void Platform::Resolve(const AdDecision& d, const UserResponse& r) {
   ++sc.impressions;
   ++sp->impressions;
   if (!r.clicked) return;
-  if (cell && d.ad.p_ctr > 0) {
-    auto_[plan].click_value += d.ad.bid_value / d.ad.p_ctr;
-    cell->predicted_value += d.ad.objective_value / d.ad.p_ctr;
-  }
+  if (cell && d.ad.p_ctr > 0) cell->predicted_value += d.ad.objective_value / d.ad.p_ctr;
   e.quantity = 0;
   e.type = EventType::kClick;
   e.money = d.ad.per_mille ? 0 : charge.micros();
@@ -315,11 +323,9 @@ void Platform::Resolve(const AdDecision& d, const UserResponse& r) {
     ++sp->purchases;
     sp->gmv += r.paid;
     if (cell) {
-      const Product& prod = catalogue_.product(d.ad.ad.product);
-      size_t i = 0;
-      while (i < plans_[plan].products.size() && plans_[plan].products[i] != prod.id) ++i;
-      ConversionFacts f = FactsFor(prod, r.paid.units(),
-                                   i < auto_[plan].long_tail.size() && auto_[plan].long_tail[i]);
+      const size_t i = d.ad.cell / (kNumChannels * kAudienceSegments);  // product index
+      ConversionFacts f =
+          FactsFor(catalogue_.product(d.ad.ad.product), r.paid.units(), auto_[plan].long_tail[i]);
       f.unit_cost *= r.quantity;
       const double v = ConversionValue(plans_[plan].autobid.weights, f);
       cell->realised_value += v;

@@ -102,9 +102,6 @@ class Platform {
   // the objective's units (ConversionValue of every tracked purchase).
   const std::vector<CellDelivery>& cell_delivery(PlanId id) const { return auto_.at(id).cells; }
   double realised_value(PlanId id) const { return auto_.at(id).value; }
-  // kAuto plans: the engine's value estimate of every click (pCVR x value per conversion x cell
-  // multiplier), summed: a low-noise proxy of value that follows realised clicks.
-  double click_value(PlanId id) const { return auto_.at(id).click_value; }
 
  private:
   // Per-plan state of kAuto plans (empty for others).
@@ -115,7 +112,6 @@ class Platform {
     double auctions = 0;
     std::vector<CellDelivery> cells;
     double value = 0;
-    double click_value = 0;
   };
   void RefreshAutoValues(PlanId id);
   void ScoreAuto(const Opportunity& opp, const AdPlan& plan, ScoredAd& s) const;
@@ -146,6 +142,7 @@ class Platform {
   uint64_t opportunities_ = 0;
   std::vector<AutoState> auto_;            // per plan
   std::vector<uint32_t> observed_sales_;   // per product: purchases seen in the log
+  std::vector<int32_t> plan_slot_;         // scratch: index in scored_ of each plan's ad, or -1
   std::vector<AdCandidate> candidates_;    // scratch
   std::vector<ScoredAd> scored_;           // scratch
   std::vector<CreativeId> tap_creatives_;  // scratch

@@ -154,7 +154,6 @@ RunResult RunLoop(const RunSetup& setup) {
   KpiTotals ours_before, market_before;
   KpiTotals day_start;         // our totals when the current day started
   double day_start_value = 0;  // our realised value (objective's units) then
-  double day_start_click_value = 0;
   double curve_sum = 0;
   for (double c : spec.config().traffic.hourly_curve) curve_sum += c;
 
@@ -202,7 +201,6 @@ RunResult RunLoop(const RunSetup& setup) {
       ps.spent_total = o.spend.units();
       ps.spent_today = (o.spend - day_start.spend).units();
       ps.value_today = platform.realised_value(our_id) - day_start_value;
-      ps.click_value_today = platform.click_value(our_id) - day_start_click_value;
       ps.auctions = auctions;
       ps.samples = samples;
       AdPlan plan = platform.plan(our_id);
@@ -216,7 +214,6 @@ RunResult RunLoop(const RunSetup& setup) {
       day_start = o;
       if (pilot) {
         day_start_value = platform.realised_value(our_id);
-        day_start_click_value = platform.click_value(our_id);
         const uint32_t day = (m - start) / kMinutesPerDay;
         result.actions.push_back(
             {m - start, pilot->StartDay(day, spec.days() - day, o.spend.units())});
@@ -225,18 +222,14 @@ RunResult RunLoop(const RunSetup& setup) {
         platform.UpdatePlan(plan);
       }
     }
-    if (pilot && t.minute_of_day() % 60 == 0 && m > start) {
-      close_hour(m);
+    if (t.minute_of_day() % 60 == 0 && m > start) {
+      // Close the hour: record it and let our plan's decision maker look at the report.
+      const HourPoint& hp = close_hour(m);
       AdPlan plan = platform.plan(our_id);
-      for (std::string& a : pilot->Reallocate(platform.cell_delivery(our_id), plan))
-        result.actions.push_back({m - start, std::move(a)});
-      platform.UpdatePlan(plan);
-    } else if (setup.policy != "media_buyer" && t.minute_of_day() % 60 == 0 && m > start) {
-      close_hour(m);
-    } else if (t.minute_of_day() % 60 == 0 && m > start) {
-      {
-        // Close the hour: record it and let the media buyer look at the report.
-        const HourPoint& hp = close_hour(m);
+      if (pilot) {
+        for (std::string& a : pilot->Reallocate(platform.cell_delivery(our_id), plan))
+          result.actions.push_back({m - start, std::move(a)});
+      } else if (setup.policy == "media_buyer") {
         PlanHourReport rep;
         rep.now = m;
         rep.flight_hour = hp.hour;
@@ -250,12 +243,11 @@ RunResult RunLoop(const RunSetup& setup) {
         for (uint32_t h = 0; h < t.hour_of_day(); ++h)
           elapsed += spec.config().traffic.hourly_curve[h];
         rep.day_elapsed = t.hour_of_day() == 0 ? 1.0 : elapsed / curve_sum;
-        AdPlan plan = platform.plan(our_id);
         for (std::string& a : buyer.OnHour(rep, plan))
           result.actions.push_back({m - start, std::move(a)});
-        platform.UpdatePlan(plan);
-        ours = plan;
       }
+      platform.UpdatePlan(plan);
+      ours = plan;
     }
     if (t.minute_of_day() == 0) {
       if (m > start && setup.policy == "media_buyer") {

@@ -10,7 +10,6 @@ namespace cf {
 SuperPlanPilot::SuperPlanPilot(const SuperPlan& plan, PilotOptions options)
     : sp_(plan), options_(options), pacer_(options.mpc) {
   alpha_ = plan.plan.autobid.alpha;
-  log_alpha_ = std::log(std::max(1e-9, alpha_));
 }
 
 std::string SuperPlanPilot::StartDay(uint32_t day, uint32_t days_left, double spent_total) {
@@ -24,38 +23,32 @@ std::string SuperPlanPilot::StartDay(uint32_t day, uint32_t days_left, double sp
   day_goal_ = sp_.goal;
   // The landscape prices impressions at their expected cost; clicks are charged for real. Convert
   // the day's budget with the flight's observed ratio (shrunk towards 1 early on).
-  flight_real_spend_ = spent_total;
-  const double ratio = (flight_est_cost_ + 20.0) / (flight_real_spend_ + 20.0);
+  const double ratio = (flight_est_cost_ + 20.0) / (spent_total + 20.0);
   day_goal_.budget = today_budget_ * ratio;
-  day_start_real_ = spent_total;
   est_spent_today_ = est_value_today_ = 0;
   const double m = options_.constraint_margin;
   if (day_goal_.constraint == PacingConstraint::kMinRoi) day_goal_.target *= 1 + m;
   if (day_goal_.constraint == PacingConstraint::kMaxCpa) day_goal_.target /= 1 + m;
   pacer_.Start(day_goal_, options_.steps_per_day);
-  if (options_.controller == PilotController::kMpc) alpha_ = pacer_.Alpha();
-  if (day_traffic_ > 0) prev_day_traffic_ = day_traffic_;
-  day_traffic_ = 0;
+  alpha_ = pacer_.Alpha();
   const char* unit = day_goal_.constraint == PacingConstraint::kMaxCpa ? "CPA" : "ROI";
   return fmt::format("day {}: budget {:.2f} of {:.2f} left over {} days; aiming at {} {:.2f}", day,
                      today_budget_, left, days_left, unit, day_goal_.target);
 }
 
 double SuperPlanPilot::Step(const PilotStep& s, AdPlan& plan) {
-  if (options_.controller == PilotController::kMpc) {
-    // Value calibration: the engine's value estimates can be biased (conversions follow the true
-    // CVR, which differs by audience); a factor learned from today's real spend against today's
-    // realised value, kept across days, scales the values the pacer sees.
-    // A prior of 5% of the day's budget spent exactly on target keeps early noise small.
-    if (std::isfinite(day_goal_.MaxCostPerValue()) && today_budget_ > 0) {
-      const double k = day_goal_.MaxCostPerValue();
-      const double c0 = 0.05 * today_budget_;
-      const double err = std::log(k * (s.value_today + c0 / k) / (s.spent_today + c0));
-      log_guard_ += options_.feedback_gain * std::clamp(err, -1.0, 0.5);
-      log_guard_ = std::clamp(log_guard_, std::log(0.25), std::log(1.25));
-    }
+  // Value calibration: the engine's value estimates can be biased (conversions follow the true
+  // CVR, which differs by audience); a factor learned from today's real spend against today's
+  // realised value, kept across days, scales the values the pacer sees. A prior of 5% of the
+  // day's budget spent exactly on target keeps early noise small.
+  if (std::isfinite(day_goal_.MaxCostPerValue()) && today_budget_ > 0) {
+    const double k = day_goal_.MaxCostPerValue();
+    const double c0 = 0.05 * today_budget_;
+    const double err = std::log(k * (s.value_today + c0 / k) / (s.spent_today + c0));
+    log_calibration_ += options_.calibration_gain * std::clamp(err, -1.0, 0.5);
+    log_calibration_ = std::clamp(log_calibration_, std::log(0.25), std::log(1.25));
   }
-  const double g = std::exp(log_guard_);
+  const double g = std::exp(log_calibration_);
   scaled_.assign(s.samples.begin(), s.samples.end());
   for (AuctionSample& a : scaled_) a.value *= g;
   day_samples_.insert(day_samples_.end(), scaled_.begin(), scaled_.end());
@@ -77,35 +70,6 @@ double SuperPlanPilot::Step(const PilotStep& s, AdPlan& plan) {
   obs.samples = scaled_;
   pacer_.Update(obs);
   double a = pacer_.Alpha();
-  day_traffic_ += s.auctions;
-  if (options_.controller == PilotController::kFeedback) {
-    // Dual ascent in log space on the tighter of two errors: the constraint (today's value per
-    // spend against the day's target) and the pace (today's spend against the budget's share of
-    // the traffic seen so far, yesterday's traffic being the forecast of today's).
-    const double base = sp_.goal.MaxCostPerValue();
-    const double k = day_goal_.MaxCostPerValue();  // allowed spend per value today
-    double err = 0.5;                              // no evidence yet: loosen slowly
-    if (s.spent_today > 0.02 * today_budget_ && std::isfinite(k)) {
-      err = std::log(k * std::max(1e-9, s.click_value_today) / s.spent_today);
-    }
-    if (today_budget_ > 0) {
-      const double expected = prev_day_traffic_ > 0 ? prev_day_traffic_ : 0;
-      const double share =
-          expected > 0 ? std::min(1.0, day_traffic_ / expected) : (s.step + 1.0) / s.steps_per_day;
-      const double planned = today_budget_ * share;
-      if (s.spent_today >= today_budget_) {
-        err = std::min(err, -1.0);
-      } else if (planned > 0 && s.spent_today > 0) {
-        err = std::min(err, std::log(planned / s.spent_today));
-      }
-    }
-    err = std::clamp(err, -1.0, 1.0);
-    log_alpha_ += options_.feedback_gain * err;
-    const double lo = std::isfinite(base) ? base * options_.min_alpha_factor : 1e-3;
-    const double hi = std::isfinite(base) ? base * options_.max_alpha_factor : 10.0;
-    log_alpha_ = std::clamp(log_alpha_, std::log(lo), std::log(hi));
-    a = std::exp(log_alpha_);
-  }
   if (sp_.request.objective == Objective::kMaxProfit) a = std::min(a, 1.0);
   if (s.spent_today >= today_budget_) a = 0;  // today's money is spent: wait for tomorrow
   if (!std::isfinite(a) || a < 0) a = 0;

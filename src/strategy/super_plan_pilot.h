@@ -35,23 +35,14 @@ struct PilotStep {
   int step = 0;            // index in the day of the step that just ended
   int steps_per_day = 288;
   double spent_total = 0, spent_today = 0;
-  double value_today = 0;        // realised value (objective's units) today, for reports
-  double click_value_today = 0;  // the engine's value estimate of today's clicks
-  double auctions = 0;           // auctions the plan took part in during the step
+  double value_today = 0;  // realised value (objective's units) today
+  double auctions = 0;     // auctions the plan took part in during the step
   std::span<const AuctionSample> samples;
 };
 
-// How alpha is set each control step.
-enum class PilotController {
-  kMpc,       // the MPC pacer on the plan's bid landscape (strategy/mpc_pacer.h), the default
-  kFeedback,  // dual ascent on today's constraint and pace (a simpler baseline)
-};
-
 struct PilotOptions {
-  PilotController controller = PilotController::kMpc;
-  double feedback_gain = 0.08;  // log-alpha change per step per unit of log error
-  double min_alpha_factor = 0.2, max_alpha_factor = 4.0;  // alpha bounds, x the target's 1/ROI
-  int steps_per_day = 288;                                // 5-minute control steps
+  double calibration_gain = 0.08;      // log change of the value calibration per step per log error
+  int steps_per_day = 288;             // 5-minute control steps
   double constraint_margin = 0.1;      // aim at target x (1 + margin) for ROI (CPA / (1 + margin))
   double cell_prior_conversions = 30;  // shrinkage of cell corrections, in average conversions
   double global_prior_conversions = 20;  // shrinkage of the plan-wide correction
@@ -91,15 +82,12 @@ class SuperPlanPilot {
   std::vector<AuctionSample> day_samples_;
   double day_auctions_ = 0;
   bool started_ = false;
-  double log_alpha_ = 0;  // feedback controller state
-  double log_guard_ = 0;  // MPC: learned value calibration from real spend vs realised value
+  double log_calibration_ = 0;         // learned value calibration: real spend vs realised value
   std::vector<AuctionSample> scaled_;  // scratch: the step's samples with calibrated values
-  double day_traffic_ = 0;             // auctions seen today
-  double prev_day_traffic_ = 0;
   // Today's won auctions in the landscape's own units (expected cost and value), and the flight's
-  // ratio of real spend to expected cost (clicks charged per click vs the estimate).
+  // expected cost of everything won (against real spend: clicks are charged per click).
   double est_spent_today_ = 0, est_value_today_ = 0;
-  double flight_est_cost_ = 0, flight_real_spend_ = 0, day_start_real_ = 0;
+  double flight_est_cost_ = 0;
 };
 
 }  // namespace cf

@@ -211,7 +211,6 @@ DayOutcome SimulateDay(SuperPlanPilot& pilot, AdPlan& plan, std::mt19937_64& rng
     s.step = step;
     s.spent_today = out.spend;
     s.spent_total = spent_before + out.spend;
-    s.click_value_today = out.value;
     s.value_today = out.value;
     s.auctions = n;
     s.samples = samples;
