@@ -1,7 +1,7 @@
-// Runs one simulated flight: a World (the market) wired to a Platform (the engine) minute by
-// minute, with our merchant's plan driven by a decision maker. Reads the world's truth only to
-// simulate responses and, through the evaluation tap, for evaluation. One call per thread; the
-// shared inputs (spec, history) are read-only.
+// Runs one simulated flight to its end (sim/loop.h steps one): a World (the market) wired to a
+// Platform (the engine) minute by minute, with our merchant's plan driven by a decision maker.
+// Reads the world's truth only to simulate responses and, through the evaluation tap, for
+// evaluation. One call per thread; the shared inputs (spec, history) are read-only.
 #pragma once
 
 #include <atomic>
@@ -23,7 +23,8 @@ struct RunSetup {
   std::string name;  // "manual" or "autopilot"
   // Who runs our merchant's money: "media_buyer" (the manual plan a competent human sets),
   // "super_plan" (strategy/super_plan + super_plan_pilot: the autopilot) or "uniform" (the
-  // budget split evenly over the products, one target-ROI plan each, no steering).
+  // budget split evenly over the products, one target-ROI plan each, no steering) or "none" (no
+  // plan of ours at the start: the live server's merchants create them).
   std::string policy = "media_buyer";
   Objective objective = Objective::kMaxGmvRoi;  // super_plan only
   const WorldSpec* spec = nullptr;

@@ -1,0 +1,590 @@
+#include "sim/loop.h"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <cmath>
+#include <stdexcept>
+
+#include "sim/evaluation_recorder.h"
+#include "strategy/media_buyer.h"
+#include "strategy/super_plan_pilot.h"
+
+namespace cf {
+namespace {
+
+constexpr uint32_t kStepMinutes = 5;  // the super plan's control step
+
+void Add(KpiTotals& k, const PlanCounts& c) {
+  k.spend += c.spend;
+  k.impressions += c.impressions;
+  k.clicks += c.clicks;
+  k.purchases += c.purchases;
+  k.gmv += c.gmv;
+}
+
+KpiTotals Diff(const KpiTotals& now, const KpiTotals& before) {
+  KpiTotals d;
+  d.spend = now.spend - before.spend;
+  d.impressions = now.impressions - before.impressions;
+  d.clicks = now.clicks - before.clicks;
+  d.purchases = now.purchases - before.purchases;
+  d.gmv = now.gmv - before.gmv;
+  return d;
+}
+
+MediaBuyer::Options BuyerOptions(double goal_roi) {
+  MediaBuyer::Options o;
+  o.goal_roi = goal_roi;
+  return o;
+}
+
+}  // namespace
+
+struct Loop::Impl {
+  // A super plan and the pilot that steers it.
+  struct Piloted {
+    PlanId id = kNoId;
+    std::unique_ptr<SuperPlanPilot> pilot;
+    SimMinute first_minute = 0;  // the pilot's day 0 starts here
+    uint32_t flight_days = 1;
+    double day_start_value = 0;  // realised value (objective's units) when the day started
+    Money day_start_spend;       // the plan's spend when the day started
+    uint32_t Day(SimMinute m) const { return (m - first_minute) / kMinutesPerDay; }
+    uint32_t DaysLeft(uint32_t day) const { return flight_days > day ? flight_days - day : 1; }
+  };
+
+  explicit Impl(const RunSetup& s);
+  void Step();
+  void CreateOurPlans();
+  void StepPilots(SimMinute m);
+  void StartPilotDays(SimMinute m);
+  void MediaBuyerHour(SimMinute m, const HourPoint& hp);
+  void MediaBuyerDay(SimMinute m);
+  void ApplyFaults(SimMinute m);
+  void ServeSessions(SimMinute m);
+  void Totals(KpiTotals& o, KpiTotals& mk) const;
+  const HourPoint& CloseHour(SimMinute m);
+  void Act(SimMinute m, PlanId id, std::string text);
+  bool is_ours(PlanId id) const { return id < is_ours_.size() && is_ours_[id]; }
+  void MarkOurs(PlanId id) {
+    if (is_ours_.size() <= id) is_ours_.resize(id + 1, false);
+    is_ours_[id] = true;
+    our_ids.push_back(id);
+  }
+
+  RunSetup setup;
+  const WorldSpec& spec;
+  const Catalogue& cat;
+  std::chrono::steady_clock::time_point wall_start = std::chrono::steady_clock::now();
+  RunResult result;
+  World world;
+  std::unique_ptr<EventLog> log;
+  Platform platform;
+  MediaBuyer buyer;
+  std::vector<Piloted> pilots;
+  AdPlan ours;  // the setup's plan as created (first of ours)
+  std::vector<PlanId> our_ids;
+  std::vector<bool> is_ours_;
+  Money nominal_daily;
+  std::unique_ptr<EvaluationRecorder> tap;
+  std::vector<AdPlan> original_plans;  // competitor surges are undone from these
+  std::vector<bool> surge_on;
+  SimMinute start, end, now;
+  std::vector<Session> sessions;
+  KpiTotals ours_before, market_before;
+  KpiTotals day_start;  // our totals when the current day started
+  double curve_sum = 0;
+  bool finished = false;
+  std::function<void(SimMinute)> on_hour;
+  std::function<void(SimMinute, PlanId, const std::string&)> on_action;
+};
+
+Loop::Impl::Impl(const RunSetup& s)
+    : setup(s),
+      spec(*s.spec),
+      cat(s.spec->catalogue()),
+      world(*s.spec, s.faults),
+      log(s.event_log.empty() ? EventLog::InMemory(s.history)
+                              : (std::filesystem::remove(s.event_log),  // a run's log starts empty
+                                 EventLog::Open(s.event_log, {}, s.history))),
+      platform(cat, *log, s.spec->users().size(), s.platform),
+      buyer(BuyerOptions(s.goal_roi)) {
+  result.name = setup.name;
+  world.SetOurProducts(setup.our_plan.products);
+  platform.StartDay(spec.flight_start() / kMinutesPerDay);
+  for (const AdPlan& p : setup.competitor_plans) platform.AddPlan(p);
+  is_ours_.assign(platform.plans().size(), false);
+  CreateOurPlans();
+  const double budget_units = setup.our_plan.total_budget.units();
+  nominal_daily = ours.daily_budget.micros() > 0 ? ours.daily_budget
+                                                 : Money::FromUnits(budget_units / spec.days());
+  for (const Creative& c : platform.TakeNewCreatives()) world.RegisterCreative(c);
+  platform.Warm(*setup.history);
+  if (!setup.tap_file.empty()) {
+    tap = std::make_unique<EvaluationRecorder>(world, setup.tap_file);
+    platform.set_tap(tap.get());
+  }
+  original_plans = platform.plans();
+  surge_on.assign(setup.faults.size(), false);
+  start = spec.flight_start();
+  end = start + spec.days() * kMinutesPerDay;
+  now = start;
+  for (double c : spec.config().traffic.hourly_curve) curve_sum += c;
+}
+
+void Loop::Impl::CreateOurPlans() {
+  const uint32_t first_day = spec.flight_start() / kMinutesPerDay;
+  ours = setup.our_plan;
+  ours.start_day = first_day;
+  const double budget_units = setup.our_plan.total_budget.units();
+  if (setup.policy == "media_buyer") {
+    result.policy_description =
+        "competent media buyer: target-ROI plan starting at 90% of the goal ROI, adjusted by "
+        "5-10% at most hourly from the last hours' ROI and pace (MARKET_FACTS.md)";
+    ours.bid_type = BidType::kTargetRoi;
+    ours.target_roi = buyer.InitialTarget();
+    MarkOurs(platform.AddPlan(ours));
+    ours = platform.plan(our_ids[0]);
+    result.actions.push_back(
+        {0, fmt::format("Created plan '{}' for {} products, budget {} ({} a day), "
+                        "ROI target {:.2f} (90% of the goal {:.2f} while exploring)",
+                        ours.name, ours.products.size(), ours.total_budget.ToString(),
+                        ours.daily_budget.ToString(), ours.target_roi, setup.goal_roi)});
+  } else if (setup.policy == "super_plan") {
+    SuperPlanRequest req;
+    req.name = ours.name;
+    req.merchant = ours.merchant;
+    req.products = ours.products;
+    req.total_budget = budget_units;
+    req.flight_days = spec.days();
+    req.start_day = first_day;
+    req.objective = setup.objective;
+    req.target = setup.goal_roi;
+    req.channels = ours.channels;
+    const SuperPlan sp = CompileSuperPlan(req, cat);
+    MarkOurs(platform.AddPlan(sp.plan));
+    ours = platform.plan(our_ids[0]);
+    Piloted pp;
+    pp.id = our_ids[0];
+    pp.pilot = std::make_unique<SuperPlanPilot>(sp);
+    pp.first_minute = spec.flight_start();
+    pp.flight_days = spec.days();
+    pilots.push_back(std::move(pp));
+    result.policy_description = fmt::format(
+        "super plan (autopilot): objective {} target {:.2f}; bid = alpha x value per cell "
+        "(product x channel x audience), alpha from the MPC pacer every 5 minutes with a daily "
+        "budget and target, hourly budget re-split across cells",
+        ObjectiveName(setup.objective), setup.goal_roi);
+    result.actions.push_back(
+        {0,
+         fmt::format("Created super plan '{}' for {} products over {} cells, budget {}, "
+                     "objective {} {:.2f}",
+                     ours.name, ours.products.size(), sp.cells.size(), ours.total_budget.ToString(),
+                     ObjectiveName(setup.objective), setup.goal_roi)});
+  } else if (setup.policy == "uniform") {
+    result.policy_description =
+        "uniform split: the budget divided evenly over the products, one target-ROI plan each at "
+        "the goal, paced evenly, never changed";
+    const double n = static_cast<double>(ours.products.size());
+    for (ProductId p : setup.our_plan.products) {
+      AdPlan one = ours;
+      one.name = fmt::format("{} / product {}", ours.name, p);
+      one.products = {p};
+      one.total_budget = Money::FromUnits(budget_units / n);
+      one.daily_budget = Money::FromUnits(setup.our_plan.daily_budget.units() / n);
+      one.bid_type = BidType::kTargetRoi;
+      one.target_roi = setup.goal_roi;
+      MarkOurs(platform.AddPlan(one));
+    }
+    ours = platform.plan(our_ids[0]);
+    ours.total_budget = setup.our_plan.total_budget;
+    ours.daily_budget = setup.our_plan.daily_budget;
+    result.actions.push_back(
+        {0, fmt::format("Created {} single-product target-ROI plans at {:.2f}, {:.2f} each",
+                        our_ids.size(), setup.goal_roi, budget_units / n)});
+  } else if (setup.policy == "none") {
+    result.policy_description = "no plan of ours until a merchant creates one";
+  } else {
+    throw std::invalid_argument(fmt::format(
+        "unknown policy '{}'; use media_buyer, super_plan, uniform or none", setup.policy));
+  }
+}
+
+void Loop::Impl::Act(SimMinute m, PlanId id, std::string text) {
+  if (on_action) on_action(m, id, text);
+  result.actions.push_back({m - start, std::move(text)});
+}
+
+void Loop::Impl::Totals(KpiTotals& o, KpiTotals& mk) const {
+  o = KpiTotals{};
+  mk = KpiTotals{};
+  for (const AdPlan& p : platform.plans()) {
+    Add(mk, platform.stats(p.id).total);
+    if (is_ours(p.id)) Add(o, platform.stats(p.id).total);
+  }
+}
+
+// Records the hour that ends at minute m (our and the market's deltas, and the pacing plan).
+const HourPoint& Loop::Impl::CloseHour(SimMinute m) {
+  KpiTotals o, mk;
+  Totals(o, mk);
+  HourPoint hp;
+  hp.hour = (m - start) / 60 - 1;
+  hp.ours = Diff(o, ours_before);
+  hp.market = Diff(mk, market_before);
+  const uint32_t prev_hour = (SimTime{m}.hour_of_day() + 23) % 24;
+  const SuperPlanPilot* pilot = pilots.empty() ? nullptr : pilots[0].pilot.get();
+  const Money day_plan = pilot ? Money::FromUnits(pilot->today_budget()) : ours.daily_budget;
+  hp.planned_spend = day_plan.Scale(spec.config().traffic.hourly_curve[prev_hour] / curve_sum);
+  hp.alpha = pilot ? pilot->alpha() : 0.0;
+  ours_before = o;
+  market_before = mk;
+  result.hourly.push_back(hp);
+  return result.hourly.back();
+}
+
+// Closes the control step that just ended; each pilot sets alpha for the next one.
+void Loop::Impl::StepPilots(SimMinute m) {
+  const SimMinute last = m - 1;
+  for (Piloted& pp : pilots) {
+    const PlanCounts& c = platform.stats(pp.id).total;
+    double auctions = 0;
+    std::vector<AuctionSample> samples = platform.TakeAutoSamples(pp.id, &auctions);
+    PilotStep ps;
+    ps.day = pp.Day(last);
+    ps.days_left = pp.DaysLeft(ps.day);
+    ps.step = static_cast<int>((last % kMinutesPerDay) / kStepMinutes);
+    ps.steps_per_day = kMinutesPerDay / kStepMinutes;
+    ps.spent_total = c.spend.units();
+    ps.spent_today = (c.spend - pp.day_start_spend).units();
+    ps.value_today = platform.realised_value(pp.id) - pp.day_start_value;
+    ps.auctions = auctions;
+    ps.samples = samples;
+    AdPlan plan = platform.plan(pp.id);
+    pp.pilot->Step(ps, plan);
+    platform.UpdatePlan(plan);
+  }
+}
+
+void Loop::Impl::StartPilotDays(SimMinute m) {
+  for (Piloted& pp : pilots) {
+    pp.day_start_value = platform.realised_value(pp.id);
+    pp.day_start_spend = platform.stats(pp.id).total.spend;
+    const uint32_t day = pp.Day(m);
+    Act(m, pp.id, pp.pilot->StartDay(day, pp.DaysLeft(day), pp.day_start_spend.units()));
+    AdPlan plan = platform.plan(pp.id);
+    plan.autobid.alpha = pp.pilot->alpha();
+    platform.UpdatePlan(plan);
+  }
+}
+
+void Loop::Impl::MediaBuyerHour(SimMinute m, const HourPoint& hp) {
+  const PlanId our_id = our_ids[0];
+  const SimTime t{m};
+  AdPlan plan = platform.plan(our_id);
+  PlanHourReport rep;
+  rep.now = m;
+  rep.flight_hour = hp.hour;
+  rep.spend = hp.ours.spend;
+  rep.gmv = hp.ours.gmv;
+  rep.clicks = hp.ours.clicks;
+  rep.purchases = hp.ours.purchases;
+  rep.spent_today = platform.ledger().spent_today(our_id);
+  rep.daily_budget = ours.daily_budget;
+  double elapsed = 0;
+  for (uint32_t h = 0; h < t.hour_of_day(); ++h) elapsed += spec.config().traffic.hourly_curve[h];
+  rep.day_elapsed = t.hour_of_day() == 0 ? 1.0 : elapsed / curve_sum;
+  for (std::string& a : buyer.OnHour(rep, plan)) Act(m, our_id, std::move(a));
+  platform.UpdatePlan(plan);
+  ours = plan;
+}
+
+// The media buyer's daily review: pause losing products.
+void Loop::Impl::MediaBuyerDay(SimMinute m) {
+  const PlanId our_id = our_ids[0];
+  std::vector<ProductReport> reports;
+  for (const auto& [p, c] : platform.stats(our_id).by_product) {
+    reports.push_back({p, c.clicks, c.purchases, c.spend, c.gmv});
+  }
+  AdPlan plan = platform.plan(our_id);
+  auto acts = buyer.OnDay(reports, plan);
+  if (acts.empty()) return;
+  for (std::string& a : acts) Act(m, our_id, std::move(a));
+  platform.UpdatePlan(plan);
+  ours = plan;
+}
+
+// Platform-side faults: budget exhaustion (our account runs dry) and competitor surges.
+void Loop::Impl::ApplyFaults(SimMinute m) {
+  const SimTime t{m};
+  for (size_t i = 0; i < setup.faults.size(); ++i) {
+    const FaultLabel& f = setup.faults[i];
+    const bool active = m >= f.start && m < f.end;
+    if (f.type == "budget_exhaustion" && active && (m == f.start || t.minute_of_day() == 0)) {
+      for (PlanId id : our_ids) {
+        platform.ledger().CapToday(
+            id, nominal_daily.Scale(f.magnitude / static_cast<double>(our_ids.size())));
+      }
+    }
+    if (f.type == "competitor_price_cut" && (m == f.start || m == f.end) &&
+        f.target.rfind("category:", 0) == 0) {
+      // Competitors in the category cut their prices (and restore them afterwards).
+      const std::string cat_name = f.target.substr(9);
+      for (const Product& p : cat.products) {
+        if (p.merchant == ours.merchant || cat.categories[p.category] != cat_name) continue;
+        const Money price = m == f.start ? p.shelf_price.Scale(1.0 - f.magnitude) : p.shelf_price;
+        world.SetPrice(p.id, price);
+        platform.SetPrice(p.id, price);
+      }
+    }
+    if (f.type == "budget_exhaustion" && m == f.end) {
+      // The account is funded again: today's headroom goes back to what the budgets allow.
+      for (PlanId id : our_ids) {
+        platform.ledger().SetBudgets(id, platform.plan(id).total_budget,
+                                     platform.plan(id).daily_budget);
+      }
+    }
+    if (f.type == "competitor_budget_surge" && active != surge_on[i]) {
+      surge_on[i] = active;
+      const std::string cat_name = f.target.substr(f.target.find(':') + 1);
+      for (const AdPlan& orig : original_plans) {
+        if (is_ours(orig.id)) continue;
+        bool hit = false;
+        for (ProductId p : orig.products)
+          hit |= cat.categories[cat.product(p).category] == cat_name;
+        if (!hit) continue;
+        AdPlan p = platform.plan(orig.id);
+        p.bid = active ? orig.bid.Scale(f.magnitude) : orig.bid;
+        p.daily_budget = active ? orig.daily_budget.Scale(f.magnitude) : orig.daily_budget;
+        p.total_budget = active ? orig.total_budget.Scale(f.magnitude) : orig.total_budget;
+        platform.UpdatePlan(p);
+      }
+    }
+  }
+}
+
+void Loop::Impl::ServeSessions(SimMinute m) {
+  world.SessionsAt(m, sessions);
+  for (const Session& s : sessions) {
+    QueryId qid = kNoId;
+    if (s.channel == Channel::kSearch) {
+      qid = (*setup.query_ids)[s.query];
+      Event e;
+      e.type = EventType::kSearch;
+      e.minute = m;
+      e.user = s.user;
+      e.channel = s.channel;
+      e.ref = qid;
+      platform.LogEvent(e);
+    }
+    for (uint32_t slot = 0; slot < s.slots; ++slot) {
+      if (slot < 64 && world.IsAdSlot(s, slot)) {
+        Opportunity opp;
+        opp.key = s.id * 64 + slot;
+        opp.minute = m;
+        opp.user = s.user;
+        opp.channel = s.channel;
+        opp.position = static_cast<uint8_t>(slot);
+        opp.query = qid;
+        AdDecision d;
+        if (setup.decision_us) {
+          const auto t0 = std::chrono::steady_clock::now();
+          d = platform.Decide(opp);
+          setup.decision_us->push_back(static_cast<float>(
+              std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - t0)
+                  .count()));
+        } else {
+          d = platform.Decide(opp);
+        }
+        if (!d.shown) continue;
+        AdExposure x;
+        x.key = opp.key;
+        x.minute = m;
+        x.user = s.user;
+        x.channel = s.channel;
+        x.position = 0;  // one ad per slot: it is the top of its slot
+        x.product = d.ad.ad.product;
+        x.creative = d.creative;
+        x.need = s.need;
+        platform.Resolve(d, world.RespondToAd(x));
+        continue;
+      }
+      const OrganicOutcome o = world.ServeOrganic(s, slot);
+      if (o.product == kNoId) continue;
+      ++result.organic_views;
+      Event e;
+      e.minute = m;
+      e.user = s.user;
+      e.channel = s.channel;
+      e.product = o.product;
+      e.ref = o.content;
+      e.type = EventType::kOrganicView;
+      platform.LogEvent(e);
+      auto emit = [&](bool happened, EventType type) {
+        if (!happened) return;
+        e.type = type;
+        platform.LogEvent(e);
+      };
+      emit(o.liked, EventType::kLike);
+      emit(o.commented, EventType::kComment);
+      emit(o.shared, EventType::kShare);
+      emit(o.followed, EventType::kFollow);
+      e.flags = kFlagOrganic;
+      emit(o.clicked, EventType::kClick);
+      emit(o.added_to_cart, EventType::kAddToCart);
+      if (o.quantity > 0 && o.tracked) {
+        e.type = EventType::kPurchase;
+        e.quantity = o.quantity;
+        e.money = o.paid.micros();
+        if (o.coupon_used) e.flags |= kFlagCouponUsed;
+        platform.LogEvent(e);
+        result.organic_gmv += o.paid;
+      }
+    }
+  }
+}
+
+void Loop::Impl::Step() {
+  const SimMinute m = now;
+  const SimTime t{m};
+  // Plans added since the last minute (by merchants) show their creatives to the world.
+  for (const Creative& c : platform.TakeNewCreatives()) world.RegisterCreative(c);
+  if (!pilots.empty() && m > start && t.minute_of_day() % kStepMinutes == 0) StepPilots(m);
+  if (t.minute_of_day() == 0) {
+    KpiTotals o, mk;
+    Totals(o, mk);
+    if (m > start) result.daily.push_back({(m - start) / kMinutesPerDay - 1, Diff(o, day_start)});
+    day_start = o;
+    StartPilotDays(m);
+  }
+  if (t.minute_of_day() % 60 == 0 && m > start) {
+    // Close the hour: record it and let our plans' decision makers look at the report.
+    const HourPoint& hp = CloseHour(m);
+    for (Piloted& pp : pilots) {
+      AdPlan plan = platform.plan(pp.id);
+      for (std::string& a : pp.pilot->Reallocate(platform.cell_delivery(pp.id), plan))
+        Act(m, pp.id, std::move(a));
+      platform.UpdatePlan(plan);
+    }
+    if (setup.policy == "media_buyer") MediaBuyerHour(m, hp);
+    if (on_hour) on_hour(m);
+  }
+  if (t.minute_of_day() == 0) {
+    if (m > start && setup.policy == "media_buyer") MediaBuyerDay(m);
+    platform.StartDay(t.day());
+    for (const CouponGrant& g : world.StartDay(t.day())) {
+      Event e;
+      e.type = EventType::kCouponReceived;
+      e.minute = m;
+      e.user = g.user;
+      e.product = g.product;
+      e.money = g.value.micros();
+      e.channel = Channel::kMall;
+      platform.LogEvent(e);
+    }
+  }
+  ApplyFaults(m);
+  if (t.minute_of_day() % 60 == 0) platform.Upkeep(m);
+  ServeSessions(m);
+  if (setup.progress_minute) setup.progress_minute->store(m - start + 1, std::memory_order_relaxed);
+  if (setup.progress_impressions && (m % 10 == 0)) {
+    setup.progress_impressions->store(platform.opportunities(), std::memory_order_relaxed);
+  }
+  ++now;
+}
+
+Loop::Loop(const RunSetup& setup) {
+  if (!setup.spec || !setup.history || !setup.query_ids) {
+    throw std::invalid_argument("the loop needs a world spec, a history log and its query ids");
+  }
+  impl_ = std::make_unique<Impl>(setup);
+}
+
+Loop::~Loop() = default;
+
+void Loop::Step() {
+  if (done()) throw std::logic_error("Loop::Step after the end of the flight");
+  impl_->Step();
+}
+bool Loop::done() const { return impl_->now >= impl_->end; }
+SimMinute Loop::now() const { return impl_->now; }
+SimMinute Loop::flight_start() const { return impl_->start; }
+SimMinute Loop::flight_end() const { return impl_->end; }
+Platform& Loop::platform() { return impl_->platform; }
+const Platform& Loop::platform() const { return impl_->platform; }
+const WorldSpec& Loop::spec() const { return impl_->spec; }
+MerchantId Loop::our_merchant() const { return impl_->setup.our_plan.merchant; }
+void Loop::set_on_hour(std::function<void(SimMinute)> f) { impl_->on_hour = std::move(f); }
+void Loop::set_on_action(std::function<void(SimMinute, PlanId, const std::string&)> f) {
+  impl_->on_action = std::move(f);
+}
+
+PlanId Loop::AddSuperPlan(const SuperPlan& sp) {
+  Impl& s = *impl_;
+  const PlanId id = s.platform.AddPlan(sp.plan);
+  s.MarkOurs(id);
+  Impl::Piloted pp;
+  pp.id = id;
+  pp.pilot = std::make_unique<SuperPlanPilot>(sp);
+  // The pilot's days turn at midnight like everyone's; its first day is the rest of today.
+  pp.first_minute = s.now - s.now % kMinutesPerDay;
+  pp.flight_days = std::max<uint32_t>(1, static_cast<uint32_t>(std::ceil(sp.request.flight_days)));
+  pp.day_start_value = s.platform.realised_value(id);
+  pp.pilot->StartDay(0, pp.flight_days, 0);
+  s.pilots.push_back(std::move(pp));
+  const Impl::Piloted& added = s.pilots.back();
+  AdPlan plan = s.platform.plan(id);
+  plan.autobid.alpha = added.pilot->alpha();
+  s.platform.UpdatePlan(plan);
+  return id;
+}
+
+double Loop::pilot_alpha(PlanId id) const {
+  for (const auto& pp : impl_->pilots)
+    if (pp.id == id) return pp.pilot->alpha();
+  return 0;
+}
+double Loop::pilot_today_budget(PlanId id) const {
+  for (const auto& pp : impl_->pilots)
+    if (pp.id == id) return pp.pilot->today_budget();
+  return 0;
+}
+
+RunResult Loop::Finish() {
+  Impl& s = *impl_;
+  if (s.finished) throw std::logic_error("Loop::Finish called twice");
+  if (!done()) throw std::logic_error("Loop::Finish before the end of the flight");
+  s.finished = true;
+  RunResult& result = s.result;
+  s.CloseHour(s.end);
+  s.Totals(result.ours, result.market);
+  result.daily.push_back({s.spec.days() - 1, Diff(result.ours, s.day_start)});
+  for (const DayPoint& d : result.daily) {
+    result.days_on_target += d.ours.spend.micros() == 0 || d.ours.roi() >= s.setup.goal_roi;
+  }
+  result.ours.budget = s.setup.our_plan.total_budget;
+  for (const AdPlan& p : s.platform.plans()) {
+    for (int c = 0; c < kNumChannels; ++c) {
+      Add(result.market_by_channel[c], s.platform.stats(p.id).by_channel[c]);
+      if (s.is_ours(p.id)) Add(result.ours_by_channel[c], s.platform.stats(p.id).by_channel[c]);
+    }
+    if (!s.is_ours(p.id)) continue;
+    for (const auto& [prod, c] : s.platform.stats(p.id).by_product) {
+      result.by_product.push_back({std::to_string(prod), c.spend, c.gmv, c.purchases});
+    }
+  }
+  result.opportunities = s.platform.opportunities();
+  result.coupons_issued = s.world.truth().coupons_issued;
+  result.coupons_redeemed = s.world.truth().coupons_redeemed;
+  result.sponsored_posts = s.world.posts().size();
+  result.influencer_fees = s.world.truth().influencer_fees;
+  s.log->Flush();
+  if (s.tap) s.tap->Close();
+  if (s.setup.inspect) s.setup.inspect(*s.log, s.platform);
+  result.wall_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - s.wall_start).count();
+  return std::move(result);
+}
+
+}  // namespace cf

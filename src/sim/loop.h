@@ -1,0 +1,63 @@
+// One simulated flight as a steppable object: a World (the market) wired to a Platform (the
+// engine), advanced one simulated minute per Step, with our merchant's plans driven by their
+// decision makers (the media buyer, or a super plan pilot per super plan). RunLoop (loop_runner.h)
+// steps it to the end in one go; the live server (sim/live_market.h) steps it in real time and
+// lets merchants act on the platform between steps. Reads the world's truth only to simulate
+// responses and, through the evaluation tap, for evaluation. Not thread-safe: callers serialise
+// Step and every access to platform().
+#pragma once
+
+#include <functional>
+#include <memory>
+
+#include "serving/platform.h"
+#include "sim/loop_runner.h"
+#include "strategy/super_plan.h"
+
+namespace cf {
+
+class Loop {
+ public:
+  // Builds the world and the platform and creates our plan(s) per setup.policy ("none": no plan
+  // of ours; merchants add them with AddSuperPlan / the platform). Throws std::invalid_argument
+  // on an unknown policy or a missing input.
+  explicit Loop(const RunSetup& setup);
+  ~Loop();
+  Loop(const Loop&) = delete;
+  Loop& operator=(const Loop&) = delete;
+
+  // Simulates the next minute. Requires !done().
+  void Step();
+  bool done() const;
+  SimMinute now() const;           // the next minute Step simulates
+  SimMinute flight_start() const;  // first minute of the flight
+  SimMinute flight_end() const;    // exclusive
+
+  // Closes the last hour and day and returns the run's results; call once, when done().
+  RunResult Finish();
+
+  Platform& platform();
+  const Platform& platform() const;
+  const WorldSpec& spec() const;
+  // Our merchant (setup.our_plan.merchant): the plans the results count as "ours".
+  MerchantId our_merchant() const;
+
+  // Adds a compiled super plan of our merchant to the platform, steered by its own pilot from the
+  // next control step on; returns the plan id. Throws std::invalid_argument if the platform refuses
+  // the plan.
+  PlanId AddSuperPlan(const SuperPlan& sp);
+  // The pilot's current alpha and today's planned budget for a piloted plan (0, 0 otherwise).
+  double pilot_alpha(PlanId id) const;
+  double pilot_today_budget(PlanId id) const;
+
+  // Called after each simulated hour closes, with the minute that ends it.
+  void set_on_hour(std::function<void(SimMinute)> f);
+  // Called when a decision maker of ours (media buyer, pilot) changes a plan, with what it did.
+  void set_on_action(std::function<void(SimMinute, PlanId, const std::string&)> f);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace cf
