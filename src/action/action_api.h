@@ -1,0 +1,109 @@
+// The action API: every command and query a merchant, an agent or the autopilot can run against
+// one account, behind one implementation with three doors (in-process, HTTP, MCP). Promises:
+//   - Each action is named like the MCP tool that exposes it and takes/returns JSON described by
+//     its schemas (action/action_catalogue.h); arguments are checked field by field and a bad call
+//     throws ActionError (with a code and a message naming the field) having changed nothing.
+//   - Writes are dry runs unless `confirm: true`: a dry run reports before/after and changes
+//   nothing.
+//   - An `idempotency_key` makes a confirmed write happen once: a repeat with the same arguments
+//     returns the first result; with other arguments it is a conflict.
+//   - Every applied change is in the audit log (who, when, before, after) before it is reported.
+//   - Guardrails: a budget may change by at most max_budget_change_per_call of its value per call
+//     and max_budget_change_per_day per simulated day; a plan that has ended cannot be changed;
+//     budgets stay within [min_plan_budget, max_plan_budget] and never below what is spent.
+// Thread-safe: calls are serialised on mutex(), which the market's stepping thread also holds.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "action/account.h"
+#include "action/action_error.h"
+#include "action/report_store.h"
+#include "action/state_store.h"
+
+namespace cf::action {
+
+struct Guardrails {
+  double max_budget_change_per_call = 0.5;  // share of the current budget
+  double max_budget_change_per_day = 1.0;   // share of the budget at the start of the day
+  double min_plan_budget = 10;              // currency units
+  double max_plan_budget = 1'000'000;
+  uint32_t max_flight_days = 365;
+  size_t max_products = 50;
+};
+
+struct CallContext {
+  std::string actor = "merchant";  // who is acting: "merchant:http", "merchant:mcp", ...
+  bool replay = false;             // re-applying the journal on restart: not logged again
+  SimMinute replay_minute = 0;
+};
+
+class ActionApi {
+ public:
+  ActionApi(Account& account, StateStore& store, Guardrails guardrails = {});
+
+  // Runs action `name` (see ActionSpecs()) with `args`; returns its JSON result. Throws
+  // ActionError. Locks mutex().
+  nlohmann::json Call(const std::string& name, const nlohmann::json& args,
+                      const CallContext& ctx = {});
+  // As Call, for a caller that already holds mutex().
+  nlohmann::json CallLocked(const std::string& name, const nlohmann::json& args,
+                            const CallContext& ctx);
+
+  std::mutex& mutex() { return mu_; }
+  // Called by the market at the end of every simulated hour, with mutex() held.
+  void RecordHourLocked(SimMinute hour_end);
+  // The autopilot reports what it did to a plan (kept in the audit log as actor "autopilot").
+  void RecordAutopilotLocked(SimMinute minute, PlanId plan, const std::string& what);
+
+  const Guardrails& guardrails() const { return guardrails_; }
+  const ReportStore& reports() const { return reports_; }
+  StateStore& store() { return store_; }
+  // The account's plans (those of its merchant), in id order.
+  std::vector<PlanId> PlansLocked() const;
+
+ private:
+  using Json = nlohmann::json;
+  Json Dispatch(const std::string& name, const Json& args, const CallContext& ctx);
+  // Queries.
+  Json AccountOverview(const Json& args);
+  Json ListPlans(const Json& args);
+  Json GetPlan(const Json& args);
+  Json Report(const Json& args);
+  Json Suggest(const Json& args);
+  Json SearchProducts(const Json& args);
+  Json ListChanges(const Json& args);
+  // Writes.
+  Json CreateSuperPlan(const Json& args, const CallContext& ctx);
+  Json UpdateStatus(const Json& args, const CallContext& ctx);
+  Json UpdateBudget(const Json& args, const CallContext& ctx);
+  Json UpdateBid(const Json& args, const CallContext& ctx);
+
+  // Shared write path: dry run or idempotent, audited apply.
+  Json Write(const std::string& action, const Json& args, const CallContext& ctx, int64_t plan,
+             const Json& before, const Json& after, const std::function<Json()>& apply);
+  const AdPlan& OwnPlan(const Json& args);  // plan_id -> the account's plan, or throws
+  Json PlanView(const AdPlan& p, bool detail) const;
+  Json PlanSettings(const AdPlan& p) const;
+  double BudgetChangedToday(PlanId id, SimMinute now) const;
+
+  struct SuperInfo {
+    Objective objective = Objective::kMaxGmvRoi;
+    double target = 0;
+    uint32_t flight_days = 0;
+  };
+
+  Account& account_;
+  StateStore& store_;
+  Guardrails guardrails_;
+  ReportStore reports_;
+  std::map<PlanId, SuperInfo> super_;
+  std::mutex mu_;
+};
+
+}  // namespace cf::action

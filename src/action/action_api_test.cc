@@ -1,0 +1,293 @@
+#include "action/action_api.h"
+
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "action/action_catalogue.h"
+#include "common/event_log.h"
+
+namespace cf::action {
+namespace {
+
+using Json = nlohmann::json;
+
+// Two merchants, eight products; merchant 0 owns the even ids.
+Catalogue TestCatalogue() {
+  Catalogue c;
+  c.departments = {"GROCERY", "DRUG GM"};
+  c.categories = {"SOFT DRINKS", "SHAMPOO"};
+  c.category_department = {0, 1};
+  c.types = {"COLA", "SHAMPOO 12OZ"};
+  c.type_category = {0, 1};
+  c.merchants.resize(2);
+  for (MerchantId m = 0; m < 2; ++m) {
+    c.merchants[m].id = m;
+    c.merchants[m].name = m == 0 ? "Fizz Co" : "Clean Co";
+  }
+  for (ProductId p = 0; p < 8; ++p) {
+    Product prod;
+    prod.id = p;
+    prod.merchant = p % 2;
+    prod.category = p < 4 ? 0 : 1;
+    prod.department = prod.category;
+    prod.type = prod.category;
+    prod.shelf_price = Money::FromUnits(2.0 + p);
+    prod.unit_cost = Money::FromUnits(1.0 + 0.5 * p);
+    prod.price_observed = true;
+    c.products.push_back(prod);
+  }
+  c.Reindex();
+  return c;
+}
+
+// A real platform with an account of merchant 0; super plans are registered as they are
+// compiled (no pilot: the test drives time and delivery itself).
+class TestAccount : public Account {
+ public:
+  TestAccount()
+      : cat_(TestCatalogue()),
+        log_(EventLog::InMemory()),
+        platform_(cat_, *log_, 20, PlatformConfig{0.1, false}) {}
+  Platform& platform() override { return platform_; }
+  const Catalogue& catalogue() const override { return cat_; }
+  MerchantId merchant() const override { return 0; }
+  SimMinute now() const override { return now_; }
+  SimMinute flight_start() const override { return 0; }
+  PlanId AddSuperPlan(const SuperPlan& sp) override { return platform_.AddPlan(sp.plan); }
+  void RetargetSuperPlan(PlanId id, double budget, double target) override {
+    retargeted[id] = {budget, target};
+  }
+  double PilotAlpha(PlanId) const override { return 0.5; }
+
+  SimMinute now_ = 10;
+  std::map<PlanId, std::pair<double, double>> retargeted;
+
+ private:
+  Catalogue cat_;
+  std::unique_ptr<EventLog> log_;
+  Platform platform_;
+};
+
+class ActionApiTest : public ::testing::Test {
+ protected:
+  ActionApiTest() : store_(":memory:"), api_(account_, store_, Rails()) {}
+  static Guardrails Rails() {
+    Guardrails g;
+    g.max_budget_change_per_day = 0.6;
+    return g;
+  }
+  Json Create(Json extra = Json::object()) {
+    Json a = {{"budget", 100.0}, {"objective", "gmv_roi"}, {"target", 2.0}, {"products", {0, 2}}};
+    a.update(extra);
+    return api_.Call("create_super_plan", a);
+  }
+  // Expects the call to fail with `code` and a message containing `needle`, changing nothing.
+  void ExpectError(const std::string& name, const Json& args, const std::string& code,
+                   const std::string& needle) {
+    const size_t plans = account_.platform().plans().size();
+    const size_t audit = store_.entries().size();
+    try {
+      api_.Call(name, args);
+      ADD_FAILURE() << name << " " << args.dump() << " succeeded";
+    } catch (const ActionError& e) {
+      EXPECT_EQ(e.code(), code) << e.what();
+      EXPECT_NE(std::string(e.what()).find(needle), std::string::npos) << e.what();
+    }
+    EXPECT_EQ(account_.platform().plans().size(), plans);
+    EXPECT_EQ(store_.entries().size(), audit);
+  }
+
+  TestAccount account_;
+  StateStore store_;
+  ActionApi api_;
+};
+
+TEST_F(ActionApiTest, WritesAreDryRunsUnlessConfirmed) {
+  const Json r = Create();
+  EXPECT_TRUE(r["dry_run"].get<bool>());
+  EXPECT_FALSE(r["applied"].get<bool>());
+  EXPECT_EQ(r["after"]["products"], Json({0, 2}));
+  EXPECT_TRUE(account_.platform().plans().empty());
+  EXPECT_TRUE(store_.entries().empty());
+}
+
+TEST_F(ActionApiTest, CreateListGetAndAudit) {
+  const Json r = Create({{"confirm", true}, {"name", "Winter"}});
+  ASSERT_TRUE(r["applied"].get<bool>());
+  const PlanId id = r["plan_id"].get<PlanId>();
+  ASSERT_EQ(account_.platform().plans().size(), 1u);
+  EXPECT_EQ(account_.platform().plan(id).bid_type, BidType::kAuto);
+  EXPECT_EQ(account_.platform().plan(id).total_budget, Money::FromUnits(100));
+
+  const Json list = api_.Call("list_ad_plans", Json::object());
+  ASSERT_EQ(list["plans"].size(), 1u);
+  EXPECT_EQ(list["plans"][0]["name"], "Winter");
+  EXPECT_EQ(list["plans"][0]["objective"], "gmv_roi");
+  EXPECT_DOUBLE_EQ(list["plans"][0]["target_roi"].get<double>(), 2.0);
+
+  const Json plan = api_.Call("get_ad_plan", {{"plan_id", id}});
+  EXPECT_EQ(plan["products"].size(), 2u);
+  EXPECT_TRUE(plan["channels"].is_object());
+
+  ASSERT_EQ(store_.entries().size(), 1u);
+  const AuditEntry& e = store_.entries()[0];
+  EXPECT_EQ(e.action, "create_super_plan");
+  EXPECT_EQ(e.actor, "merchant");
+  EXPECT_EQ(e.plan, static_cast<int64_t>(id));
+  EXPECT_EQ(e.sim_minute, 10u);
+  EXPECT_FALSE(e.wall_time.empty());
+  const Json changes = api_.Call("list_changes", Json::object());
+  ASSERT_EQ(changes["changes"].size(), 1u);
+  EXPECT_EQ(changes["changes"][0]["after"]["name"], "Winter");
+}
+
+TEST_F(ActionApiTest, IdempotencyKeyAppliesOnceAndRefusesOtherArguments) {
+  const Json first = Create({{"confirm", true}, {"idempotency_key", "k1"}});
+  const Json again = Create({{"confirm", true}, {"idempotency_key", "k1"}});
+  EXPECT_TRUE(again["replayed"].get<bool>());
+  EXPECT_EQ(again["plan_id"], first["plan_id"]);
+  EXPECT_EQ(account_.platform().plans().size(), 1u);
+  ExpectError("create_super_plan",
+              {{"budget", 200.0},
+               {"target", 2.0},
+               {"products", {0}},
+               {"confirm", true},
+               {"idempotency_key", "k1"}},
+              "conflict", "idempotency key");
+}
+
+TEST_F(ActionApiTest, BadArgumentsAreRefusedWithTheFieldNamed) {
+  ExpectError("create_super_plan", {{"budget", 100.0}, {"target", 2.0}, {"products", {1}}},
+              "invalid_argument", "product 1 is not one of this merchant's");
+  ExpectError("create_super_plan", {{"budget", "lots"}, {"target", 2.0}, {"products", {0}}},
+              "invalid_argument", "'budget' must be a number");
+  ExpectError("create_super_plan", {{"budget", 100.0}, {"products", {0}}}, "invalid_argument",
+              "needs a 'target'");
+  ExpectError("create_super_plan",
+              {{"budget", 100.0}, {"target", 2.0}, {"products", {0}}, {"colour", 1}},
+              "invalid_argument", "unknown argument 'colour'");
+  ExpectError("create_super_plan", {{"target", 2.0}, {"products", {0}}}, "invalid_argument",
+              "missing required argument 'budget'");
+  ExpectError("create_super_plan", {{"budget", 5e7}, {"target", 2.0}, {"products", {0}}},
+              "guardrail", "outside this account's limits");
+  ExpectError("get_ad_plan", {{"plan_id", 7}}, "not_found", "no ad plan 7");
+  ExpectError("launch_rockets", Json::object(), "not_found", "unknown action");
+  ExpectError("list_ad_plans", {{"cursor", "zz"}}, "invalid_argument", "cursor");
+}
+
+TEST_F(ActionApiTest, BudgetGuardrailsPerCallAndPerDay) {
+  const PlanId id = Create({{"confirm", true}})["plan_id"].get<PlanId>();
+  ExpectError("update_ad_plan_budget",
+              {{"plan_id", id}, {"total_budget", 160.0}, {"confirm", true}}, "guardrail",
+              "at most 50%");
+  const Json ok = api_.Call("update_ad_plan_budget",
+                            {{"plan_id", id}, {"total_budget", 140.0}, {"confirm", true}});
+  EXPECT_TRUE(ok["applied"].get<bool>());
+  EXPECT_EQ(account_.platform().plan(id).total_budget, Money::FromUnits(140));
+  EXPECT_DOUBLE_EQ(account_.retargeted.at(id).first, 140.0);
+  // 40 moved today; 50 more is within the per-call limit but beyond 60% of 140 = 84 for the day.
+  ExpectError("update_ad_plan_budget",
+              {{"plan_id", id}, {"total_budget", 190.0}, {"confirm", true}}, "guardrail",
+              "daily limit");
+  // A new simulated day resets the daily allowance.
+  account_.now_ += kMinutesPerDay;
+  EXPECT_TRUE(api_.Call("update_ad_plan_budget",
+                        {{"plan_id", id}, {"total_budget", 190.0}, {"confirm", true}})["applied"]
+                  .get<bool>());
+  ExpectError("update_ad_plan_budget", {{"plan_id", id}, {"confirm", true}}, "invalid_argument",
+              "give 'total_budget'");
+}
+
+TEST_F(ActionApiTest, EndedPlansCannotChange) {
+  const PlanId id = Create({{"confirm", true}})["plan_id"].get<PlanId>();
+  api_.Call("update_ad_plan_status", {{"plan_id", id}, {"status", "ended"}, {"confirm", true}});
+  EXPECT_EQ(account_.platform().plan(id).status, PlanStatus::kEnded);
+  ExpectError("update_ad_plan_status", {{"plan_id", id}, {"status", "active"}, {"confirm", true}},
+              "failed_precondition", "has ended");
+  ExpectError("update_ad_plan_budget",
+              {{"plan_id", id}, {"total_budget", 110.0}, {"confirm", true}}, "failed_precondition",
+              "has ended");
+}
+
+TEST_F(ActionApiTest, BidChangesFollowThePlansObjective) {
+  const PlanId id = Create({{"confirm", true}})["plan_id"].get<PlanId>();
+  ExpectError("update_ad_plan_bid", {{"plan_id", id}, {"target_cpa", 3.0}, {"confirm", true}},
+              "invalid_argument", "set 'target_roi'");
+  const Json r =
+      api_.Call("update_ad_plan_bid", {{"plan_id", id}, {"target_roi", 2.5}, {"confirm", true}});
+  EXPECT_DOUBLE_EQ(r["before"]["target_roi"].get<double>(), 2.0);
+  EXPECT_DOUBLE_EQ(r["after"]["target_roi"].get<double>(), 2.5);
+  EXPECT_DOUBLE_EQ(account_.retargeted.at(id).second, 2.5);
+  EXPECT_DOUBLE_EQ(api_.Call("get_ad_plan", {{"plan_id", id}})["target_roi"].get<double>(), 2.5);
+}
+
+TEST_F(ActionApiTest, ReportsAddUpHourlyDeliveryAndSuggestionsAreApplicable) {
+  const PlanId id = Create({{"confirm", true}})["plan_id"].get<PlanId>();
+  // Deliver a few impressions with clicks and a purchase, hour by hour (the test is the pilot:
+  // it sets the bid multiplier).
+  Platform& pf = account_.platform();
+  AdPlan bidding = pf.plan(id);
+  bidding.autobid.alpha = 50;
+  pf.UpdatePlan(bidding);
+  pf.StartDay(0);
+  pf.Upkeep(0);
+  uint64_t key = 1;
+  uint64_t shown = 0;
+  for (SimMinute hour = 1; hour <= 8; ++hour) {
+    for (int i = 0; i < 30; ++i) {
+      Opportunity o;
+      o.key = 64 * key++;
+      o.minute = (hour - 1) * 60 + i;
+      o.user = static_cast<UserId>(i % 20);
+      o.channel = Channel::kFeed;
+      AdDecision d = pf.Decide(o);
+      if (!d.shown) continue;
+      ++shown;
+      UserResponse r;
+      r.clicked = i % 3 == 0;
+      if (i % 9 == 0) {
+        r.quantity = 1;
+        r.paid = Money::FromUnits(20);
+      }
+      pf.Resolve(d, r);
+    }
+    api_.RecordHourLocked(hour * 60);
+  }
+  const Json total = api_.Call("get_report", {{"granularity", "total"}});
+  ASSERT_EQ(total["rows"].size(), 1u);
+  const PlanCounts& c = pf.stats(id).total;
+  EXPECT_EQ(total["rows"][0]["impressions"].get<uint64_t>(), c.impressions);
+  EXPECT_EQ(total["rows"][0]["clicks"].get<uint64_t>(), c.clicks);
+  const Json hourly = api_.Call("get_report", {{"granularity", "hour"}, {"dimension", "channel"}});
+  uint64_t sum = 0;
+  for (const Json& row : hourly["rows"]) sum += row["impressions"].get<uint64_t>();
+  EXPECT_EQ(sum, c.impressions);
+  ASSERT_GT(shown, 0u) << "the plan won no auction";
+  EXPECT_EQ(c.impressions, shown);
+  const Json s = api_.Call("get_bid_budget_suggestion", {{"plan_id", id}});
+  for (const Json& sug : s["suggestions"]) {
+    // Every suggestion is a valid call of the API (a dry run here).
+    Json args = sug["action"]["arguments"];
+    args["confirm"] = false;
+    EXPECT_NO_THROW(api_.Call(sug["action"]["name"].get<std::string>(), args)) << sug.dump();
+  }
+}
+
+TEST(ActionCatalogueTest, EverySpecIsAnObjectSchemaWithUniqueName) {
+  std::set<std::string> names;
+  for (const ActionSpec& s : ActionSpecs()) {
+    EXPECT_TRUE(names.insert(s.name).second) << s.name;
+    EXPECT_EQ(s.input_schema["type"], "object") << s.name;
+    EXPECT_EQ(s.output_schema["type"], "object") << s.name;
+    EXPECT_FALSE(s.description.empty()) << s.name;
+    if (!s.read_only) {
+      EXPECT_TRUE(s.input_schema["properties"].contains("confirm")) << s.name;
+    }
+  }
+  EXPECT_NE(FindAction("create_super_plan"), nullptr);
+  EXPECT_EQ(FindAction("nope"), nullptr);
+}
+
+}  // namespace
+}  // namespace cf::action
