@@ -540,6 +540,12 @@ PlanId Loop::AddSuperPlan(const SuperPlan& sp) {
   return id;
 }
 
+void Loop::RetargetSuperPlan(PlanId id, double total_budget, double target) {
+  for (auto& pp : impl_->pilots) {
+    if (pp.id == id) pp.pilot->Retarget(total_budget, target);
+  }
+}
+
 double Loop::pilot_alpha(PlanId id) const {
   for (const auto& pp : impl_->pilots)
     if (pp.id == id) return pp.pilot->alpha();

@@ -46,6 +46,8 @@ class Loop {
   // next control step on; returns the plan id. Throws std::invalid_argument if the platform refuses
   // the plan.
   PlanId AddSuperPlan(const SuperPlan& sp);
+  // Changes a piloted plan's flight budget and target (from the pilot's next day).
+  void RetargetSuperPlan(PlanId id, double total_budget, double target);
   // The pilot's current alpha and today's planned budget for a piloted plan (0, 0 otherwise).
   double pilot_alpha(PlanId id) const;
   double pilot_today_budget(PlanId id) const;

@@ -36,6 +36,14 @@ std::string SuperPlanPilot::StartDay(uint32_t day, uint32_t days_left, double sp
                      today_budget_, left, days_left, unit, day_goal_.target);
 }
 
+void SuperPlanPilot::Retarget(double total_budget, double target) {
+  sp_.goal.budget = total_budget;
+  sp_.request.total_budget = total_budget;
+  if (target <= 0) return;  // objectives without a target (profit) keep theirs
+  if (sp_.goal.constraint != PacingConstraint::kBudgetOnly) sp_.goal.target = target;
+  sp_.request.target = target;
+}
+
 double SuperPlanPilot::Step(const PilotStep& s, AdPlan& plan) {
   // Value calibration: the engine's value estimates can be biased (conversions follow the true
   // CVR, which differs by audience); a factor learned from today's real spend against today's

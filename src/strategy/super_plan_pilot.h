@@ -68,6 +68,10 @@ class SuperPlanPilot {
   // description of the largest moves (empty if nothing changed).
   std::vector<std::string> Reallocate(const std::vector<CellDelivery>& cells, AdPlan& plan);
 
+  // The merchant changed the flight budget or the target: takes effect when the next day starts
+  // (the platform's budget caps apply at once). A target <= 0 leaves the target as it is.
+  void Retarget(double total_budget, double target);
+
   double alpha() const { return alpha_; }
   double today_budget() const { return today_budget_; }
   const PacingGoal& day_goal() const { return day_goal_; }
