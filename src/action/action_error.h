@@ -10,7 +10,7 @@ namespace cf::action {
 
 class ActionError : public std::runtime_error {
  public:
-  // Codes: invalid_argument (400), unauthorized (401), not_found (404), conflict (409, an
+  // Codes: invalid_argument (400), not_found (404), conflict (409, an
   // idempotency key reused with other arguments), failed_precondition (409, e.g. a finished plan),
   // guardrail (422, a limit on changes), internal (500).
   ActionError(std::string code, int http_status, const std::string& message)

@@ -25,7 +25,8 @@ nlohmann::json OpenApiDocument(const std::string& version) {
            {{"description", "The result"},
             {"content", {{"application/json", {{"schema", s.output_schema}}}}}}},
           {"400", error_response("Malformed JSON or invalid arguments (code invalid_argument)")},
-          {"401", error_response("Missing or wrong bearer token (code unauthorized)")},
+          {"401",
+           error_response("Missing or wrong bearer token (codes missing_token, invalid_token)")},
           {"404", error_response("Unknown plan or action (code not_found)")},
           {"409", error_response("Idempotency conflict or a finished plan (codes conflict, "
                                  "failed_precondition)")},
