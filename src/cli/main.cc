@@ -9,6 +9,7 @@
 #include "cli/bench_bidding_command.h"
 #include "cli/creative_command.h"
 #include "cli/diagnose_command.h"
+#include "cli/serve_command.h"
 #include "common/csv.h"
 #include "common/event_log.h"
 #include "common/json_config.h"
@@ -60,6 +61,8 @@ int main(int argc, char** argv) {
   cf::AddDiagnoseCommand(app);
 
   cf::AddCreativeCommand(app);
+
+  cf::AddServeCommands(app, /*install=*/nullptr);
 
   CLI11_PARSE(app, argc, argv);
   if (*config_cmd) {
