@@ -32,6 +32,8 @@ struct Incoming {
   nlohmann::json message;
   std::string session_id;                      // Mcp-Session-Id ("" = none)
   std::optional<std::string> protocol_header;  // MCP-Protocol-Version, when sent over HTTP
+  std::optional<std::string> method_header;    // Mcp-Method (2026-07-28 over HTTP), trimmed
+  std::optional<std::string> name_header;      // Mcp-Name (2026-07-28 over HTTP), trimmed
   bool http = false;  // HTTP rules: a stateful request needs a session; headers must match _meta
 };
 

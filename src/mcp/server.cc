@@ -507,6 +507,26 @@ void Server::HandleStateless(const Incoming& in, std::shared_ptr<Channel> channe
             {"requested", version_value.is_string() ? version_value : json(version_value.dump())}});
     return;
   }
+  if (in.http) {  // SEP-2243: the standard headers must repeat the body (values case-sensitive)
+    if (!in.method_header || *in.method_header != method) {
+      reject(error_code::kHeaderMismatch,
+             fmt::format("Mcp-Method header ({}) does not match the body's method ({})",
+                         in.method_header ? *in.method_header : "missing", method));
+      return;
+    }
+    const char* name_key = method == "resources/read"                            ? "uri"
+                           : (method == "tools/call" || method == "prompts/get") ? "name"
+                                                                                 : nullptr;
+    if (name_key && params.contains(name_key) && params[name_key].is_string()) {
+      const std::string expected = params[name_key].get<std::string>();
+      if (!in.name_header || *in.name_header != expected) {
+        reject(error_code::kHeaderMismatch,
+               fmt::format("Mcp-Name header ({}) does not match the body's params.{} ({})",
+                           in.name_header ? *in.name_header : "missing", name_key, expected));
+        return;
+      }
+    }
+  }
   if (!(*meta)[kMetaClientCapabilities].is_object()) {
     reject(error_code::kInvalidParams,
            "Invalid params: _meta clientCapabilities must be an object");

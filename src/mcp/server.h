@@ -10,7 +10,8 @@
 //     -32601, bad params or unknown tool/prompt/resource -32602, handler failures -32603; over HTTP
 //     the suggested status is 400 (404 for unknown methods in 2026-07-28 and unknown sessions).
 //   - Stateless requests are checked in this order: required _meta keys (-32602), header equals
-//     _meta version (-32020), version supported (-32022 with data {supported, requested}); every
+//     _meta version (-32020), version supported (-32022 with data {supported, requested}), and over
+//     HTTP the Mcp-Method / Mcp-Name headers equal the body's method and name/uri (-32020); every
 //     result carries resultType, list/read results carry ttlMs and cacheScope, and all results
 //     carry _meta io.modelcontextprotocol/serverInfo.
 //   - tools/call, prompts/get, resources/read and completion/complete run on worker threads; the

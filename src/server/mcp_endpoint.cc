@@ -15,6 +15,12 @@ namespace {
 constexpr auto kFirstMessageWait = std::chrono::seconds(1);
 constexpr auto kKeepAlive = std::chrono::seconds(15);
 
+std::string Trim(const std::string& s) {
+  const size_t b = s.find_first_not_of(" \t");
+  if (b == std::string::npos) return "";
+  return s.substr(b, s.find_last_not_of(" \t") - b + 1);
+}
+
 std::string SseEvent(const json& message) {
   return "event: message\ndata: " + message.dump(-1, ' ', false, json::error_handler_t::replace) +
          "\n\n";
@@ -203,6 +209,8 @@ void McpEndpoint::Post(const httplib::Request& req, httplib::Response& res) {
   if (req.has_header("MCP-Protocol-Version")) {
     in.protocol_header = req.get_header_value("MCP-Protocol-Version");
   }
+  if (req.has_header("Mcp-Method")) in.method_header = Trim(req.get_header_value("Mcp-Method"));
+  if (req.has_header("Mcp-Name")) in.name_header = Trim(req.get_header_value("Mcp-Name"));
   auto stream = std::make_shared<Stream>();
   mcp_.HandleText(req.body, std::move(in), stream);
 
