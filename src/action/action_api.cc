@@ -604,7 +604,7 @@ Json ActionApi::CreateSuperPlan(const Json& a, const CallContext& ctx) {
                       {"target", r.target},
                       {"total_budget", Round2(r.total_budget)},
                       {"daily_budget", Units(sp.plan.daily_budget)},
-                      {"flight_days", r.flight_days},
+                      {"flight_days", static_cast<int>(r.flight_days)},
                       {"products", r.products},
                       {"cells", sp.cells.size()}};
   return Write("create_super_plan", a, ctx, -1, nullptr, after, [&]() -> Json {

@@ -9,6 +9,7 @@
 #include "cli/bench_bidding_command.h"
 #include "cli/creative_command.h"
 #include "cli/diagnose_command.h"
+#include "cli/merchant_install.h"
 #include "cli/serve_command.h"
 #include "common/csv.h"
 #include "common/event_log.h"
@@ -62,7 +63,7 @@ int main(int argc, char** argv) {
 
   cf::AddCreativeCommand(app);
 
-  cf::AddServeCommands(app, /*install=*/nullptr);
+  cf::AddMerchantServeCommands(app);
 
   CLI11_PARSE(app, argc, argv);
   if (*config_cmd) {
