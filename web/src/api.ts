@@ -81,6 +81,9 @@ export interface SimTime {
   clock: string;
 }
 export interface ServerStatus extends SimTime {
+  sim_minute?: number;
+  flight_days?: number;
+  running?: boolean;
   speed?: number;
   flight_over?: boolean;
   state_file?: string;

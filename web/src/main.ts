@@ -51,7 +51,7 @@ function renderClock(): HTMLElement {
     'div',
     { class: `clock ${clockError ? 'offline' : ''}`, 'data-test': 'clock', title: clock.state_file ?? '' },
     h('span', { class: 'clock-label' }, t('clock.label')),
-    h('strong', { 'data-test': 'clock-time' }, simTime(clock)),
+    h('strong', { 'data-test': 'clock-time' }, clock.flight_days ? t('time.dayOf', { day: Math.min(clock.day + 1, clock.flight_days), days: clock.flight_days, clock: clock.clock }) : simTime(clock)),
     clock.speed ? h('span', { class: 'clock-speed' }, t('clock.speed', { speed: int(clock.speed) })) : null,
     clock.flight_over ? h('span', { class: 'badge status-ended' }, t('clock.over')) : null,
     clockError ? h('span', { class: 'badge status-paused' }, t('clock.offline')) : null,
@@ -66,7 +66,7 @@ function renderHeader(): void {
     h('a', { href: hash, class: r.name === name ? 'active' : '', 'data-test': `nav-${name}` }, label);
   replace(
     header,
-    h('a', { class: 'brand', href: '#/plans' }, h('span', { class: 'logo' }, 'ⁿ'), h('span', null, t('app.brand')), h('span', { class: 'tagline' }, t('app.tagline'))),
+    h('a', { class: 'brand', href: '#/plans' }, h('span', { class: 'logo', 'aria-hidden': 'true' }, '乘'), h('span', null, t('app.brand')), h('span', { class: 'tagline' }, t('app.tagline'))),
     h('nav', { class: 'nav' }, link('#/plans', 'plans', t('nav.plans')), link('#/new', 'new', t('nav.new')), link('#/creatives', 'creatives', t('nav.creatives'))),
     clockHost,
     h(

@@ -617,7 +617,8 @@ class PlanDetailView {
   }
 
   private editForm(spec: { test: string; title: string; action: string; fields: Array<{ name: string; label: string; value: number; step: string; hint?: string }> }) {
-    const inputs = spec.fields.map((f) => h('input', { type: 'number', step: f.step, min: 0, value: String(f.value), 'data-test': f.name, id: `${spec.test}-${f.name}` }));
+    const round2 = (x: number) => Math.round(x * 100) / 100;
+    const inputs = spec.fields.map((f) => h('input', { type: 'number', step: f.step, min: 0, value: String(round2(f.value)), 'data-test': f.name, id: `${spec.test}-${f.name}` }));
     const out = h('div', { class: 'edit-out' });
     const preview = h('button', { class: 'btn', type: 'submit', 'data-test': 'preview' }, t('edit.preview'));
     const form = h(
@@ -637,7 +638,7 @@ class PlanDetailView {
       const args: Record<string, unknown> = { plan_id: this.id };
       spec.fields.forEach((f, i) => {
         const raw = inputs[i].value.trim();
-        if (raw !== '' && Number(raw) !== f.value) args[f.name] = Number(raw);
+        if (raw !== '' && Number(raw) !== round2(f.value)) args[f.name] = Number(raw);
       });
       if (Object.keys(args).length === 1) {
         replace(out, h('p', { class: 'muted', 'data-test': 'nothing' }, t('edit.nothing')));

@@ -1,0 +1,368 @@
+// End-to-end tests of the web dashboard in headless Chromium (Debian's /usr/bin/chromium driven by
+// playwright-core from web/node_modules), against a real `chengfang serve --quick` started by
+// tests/web/run.sh. Usage:
+//   node tests/web/dashboard.e2e.mjs --base http://127.0.0.1:PORT [--shots docs/img] [--out DIR]
+// Prints one line per test and closes with "N passed, N failed"; exits 1 on any failure.
+import { createRequire } from 'node:module';
+import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repo = resolve(here, '..', '..');
+const require = createRequire(join(repo, 'web', 'package.json'));
+const { chromium } = require('playwright-core');
+
+function arg(name, fallback) {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 && i + 1 < process.argv.length ? process.argv[i + 1] : fallback;
+}
+const BASE = arg('base', process.env.CF_BASE_URL ?? 'http://127.0.0.1:8080').replace(/\/$/, '');
+const SHOTS = resolve(arg('shots', join(repo, 'docs', 'img')));
+const OUT = resolve(arg('out', join(tmpdir(), 'chengfang-web-e2e')));
+const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const ONLY = arg('only', '');
+const TEST_TIMEOUT_MS = 120_000;
+
+// --- a tiny harness ---------------------------------------------------------------------------
+
+const tests = [];
+function test(name, fn) {
+  tests.push({ name, fn });
+}
+function assert(cond, msg) {
+  if (!cond) throw new Error(msg);
+}
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+async function poll(what, fn, timeoutMs = 60_000, everyMs = 500) {
+  const until = Date.now() + timeoutMs;
+  let last;
+  for (;;) {
+    try {
+      last = await fn();
+      if (last) return last;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > until) throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}${last instanceof Error ? `: ${last.message}` : ''}`);
+    await sleep(everyMs);
+  }
+}
+
+// The HTTP API, for setting up and checking what the UI did.
+async function api(action, args = {}) {
+  const res = await fetch(`${BASE}/api/v1/${action}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(args),
+  });
+  const body = await res.json();
+  if (!res.ok) throw new Error(`${action}: ${res.status} ${JSON.stringify(body)}`);
+  return body;
+}
+async function allPlans() {
+  return (await api('list_ad_plans', { limit: 200 })).plans;
+}
+
+// --- shared state between tests ---------------------------------------------------------------
+
+let context;
+let page;
+let planId = null; // the plan test (a) created
+
+async function shot(name) {
+  mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ path: join(SHOTS, `dashboard-${name}.png`) });
+}
+
+// A full page load each time (a unique query string), so no state carries over from the last test.
+let loads = 0;
+async function gotoHash(hash) {
+  await page.goto(`${BASE}/?load=${++loads}${hash}`);
+  await page.waitForSelector('[data-test=clock-time]', { timeout: 15_000 });
+}
+
+// A plan to work on: the one the wizard made, or one made through the API if (a) failed.
+async function ensurePlan() {
+  if (planId !== null) return planId;
+  const products = (await api('search_products', { limit: 3 })).products.map((p) => p.id);
+  const r = await api('create_super_plan', { budget: 500, objective: 'gmv_roi', target: 1.5, products, confirm: true, idempotency_key: `e2e-fallback-${Date.now()}` });
+  planId = r.plan_id;
+  return planId;
+}
+
+// Scrolls so that the element sits just under the sticky top bar.
+async function scrollUnderHeader(selector) {
+  await page.evaluate((sel) => {
+    const el = document.querySelector(sel);
+    const bar = document.querySelector('.topbar')?.getBoundingClientRect().height ?? 0;
+    if (el) window.scrollTo(0, el.getBoundingClientRect().top + window.scrollY - bar - 12);
+  }, selector);
+  await sleep(300);
+}
+
+async function setEnglish() {
+  await page.evaluate(() => localStorage.setItem('chengfang.lang', 'en'));
+}
+
+// --- the tests --------------------------------------------------------------------------------
+
+test('wizard: create a super plan (search, pick 3 products, budget, gmv_roi 1.5, review, create)', async () => {
+  await gotoHash('#/new');
+  await setEnglish();
+  await page.reload();
+  await page.waitForSelector('[data-test=wizard]');
+  const before = await allPlans();
+
+  // Step 1: budget.
+  await page.fill('[data-test=budget]', '500');
+  await page.fill('[data-test=name]', 'E2E wizard plan');
+  assert(await page.isVisible('[data-test=guardrails]'), 'the guardrail limits are explained');
+  await page.click('[data-test=next]');
+
+  // Step 2: objective and target.
+  await page.click('[data-test=objective-gmv_roi]');
+  await page.fill('[data-test=target]', '1.5');
+  await page.click('[data-test=next]');
+
+  // Step 3: search a product by a word of a real product's name, pick three.
+  await page.waitForSelector('[data-test=product-row]');
+  const sample = (await api('search_products', { limit: 20 })).products;
+  assert(sample.length >= 3, `the merchant has at least 3 products (got ${sample.length})`);
+  let query = '';
+  for (const p of sample) {
+    const word = p.name.split(/[^A-Za-z]+/).find((w) => w.length >= 4);
+    if (!word) continue;
+    const hits = (await api('search_products', { query: word, limit: 50 })).products;
+    if (hits.length >= 3) {
+      query = word;
+      break;
+    }
+  }
+  if (query) {
+    await page.fill('[data-test=product-search]', query);
+    await poll(`search results for "${query}"`, async () => {
+      const names = await page.$$eval('[data-test=product-row] td:nth-child(2)', (tds) => tds.map((td) => td.textContent.toLowerCase()));
+      return names.length >= 3 && names.every((n) => n.includes(query.toLowerCase())) ? names : null;
+    }, 15_000, 200);
+  }
+  const checks = page.locator('[data-test=product-check]');
+  for (let i = 0; i < 3; i++) await checks.nth(i).check();
+  await poll('3 products selected', async () => (await page.textContent('[data-test=selected-count]')).includes('3 / 50'), 5_000, 100);
+  await shot('wizard');
+  await page.click('[data-test=next]');
+
+  // Step 4: the server's dry run, then Create (a double click must still create one plan).
+  await page.waitForSelector('[data-test=review-budget]', { timeout: 15_000 });
+  const budgetText = await page.textContent('[data-test=review-budget]');
+  assert(budgetText.includes('500.00'), `the review shows the budget (got "${budgetText}")`);
+  assert((await allPlans()).length === before.length, 'the review (a dry run) created nothing');
+  await shot('review');
+  await page.locator('[data-test=create]').dblclick();
+  await page.waitForURL(/#\/plans\/\d+$/, { timeout: 15_000 });
+  planId = Number(page.url().match(/#\/plans\/(\d+)$/)[1]);
+  await page.waitForSelector(`[data-test=plan-row][data-id="${planId}"]`, { timeout: 15_000 });
+  const after = await allPlans();
+  assert(after.length === before.length + 1, `exactly one plan was created (before ${before.length}, after ${after.length})`);
+  const plan = after.find((p) => p.id === planId);
+  assert(plan && plan.name === 'E2E wizard plan', 'the new plan has the name given in the wizard');
+  assert(plan.objective === 'gmv_roi' && Math.abs(plan.target_roi - 1.5) < 1e-9, `objective and target kept (${plan.objective}, ${plan.target_roi})`);
+  const detail = await api('get_ad_plan', { plan_id: planId });
+  assert(detail.products.length === 3, `three products in the plan (got ${detail.products.length})`);
+});
+
+test('plan view: the plan spends and the charts fill (spend, ROI/GMV, bid multiplier, channel mix)', async () => {
+  const id = await ensurePlan();
+  await gotoHash(`#/plans/${id}`);
+  await page.waitForSelector('[data-test=plan-detail] [data-test=plan-name]', { timeout: 15_000 });
+  const state = await poll('spend > 0 and points in every chart', async () => {
+    const s = await page.evaluate(() => {
+      const pts = (n) => Number(document.querySelector(`[data-chart=${n}]`)?.getAttribute('data-points') ?? 0);
+      const spend = Number(document.querySelector('[data-test=spend-value]')?.getAttribute('data-value') ?? 0);
+      return { spend, spendPts: pts('spend'), roiPts: pts('roi'), alphaPts: pts('alpha'), chanPts: pts('channels') };
+    });
+    return s.spend > 0 && s.spendPts >= 2 && s.roiPts >= 2 && s.alphaPts >= 1 && s.chanPts >= 1 ? s : null;
+  }, 60_000, 500);
+  // The charts really drew something: the canvases are there and not blank.
+  const canvases = await page.$$eval('[data-chart] canvas', (cs) => cs.length);
+  assert(canvases >= 4, `four chart canvases (got ${canvases})`);
+  const clock = await page.textContent('[data-test=clock-time]');
+  assert(/Day \d+/.test(clock), `the header shows the simulated clock (got "${clock}")`);
+  assert(state.spend > 0, 'spend > 0');
+  await sleep(1500); // one more refresh so the screenshot has a few hours
+  await scrollUnderHeader('[data-test=plan-detail] [data-test=plan-kpis]');
+  await shot('plan');
+  await page.screenshot({ path: join(SHOTS, 'dashboard-plan-full.png'), fullPage: true });
+});
+
+test('suggestions: pause the plan in the UI, apply the "resume" suggestion, see the audit entry', async () => {
+  const id = await ensurePlan();
+  await gotoHash(`#/plans/${id}`);
+  await page.waitForSelector('[data-test=plan-detail] [data-test=plan-name]', { timeout: 15_000 });
+  const detail = page.locator('[data-test=plan-detail]');
+  await poll('suggestions loaded', async () => (await page.locator('[data-test=suggestion], [data-test=no-suggestions]').count()) > 0, 15_000, 200);
+  let status = (await api('get_ad_plan', { plan_id: id })).status;
+  if ((await page.locator('[data-test=suggestion]').count()) === 0 || status !== 'active') {
+    // A paused plan always gets the "resume" suggestion.
+    if (status !== 'paused') {
+      await detail.locator('[data-test=pause]').click();
+      await poll('plan paused', async () => (await api('get_ad_plan', { plan_id: id })).status === 'paused', 10_000, 200);
+      await page.waitForSelector('[data-test=plan-detail] [data-test=resume]', { timeout: 10_000 });
+    }
+  }
+  await page.waitForSelector('[data-test=suggestion]', { timeout: 15_000 });
+  const kinds = await page.$$eval('[data-test=suggestion]', (els) => els.map((e) => e.getAttribute('data-kind')));
+  const reasons = await page.$$eval('[data-test=suggestion] .reason', (els) => els.map((e) => e.textContent));
+  assert(reasons.every((r) => r.trim().length > 0), 'every suggestion shows its reason');
+  const seqBefore = (await api('list_changes', { plan_id: id, limit: 1 })).changes[0]?.seq ?? 0;
+  status = (await api('get_ad_plan', { plan_id: id })).status;
+  const which = status === 'paused' ? kinds.indexOf('status') : 0;
+  assert(which >= 0, `a paused plan has a status suggestion (kinds: ${kinds.join(', ')})`);
+  const sug = (await api('get_bid_budget_suggestion', { plan_id: id })).suggestions;
+  await shot('suggestions-before');
+  await page.locator('[data-test=apply-suggestion]').nth(which).click();
+  await page.waitForSelector('[data-test=applied-result] [data-test=audit-entry]', { timeout: 15_000 });
+  const seqShown = Number(await page.getAttribute('[data-test=audit-entry]', 'data-seq'));
+  const changes = (await api('list_changes', { plan_id: id, limit: 20 })).changes;
+  const entry = changes.find((c) => c.seq === seqShown);
+  assert(entry && entry.seq > seqBefore, `list_changes has the new entry #${seqShown}`);
+  assert(entry.actor === 'merchant:http', `the change was made over HTTP (actor ${entry.actor})`);
+  if (status === 'paused') {
+    assert(entry.action === 'update_ad_plan_status' && entry.after.status === 'active', `the entry resumes the plan (${JSON.stringify(entry)})`);
+    await poll('plan active again', async () => (await api('get_ad_plan', { plan_id: id })).status === 'active', 10_000, 200);
+    await page.waitForSelector('[data-test=plan-detail] [data-test=status][data-status=active]', { timeout: 10_000 });
+  } else {
+    assert(entry.action === sug[0]?.action?.name, `the entry is the suggested action (${entry.action})`);
+  }
+  // The change log card shows it too.
+  await page.waitForSelector(`[data-test=change-row][data-seq="${seqShown}"]`, { timeout: 10_000 });
+  await scrollUnderHeader('[data-test=suggestions-card]');
+  await shot('suggestions');
+});
+
+test('bad input: a budget of 0 or above the limit shows the server\'s error and creates nothing', async () => {
+  const before = (await allPlans()).length;
+  const product = (await api('search_products', { limit: 1 })).products[0];
+  for (const [budget, expect] of [
+    ['0', /budget/i],
+    ['2000000', /outside this account's limits/i],
+  ]) {
+    await gotoHash('#/new');
+    await page.waitForSelector('[data-test=budget]');
+    await page.fill('[data-test=budget]', budget);
+    await page.click('[data-test=next]');
+    await page.click('[data-test=objective-gmv_roi]');
+    await page.fill('[data-test=target]', '1.5');
+    await page.click('[data-test=next]');
+    await page.fill('[data-test=product-search]', String(product.id));
+    await page.waitForSelector(`[data-test=product-row][data-id="${product.id}"]`, { timeout: 10_000 });
+    const row = page.locator(`[data-test=product-row][data-id="${product.id}"] [data-test=product-check]`);
+    if (!(await row.isChecked())) await row.check();
+    await page.click('[data-test=next]');
+    await page.waitForSelector('[data-test=review-error]', { timeout: 15_000 });
+    const msg = await page.textContent('[data-test=review-error] .alert-msg');
+    // The very message the server gives for the same request.
+    let serverMsg = '';
+    const res = await fetch(`${BASE}/api/v1/create_super_plan`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ budget: Number(budget), objective: 'gmv_roi', target: 1.5, products: [product.id], flight_days: 7 }),
+    });
+    assert(!res.ok, `the server refuses a budget of ${budget}`);
+    serverMsg = (await res.json()).error.message;
+    assert(msg === serverMsg, `the UI shows the server's message (UI "${msg}", server "${serverMsg}")`);
+    assert(expect.test(msg), `the message explains the budget problem ("${msg}")`);
+    assert(await page.isDisabled('[data-test=create]'), 'Create stays disabled');
+    if (budget === '2000000') await shot('bad-budget');
+  }
+  assert((await allPlans()).length === before, 'no plan was created');
+});
+
+test('language: the switch changes labels to Chinese and back, and is remembered', async () => {
+  const id = await ensurePlan();
+  await gotoHash(`#/plans/${id}`);
+  await setEnglish();
+  await page.reload();
+  await page.waitForSelector('[data-test=nav-plans]');
+  assert((await page.textContent('[data-test=nav-plans]')) === 'Plans', 'English nav label');
+  await page.click('[data-test=lang]');
+  await poll('Chinese labels', async () => (await page.textContent('[data-test=nav-plans]')) === '推广计划', 5_000, 100);
+  assert((await page.textContent('[data-test=nav-new]')) === '新建全域计划', 'Chinese "new plan" label');
+  assert((await page.getAttribute('html', 'lang')) === 'zh-CN', 'html lang is zh-CN');
+  await page.waitForSelector('[data-test=plan-detail] [data-test=plan-name]', { timeout: 15_000 });
+  await page.waitForSelector('[data-test=suggestions-card] h2:text("优化建议")', { timeout: 5_000 });
+  await page.reload();
+  await page.waitForSelector('[data-test=nav-plans]');
+  assert((await page.textContent('[data-test=nav-plans]')) === '推广计划', 'the choice survives a reload (localStorage)');
+  await page.waitForSelector('[data-test=plan-detail] [data-test=plan-name]', { timeout: 15_000 });
+  await sleep(1000);
+  await shot('zh');
+  await page.click('[data-test=lang]');
+  await poll('English labels again', async () => (await page.textContent('[data-test=nav-plans]')) === 'Plans', 5_000, 100);
+});
+
+// --- run ----------------------------------------------------------------------------------------
+
+async function main() {
+  mkdirSync(OUT, { recursive: true });
+  const profile = mkdtempSync(join(tmpdir(), 'chengfang-chromium-'));
+  let passed = 0;
+  let failed = 0;
+  try {
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      viewport: { width: 1280, height: 800 },
+      locale: 'en-US',
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+    page = context.pages()[0] ?? (await context.newPage());
+    page.setDefaultTimeout(20_000);
+    const consoleErrors = [];
+    page.on('pageerror', (e) => consoleErrors.push(String(e)));
+    for (const [i, t] of tests.entries()) {
+      if (ONLY && !t.name.includes(ONLY)) continue;
+      const started = Date.now();
+      try {
+        await Promise.race([
+          t.fn(),
+          new Promise((_, reject) => setTimeout(() => reject(new Error(`test timed out after ${TEST_TIMEOUT_MS / 1000}s`)), TEST_TIMEOUT_MS)),
+        ]);
+        if (consoleErrors.length) throw new Error(`uncaught errors in the page: ${consoleErrors.join(' | ')}`);
+        passed++;
+        console.log(`PASS ${i + 1} ${t.name} (${((Date.now() - started) / 1000).toFixed(1)}s)`);
+      } catch (e) {
+        failed++;
+        console.log(`FAIL ${i + 1} ${t.name} (${((Date.now() - started) / 1000).toFixed(1)}s)`);
+        console.log(`     ${String(e?.message ?? e).split('\n').join('\n     ')}`);
+        try {
+          await page.screenshot({ path: join(OUT, `failure-${i + 1}.png`), fullPage: true });
+          console.log(`     screenshot: ${join(OUT, `failure-${i + 1}.png`)}`);
+        } catch {
+          /* the page is gone */
+        }
+      }
+      consoleErrors.length = 0;
+    }
+  } catch (e) {
+    failed++;
+    console.log(`FAIL setup: ${e?.message ?? e}`);
+  } finally {
+    await context?.close().catch(() => {});
+    rmSync(profile, { recursive: true, force: true });
+  }
+  console.log(`${passed} passed, ${failed} failed`);
+  process.exit(failed ? 1 : 0);
+}
+
+main();
