@@ -1,0 +1,68 @@
+// A test account: a real platform over a small catalogue (two merchants, eight products; the
+// account is merchant 0, which owns the even ids) without a market. Super plans are registered as
+// compiled (no pilot: tests set time and drive delivery themselves). For tests only.
+#pragma once
+
+#include <map>
+#include <memory>
+
+#include "action/account.h"
+#include "common/event_log.h"
+
+namespace cf::action::fixtures {
+
+inline Catalogue TestCatalogue() {
+  Catalogue c;
+  c.departments = {"GROCERY", "DRUG GM"};
+  c.categories = {"SOFT DRINKS", "SHAMPOO"};
+  c.category_department = {0, 1};
+  c.types = {"COLA", "SHAMPOO 12OZ"};
+  c.type_category = {0, 1};
+  c.merchants.resize(2);
+  for (MerchantId m = 0; m < 2; ++m) {
+    c.merchants[m].id = m;
+    c.merchants[m].name = m == 0 ? "Fizz Co" : "Clean Co";
+  }
+  for (ProductId p = 0; p < 8; ++p) {
+    Product prod;
+    prod.id = p;
+    prod.merchant = p % 2;
+    prod.category = p < 4 ? 0 : 1;
+    prod.department = prod.category;
+    prod.type = prod.category;
+    prod.shelf_price = Money::FromUnits(2.0 + p);
+    prod.unit_cost = Money::FromUnits(1.0 + 0.5 * p);
+    prod.price_observed = true;
+    c.products.push_back(prod);
+  }
+  c.Reindex();
+  return c;
+}
+
+class TestAccount : public Account {
+ public:
+  TestAccount()
+      : cat_(TestCatalogue()),
+        log_(EventLog::InMemory()),
+        platform_(cat_, *log_, 20, PlatformConfig{0.1, false}) {}
+  Platform& platform() override { return platform_; }
+  const Catalogue& catalogue() const override { return cat_; }
+  MerchantId merchant() const override { return 0; }
+  SimMinute now() const override { return now_; }
+  SimMinute flight_start() const override { return 0; }
+  PlanId AddSuperPlan(const SuperPlan& sp) override { return platform_.AddPlan(sp.plan); }
+  void RetargetSuperPlan(PlanId id, double budget, double target) override {
+    retargeted[id] = {budget, target};
+  }
+  double PilotAlpha(PlanId) const override { return 0.5; }
+
+  SimMinute now_ = 10;
+  std::map<PlanId, std::pair<double, double>> retargeted;
+
+ private:
+  Catalogue cat_;
+  std::unique_ptr<EventLog> log_;
+  Platform platform_;
+};
+
+}  // namespace cf::action::fixtures
