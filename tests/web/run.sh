@@ -6,8 +6,10 @@
 #   bash tests/web/run.sh CHENGFANG_BINARY [PORT]
 #
 # PORT defaults to a free one. Environment: CF_WEB_SPEED (simulated minutes per real minute,
-# default 6000), CF_WEB_SERVE_ARGS (more `serve` flags), CF_WEB_SHOTS (screenshot folder, default
-# docs/img), CHROMIUM (default /usr/bin/chromium). Builds web/dist first (web/build.sh) if missing.
+# default 6000), CF_WEB_DAYS (flight length, default 14: 3.4 real minutes at 6000, room for slow
+# machines), CF_WEB_SERVE_ARGS (more `serve` flags), CF_WEB_SHOTS (screenshot folder, default
+# build-web-e2e/shots; CF_WEB_SHOTS=docs/img refreshes the documentation's screenshots), CHROMIUM
+# (default /usr/bin/chromium). Builds web/dist first (web/build.sh) if missing.
 # Prints one line per test and "N passed, N failed"; exits non-zero on any failure.
 set -uo pipefail
 
@@ -26,7 +28,7 @@ if [[ -z "$port" ]]; then
 fi
 speed=${CF_WEB_SPEED:-6000}
 chromium=${CHROMIUM:-/usr/bin/chromium}
-shots=${CF_WEB_SHOTS:-$repo/docs/img}
+shots=${CF_WEB_SHOTS:-$repo/build-web-e2e/shots}
 
 if [[ ! -x "$chromium" ]]; then
   echo "web e2e: $chromium not found; install Debian's Chromium: apt-get install -y chromium" >&2
@@ -53,7 +55,7 @@ trap 'exit 130' INT TERM
 
 # shellcheck disable=SC2086
 "$bin" serve --host 127.0.0.1 --port "$port" --state "$tmp/state.sqlite" --speed "$speed" \
-  --web "$repo/web/dist" --quick ${CF_WEB_SERVE_ARGS:-} >"$tmp/server.log" 2>&1 &
+  --web "$repo/web/dist" --quick --days "${CF_WEB_DAYS:-14}" ${CF_WEB_SERVE_ARGS:-} >"$tmp/server.log" 2>&1 &
 server_pid=$!
 
 base="http://127.0.0.1:$port"

@@ -164,4 +164,5 @@ export interface Change {
   before: any;
   after: any;
   args?: any;
+  note?: string;
 }

@@ -14,7 +14,7 @@ import { h, newKey, replace } from './dom';
 import { t, type Key } from './i18n';
 import { int, money, moneyShort, num, pct, simShort, simTime } from './format';
 import { ChartBox } from './charts';
-import { card, diffTable, describeValue, errorBox, kpi, okBox, spinner, statusBadge, statusLabel, toast } from './ui';
+import { card, diffTable, describeChange, errorBox, kpi, okBox, spinner, statusBadge, statusLabel, toast } from './ui';
 import { objectiveLabel } from './wizard';
 
 export const REFRESH_MS = 3000;
@@ -31,6 +31,12 @@ function same(a: unknown, b: unknown): boolean {
 export function channelLabel(c: string): string {
   const k = `channel.${c}` as Key;
   return ['feed', 'live', 'search', 'mall'].includes(c) ? t(k) : c;
+}
+
+// alpha multiplies the predicted value of an impression; its scale depends on the objective.
+function alphaText(v: number | null | undefined): string {
+  if (v === null || v === undefined) return '—';
+  return num(v, Math.abs(v) >= 100 ? 1 : Math.abs(v) >= 10 ? 2 : 3);
 }
 
 function goalText(p: PlanSummary): string {
@@ -394,7 +400,7 @@ class PlanDetailView {
       kpi(t('kpi.roi'), num(m?.roi), target ? t('kpi.goal', { v: num(target) }) : undefined, 'kpi-roi'),
       kpi(t('kpi.ctr'), pct(m?.ctr), t('kpi.clicks', { n: int(m?.clicks), imp: int(m?.impressions) })),
       kpi(t('kpi.cvr'), pct(m?.cvr), m && m.purchases > 0 ? t('kpi.cpa', { v: money(m.spend / m.purchases) }) : undefined),
-      p.alpha !== undefined ? kpi(t('kpi.alpha'), num(p.alpha, 3), t('kpi.alphaSub')) : null,
+      p.alpha !== undefined ? kpi(t('kpi.alpha'), alphaText(p.alpha), t('kpi.alphaSub')) : null,
     );
   }
 
@@ -460,10 +466,10 @@ class PlanDetailView {
     this.alpha.set(
       {
         grid,
-        tooltip: { trigger: 'axis', valueFormatter: (v: number) => num(v, 3) },
+        tooltip: { trigger: 'axis', valueFormatter: (v: number) => alphaText(v) },
         legend: { top: 0, data: [t('chart.alpha')] },
         xAxis,
-        yAxis: { type: 'value', scale: true, axisLabel: { formatter: (v: number) => num(v, 2) } },
+        yAxis: { type: 'value', scale: true, axisLabel: { formatter: (v: number) => alphaText(v) } },
         series: [
           {
             name: t('chart.alpha'),
@@ -472,7 +478,6 @@ class PlanDetailView {
             data: rows.map((r) => (r.alpha && r.alpha > 0 ? r.alpha : null)),
             showSymbol: rows.length < 3,
             itemStyle: { color: '#1b9e77' },
-            markLine: { symbol: 'none', silent: true, lineStyle: { type: 'dotted', color: '#8a94a6' }, label: { formatter: '1.0', position: 'insideEndTop' }, data: [{ yAxis: 1 }] },
           },
         ],
       },
@@ -708,7 +713,7 @@ class PlanDetailView {
                 h('td', null, simTime(c.sim_time)),
                 h('td', null, h('span', { class: `badge actor ${c.actor === 'autopilot' ? 'actor-auto' : ''}` }, c.actor === 'autopilot' ? t('log.autopilot') : c.actor)),
                 h('td', null, h('code', null, c.action)),
-                h('td', { class: 'small' }, c.before === null && c.after === null ? '—' : `${describeValue(c.before)} → ${describeValue(c.after)}`),
+                h('td', { class: 'small' }, c.before == null && c.after == null && (c.note ?? c.args?.note) ? String(c.note ?? c.args?.note) : describeChange(c.before, c.after)),
               ),
             ),
           ),

@@ -90,6 +90,19 @@ export function describeValue(v: unknown): string {
     .join(', ');
 }
 
+// An audit entry's change in one line: only the fields that differ ("target_roi: 1.5 → 1.65").
+export function describeChange(before: unknown, after: unknown): string {
+  if ((before === null || before === undefined) && (after === null || after === undefined)) return '—';
+  if (before === null || before === undefined || typeof before !== 'object' || typeof after !== 'object' || after === null) {
+    return before === null || before === undefined ? describeValue(after) : `${describeValue(before)} → ${describeValue(after)}`;
+  }
+  const b = before as Record<string, unknown>;
+  const a = after as Record<string, unknown>;
+  const keys = Array.from(new Set([...Object.keys(b), ...Object.keys(a)])).filter((k) => JSON.stringify(b[k]) !== JSON.stringify(a[k]));
+  if (!keys.length) return describeValue(after);
+  return keys.map((k) => `${k}: ${cell(b[k])} → ${cell(a[k])}`).join('; ');
+}
+
 function cell(x: unknown): string {
   if (x === null || x === undefined) return '—';
   if (Array.isArray(x)) return x.join(', ');

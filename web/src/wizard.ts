@@ -456,7 +456,7 @@ export function renderWizard(navigate: (hash: string) => void) {
             h('dt', null, t('wiz.budget')),
             h('dd', { 'data-test': 'review-budget' }, money(after.total_budget)),
             h('dt', null, t('wiz.dailyBudget')),
-            h('dd', null, money(after.daily_budget)),
+            h('dd', null, after.daily_budget > 0 ? money(after.daily_budget) : t('wiz.noDailyCap')),
             h('dt', null, t('wiz.flightDays')),
             h('dd', null, String(after.flight_days ?? state.flightDays)),
             h('dt', null, t('wiz.products')),
@@ -464,7 +464,7 @@ export function renderWizard(navigate: (hash: string) => void) {
             h('dt', null, t('wiz.cells')),
             h('dd', null, t('wiz.cellsText', { n: after.cells ?? '—' })),
           ),
-          h('p', { class: 'hint dry-run-msg' }, t('wiz.dryRunNote'), ' ', h('span', { class: 'muted' }, r.message)),
+          h('p', { class: 'hint dry-run-msg', title: r.message }, t('wiz.dryRunNote')),
         );
         create.disabled = false;
       } catch (e) {
