@@ -274,6 +274,63 @@ test('bad input: a budget of 0 or above the limit shows the server\'s error and 
   assert((await allPlans()).length === before, 'no plan was created');
 });
 
+test('edit: budget and goal changes preview as a dry run, apply on confirm, and a guardrail shows the server\'s message', async () => {
+  const id = await ensurePlan();
+  const plan = await api('get_ad_plan', { plan_id: id });
+  await gotoHash(`#/plans/${id}`);
+  const form = page.locator('[data-test=edit-budget]');
+  await form.waitFor({ timeout: 15_000 });
+  // +20%: preview, nothing changes, then confirm.
+  const raised = Math.round(plan.total_budget * 1.2 * 100) / 100;
+  await form.locator('[data-test=total_budget]').fill(String(raised));
+  await form.locator('[data-test=preview]').click();
+  await form.locator('[data-test=dry-run]').waitFor({ timeout: 10_000 });
+  const diff = await form.locator('[data-test=dry-run] [data-test=diff]').textContent();
+  assert(diff.includes(String(plan.total_budget)) && diff.includes(String(raised)), `the preview shows before and after ("${diff}")`);
+  assert((await api('get_ad_plan', { plan_id: id })).total_budget === plan.total_budget, 'the preview changed nothing');
+  await form.locator('[data-test=confirm]').click();
+  await page.waitForSelector('[data-test=edit-ok]', { timeout: 10_000 });
+  assert((await api('get_ad_plan', { plan_id: id })).total_budget === raised, `the total budget is now ${raised}`);
+  const last = (await api('list_changes', { plan_id: id, limit: 5 })).changes.find((c) => c.actor === 'merchant:http');
+  assert(last.action === 'update_ad_plan_budget' && last.after.total_budget === raised, `the audit log has the change (${JSON.stringify(last)})`);
+  // +100% in one call: the guardrail refuses it, with its message, and nothing changes.
+  await poll('the form shows the new total', async () => Number(await page.locator('[data-test=edit-budget] [data-test=total_budget]').inputValue()) === raised, 10_000, 200);
+  const doubled = raised * 2;
+  await page.locator('[data-test=edit-budget] [data-test=total_budget]').fill(String(doubled));
+  await page.locator('[data-test=edit-budget] [data-test=preview]').click();
+  await page.waitForSelector('[data-test=edit-budget] [data-test=edit-error]', { timeout: 10_000 });
+  const shown = await page.textContent('[data-test=edit-budget] [data-test=edit-error] .alert-msg');
+  const res = await fetch(`${BASE}/api/v1/update_ad_plan_budget`, { method: 'POST', body: JSON.stringify({ plan_id: id, total_budget: doubled }) });
+  const served = await res.json();
+  assert(res.status === 422 && served.error.code === 'guardrail', `the server refuses +100% with a guardrail (${res.status})`);
+  assert(shown === served.error.message, `the UI shows the server's message (UI "${shown}", server "${served.error.message}")`);
+  assert((await api('get_ad_plan', { plan_id: id })).total_budget === raised, 'the refused change changed nothing');
+  // The ROI goal.
+  const goal = page.locator('[data-test=edit-goal]');
+  await goal.locator('[data-test=target_roi]').fill('1.6');
+  await goal.locator('[data-test=preview]').click();
+  await goal.locator('[data-test=dry-run]').waitFor({ timeout: 10_000 });
+  await goal.locator('[data-test=confirm]').click();
+  await poll('target ROI 1.6', async () => Math.abs((await api('get_ad_plan', { plan_id: id })).target_roi - 1.6) < 1e-9, 10_000, 200);
+});
+
+test('end: "End plan" shows the dry run first, ends the plan on confirm, and removes the controls', async () => {
+  const product = (await api('search_products', { limit: 1 })).products[0];
+  const created = await api('create_super_plan', { budget: 100, objective: 'profit', products: [product.id], name: 'E2E plan to end', confirm: true, idempotency_key: `e2e-end-${Date.now()}` });
+  const id = created.plan_id;
+  await gotoHash(`#/plans/${id}`);
+  await page.waitForSelector('[data-test=plan-detail] [data-test=end]', { timeout: 15_000 });
+  await page.click('[data-test=plan-detail] [data-test=end]');
+  await page.waitForSelector('[data-test=end-confirm]', { timeout: 10_000 });
+  assert((await api('get_ad_plan', { plan_id: id })).status !== 'ended', 'the first click only previews');
+  await page.click('[data-test=confirm-end]');
+  await page.waitForSelector('[data-test=plan-detail] [data-test=status][data-status=ended]', { timeout: 10_000 });
+  assert((await api('get_ad_plan', { plan_id: id })).status === 'ended', 'the plan has ended');
+  assert((await page.locator('[data-test=plan-detail] [data-test=pause], [data-test=plan-detail] [data-test=resume], [data-test=plan-detail] [data-test=end]').count()) === 0, 'no pause/resume/end buttons on an ended plan');
+  const sug = await page.locator('[data-test=no-suggestions]').count();
+  assert(sug === 1, 'an ended plan has no suggestions');
+});
+
 test('language: the switch changes labels to Chinese and back, and is remembered', async () => {
   const id = await ensurePlan();
   await gotoHash(`#/plans/${id}`);

@@ -237,6 +237,7 @@ class PlanDetailView {
   private readonly applied = h('div', { class: 'applied', 'data-test': 'applied' });
   private readonly changesBody = h('div', { 'data-test': 'changes' }, spinner());
   private readonly editHost = h('div', { class: 'edit' });
+  private readonly editResult = h('div', { class: 'edit-result', 'data-test': 'edit-result' });
   private readonly statusMsg = h('div', { class: 'status-msg' });
   private readonly content: HTMLElement;
   private readonly errorHost = h('div');
@@ -263,7 +264,7 @@ class PlanDetailView {
         'div',
         { class: 'detail-grid' },
         card(t('sug.title'), [h('p', { class: 'chart-note' }, t('sug.note')), this.observed, this.suggestionsBody, this.applied], { test: 'suggestions-card', cls: 'suggestions-card' }),
-        card(t('edit.title'), [this.editHost], { test: 'edit-card' }),
+        card(t('edit.title'), [this.editHost, this.editResult], { test: 'edit-card' }),
       ),
       card(t('log.title'), [this.changesBody], { test: 'changes-card' }),
     );
@@ -650,6 +651,7 @@ class PlanDetailView {
         return;
       }
       preview.disabled = true;
+      replace(this.editResult);
       replace(out, spinner(t('edit.checking')));
       try {
         const dry = await call<WriteResult>(spec.action, args);
@@ -659,7 +661,9 @@ class PlanDetailView {
           confirmBtn.disabled = true;
           try {
             const r = await call<WriteResult>(spec.action, { ...args, confirm: true, idempotency_key: key });
-            replace(out, okBox(r.message, 'edit-ok'));
+            // The forms are redrawn with the new values; the result stays below them.
+            replace(out);
+            replace(this.editResult, h('div', { class: 'alert alert-ok', 'data-test': 'edit-ok' }, h('p', null, h('strong', null, t('sug.applied')), ' ', r.message), diffTable(r.before, r.after)));
             toast(r.message, 'ok');
             this.last.edit = undefined;
             await this.refresh();
