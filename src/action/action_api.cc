@@ -7,6 +7,8 @@
 #include <cmath>
 
 #include "action/action_catalogue.h"
+#include "diagnosis/report.h"
+#include "diagnosis/sub_agents.h"
 
 namespace cf::action {
 namespace {
@@ -171,6 +173,7 @@ Json ActionApi::Dispatch(const std::string& name, const Json& a, const CallConte
   if (name == "get_ad_plan") return GetPlan(a);
   if (name == "get_report") return Report(a);
   if (name == "get_bid_budget_suggestion") return Suggest(a);
+  if (name == "diagnose_ad_plan") return Diagnose(a);
   if (name == "search_products") return SearchProducts(a);
   if (name == "list_changes") return ListChanges(a);
   if (name == "create_super_plan") return CreateSuperPlan(a, ctx);
@@ -461,6 +464,139 @@ Json ActionApi::Suggest(const Json& a) {
     }
   }
   return {{"plan_id", p.id}, {"observed", observed}, {"suggestions", suggestions}};
+}
+
+namespace {
+
+diagnosis::KpiCounts Counts(const Metrics& m) {
+  diagnosis::KpiCounts k;
+  k.impressions = static_cast<double>(m.impressions);
+  k.clicks = static_cast<double>(m.clicks);
+  k.purchases = static_cast<double>(m.purchases);
+  k.spend = m.spend.units();
+  k.gmv = m.gmv.units();
+  return k;
+}
+
+Json CountsJson(const diagnosis::KpiCounts& k) {
+  return {{"impressions", k.impressions}, {"clicks", k.clicks},
+          {"purchases", k.purchases},     {"spend", Round2(k.spend)},
+          {"gmv", Round2(k.gmv)},         {"roi", k.spend > 0 ? Round2(k.gmv / k.spend) : 0.0}};
+}
+
+}  // namespace
+
+Json ActionApi::Diagnose(const Json& a) {
+  const AdPlan& p = OwnPlan(a);
+  diagnosis::Lang lang = diagnosis::Lang::kEn;
+  if (auto l = OptString(a, "language")) {
+    if (*l != "en" && *l != "zh") {
+      throw ActionError::Invalid(
+          fmt::format("'language' must be en or zh, got {}", Json(*l).dump()));
+    }
+    lang = diagnosis::ParseLang(*l);
+  }
+  const auto rows = reports_.Recent(p.id, 48);
+  if (rows.size() < 4) {
+    throw ActionError::Precondition(fmt::format(
+        "plan {} has {} hour(s) of delivery reports; a diagnosis needs at least 4 (it compares the "
+        "last hours with those before); try again later",
+        p.id, rows.size()));
+  }
+  // Two windows of equal length: the earlier half is the reference.
+  const size_t half = rows.size() / 2;
+  const size_t first = rows.size() - 2 * half;
+  diagnosis::DiagnosisInput in;
+  in.plan = p.id;
+  in.plan_name = p.name;
+  in.window_hours = static_cast<double>(half);
+  const Catalogue& cat = account_.catalogue();
+  std::map<ProductId, std::pair<Metrics, Metrics>> by_product;
+  Metrics after_total;
+  for (size_t i = first; i < rows.size(); ++i) {
+    const bool after = i >= first + half;
+    for (int c = 0; c < kNumChannels; ++c) {
+      (after ? in.channel_after : in.channel_before)[c] += Counts(rows[i]->by_channel[c]);
+    }
+    for (const auto& [prod, m] : rows[i]->by_product) {
+      (after ? by_product[prod].second : by_product[prod].first).Add(m);
+    }
+    if (after) after_total.Add(rows[i]->total);
+  }
+  for (const auto& [prod, w] : by_product) {
+    diagnosis::ProductWindow pw;
+    pw.product = prod;
+    pw.name = cat.ProductName(prod);
+    pw.before = Counts(w.first);
+    pw.after = Counts(w.second);
+    pw.own_price = cat.product(prod).shelf_price.units();
+    in.products.push_back(pw);
+  }
+  // Budget: the daily budget (or the flight's daily share), how much of it the window spent and
+  // the hour of the last day it ran out.
+  const uint32_t days = super_.count(p.id) ? super_.at(p.id).flight_days : 0;
+  in.daily_budget = p.daily_budget.units() > 0 ? p.daily_budget.units()
+                    : days > 0                 ? p.total_budget.units() / days
+                                               : 0;
+  if (in.daily_budget > 0) {
+    in.budget_spent_share =
+        after_total.spend.units() * 24.0 / std::max(1.0, in.window_hours) / in.daily_budget;
+    double day_spend = 0;
+    for (size_t i = first + half; i < rows.size(); ++i) {
+      const SimMinute start = rows[i]->hour_end - kMinutesPerHour;
+      if (start % kMinutesPerDay == 0) day_spend = 0;
+      day_spend += rows[i]->total.spend.units();
+      if (day_spend >= 0.98 * in.daily_budget) {
+        in.budget_exhausted_hour = static_cast<double>((start % kMinutesPerDay) / 60 + 1);
+        break;
+      }
+    }
+  }
+  const Json settings = PlanSettings(p);
+  in.roi_target = settings.value("target_roi", 0.0);
+  const diagnosis::Diagnosis d = diagnosis::Coordinate(in);
+  Json causes = Json::array();
+  for (const diagnosis::Hypothesis& h : d.hypotheses) {
+    Json evidence = Json::array();
+    for (const diagnosis::Evidence& e : h.evidence)
+      evidence.push_back(lang == diagnosis::Lang::kZh ? e.zh : e.en);
+    Json actions = Json::array();
+    for (const diagnosis::Action& act : h.actions) {
+      Json j = {{"type", diagnosis::ActionName(act.type)},
+                {"description", diagnosis::DescribeAction(act, in, lang)},
+                {"expected_roi_change", act.expected_roi_change}};
+      // The actions this API can perform come as ready-to-apply calls.
+      if (act.type == diagnosis::Action::Type::kRaiseBudget) {
+        const double share =
+            std::min(act.amount > 0 ? act.amount : 0.2, guardrails_.max_budget_change_per_call);
+        j["action"] = {{"name", "update_ad_plan_budget"},
+                       {"arguments",
+                        {{"plan_id", p.id},
+                         {"total_budget", Round2(p.total_budget.units() * (1 + share))},
+                         {"confirm", true}}}};
+      } else if (act.type == diagnosis::Action::Type::kRelaxRoiTarget && in.roi_target > 0) {
+        const double share = act.amount > 0 ? act.amount : 0.1;
+        j["action"] = {{"name", "update_ad_plan_bid"},
+                       {"arguments",
+                        {{"plan_id", p.id},
+                         {"target_roi", Round2(in.roi_target * (1 - share))},
+                         {"confirm", true}}}};
+      }
+      actions.push_back(j);
+    }
+    causes.push_back({{"cause", diagnosis::CauseName(h.cause)},
+                      {"confidence", Round2(h.confidence)},
+                      {"evidence", evidence},
+                      {"actions", actions}});
+  }
+  return {
+      {"plan_id", p.id},
+      {"window_hours", half},
+      {"before", CountsJson(in.TotalBefore())},
+      {"after", CountsJson(in.TotalAfter())},
+      {"roi_change", {{"before", Round2(d.roi.roi_before)}, {"after", Round2(d.roi.roi_after)}}},
+      {"causes", causes},
+      {"report", diagnosis::RenderReport(d, in, lang)}};
 }
 
 Json ActionApi::SearchProducts(const Json& a) {

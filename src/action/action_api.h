@@ -76,6 +76,7 @@ class ActionApi {
   Json GetPlan(const Json& args);
   Json Report(const Json& args);
   Json Suggest(const Json& args);
+  Json Diagnose(const Json& args);
   Json SearchProducts(const Json& args);
   Json ListChanges(const Json& args);
   // Writes.

@@ -144,6 +144,11 @@ TEST_F(ActionApiTest, BudgetGuardrailsPerCallAndPerDay) {
               "give 'total_budget'");
 }
 
+TEST_F(ActionApiTest, DiagnosisNeedsReports) {
+  const PlanId id = Create({{"confirm", true}})["plan_id"].get<PlanId>();
+  ExpectError("diagnose_ad_plan", {{"plan_id", id}}, "failed_precondition", "at least 4");
+}
+
 TEST_F(ActionApiTest, EndedPlansCannotChange) {
   const PlanId id = Create({{"confirm", true}})["plan_id"].get<PlanId>();
   api_.Call("update_ad_plan_status", {{"plan_id", id}, {"status", "ended"}, {"confirm", true}});
@@ -210,6 +215,27 @@ TEST_F(ActionApiTest, ReportsAddUpHourlyDeliveryAndSuggestionsAreApplicable) {
   EXPECT_EQ(sum, c.impressions);
   ASSERT_GT(shown, 0u) << "the plan won no auction";
   EXPECT_EQ(c.impressions, shown);
+  // The diagnosis compares the last 4 hours with the 4 before, in either language.
+  const Json d = api_.Call("diagnose_ad_plan", {{"plan_id", id}});
+  EXPECT_EQ(d["window_hours"], 4);
+  EXPECT_DOUBLE_EQ(
+      d["before"]["impressions"].get<double>() + d["after"]["impressions"].get<double>(),
+      static_cast<double>(c.impressions));
+  EXPECT_FALSE(d["report"].get<std::string>().empty());
+  for (const Json& cause : d["causes"]) {
+    for (const Json& act : cause["actions"]) {
+      if (!act.contains("action")) continue;
+      Json args = act["action"]["arguments"];
+      args["confirm"] = false;
+      EXPECT_NO_THROW(api_.Call(act["action"]["name"].get<std::string>(), args)) << act.dump();
+    }
+  }
+  const std::string zh =
+      api_.Call("diagnose_ad_plan", {{"plan_id", id}, {"language", "zh"}})["report"];
+  EXPECT_NE(zh, d["report"].get<std::string>());
+  ExpectError("diagnose_ad_plan", {{"plan_id", id}, {"language", "fr"}}, "invalid_argument",
+              "en or zh");
+
   const Json s = api_.Call("get_bid_budget_suggestion", {{"plan_id", id}});
   for (const Json& sug : s["suggestions"]) {
     // Every suggestion is a valid call of the API (a dry run here).

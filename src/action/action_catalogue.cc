@@ -179,6 +179,25 @@ std::vector<ActionSpec> Build() {
        {"properties", {{"rows", {{"type", "array"}}}, {"currency", {{"type", "string"}}}}},
        {"required", {"rows"}}},
       true);
+  add("diagnose_ad_plan", "Diagnose an ad plan",
+      "Compares the plan's last 24 hours with the 24 before: the ROI change split into its drivers "
+      "(channel mix, CTR, CVR, price per click, order value), the likely causes ranked by "
+      "confidence with their evidence, and suggested actions; those the API can perform come as "
+      "ready-to-apply calls. Report text in English or Chinese.",
+      Obj({{"plan_id", kPlanId},
+           {"language", {{"type", "string"}, {"enum", {"en", "zh"}}, {"default", "en"}}}},
+          {"plan_id"}),
+      {{"type", "object"},
+       {"properties",
+        {{"plan_id", {{"type", "integer"}}},
+         {"window_hours", {{"type", "integer"}}},
+         {"before", {{"type", "object"}}},
+         {"after", {{"type", "object"}}},
+         {"roi_change", {{"type", "object"}}},
+         {"causes", {{"type", "array"}}},
+         {"report", {{"type", "string"}}}}},
+       {"required", {"plan_id", "causes", "report"}}},
+      true);
   add("search_products", "Search the merchant's products",
       "The merchant's products whose name, type or category contains the query (all when empty), "
       "with price, margin and observed sales.",
