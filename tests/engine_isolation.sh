@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Engine isolation check: the engine libraries (cf_insight, cf_strategy, cf_creative, cf_serving,
-# cf_diagnosis) must never depend on the simulated market (cf_market, src/market/). The engine sees
-# the world
-# only through events, the catalogue and prices; only the driver (src/sim) may wire the two.
+# cf_diagnosis) and the merchant surfaces (cf_action, cf_mcp, cf_server, cf_server_actions) must
+# never depend on the simulated market (cf_market, src/market/). The engine sees the world only
+# through events, the catalogue and prices; only the driver (src/sim) may wire the two.
 #
 # Usage: engine_isolation.sh <source dir> [<build dir>]
 #
@@ -16,8 +16,8 @@
 # Exit status: 0 clean, 1 violation, 2 usage or tool error.
 set -u -o pipefail
 
-ENGINE_DIRS=(insight strategy creative serving diagnosis)
-ENGINE_TARGETS=(cf_insight cf_strategy cf_creative cf_serving cf_diagnosis)
+ENGINE_DIRS=(insight strategy creative serving diagnosis action mcp server)
+ENGINE_TARGETS=(cf_insight cf_strategy cf_creative cf_serving cf_diagnosis cf_action cf_mcp cf_server cf_server_actions)
 FORBIDDEN_TARGET=cf_market
 
 if [[ $# -lt 1 || $# -gt 2 ]]; then
@@ -154,7 +154,7 @@ if [[ -n "$BUILD" ]]; then
       sort -u >"$TMP/market_defs.txt"
     # Symbols that any engine or common library defines itself (weak copies included).
     : >"$TMP/engine_defs.txt"
-    for lib in "$BUILD"/src/{common,insight,strategy,creative,serving,diagnosis}/libcf_*.a; do
+    for lib in "$BUILD"/src/{common,insight,strategy,creative,serving,diagnosis,action,mcp,server}/libcf_*.a; do
       [[ -f "$lib" ]] || continue
       nm -g --defined-only "$lib" 2>/dev/null | awk 'NF == 3 { print $3 }' >>"$TMP/engine_defs.txt"
     done
@@ -177,7 +177,7 @@ if [[ -n "$BUILD" ]]; then
 fi
 
 if [[ $violations -gt 0 ]]; then
-  echo "engine_isolation: FAILED with $violations violation(s): the engine (src/{insight,strategy,creative,serving,diagnosis}) must not depend on src/market; move the code to src/sim or pass what the engine needs through events and the catalogue." >&2
+  echo "engine_isolation: FAILED with $violations violation(s): the engine (src/{insight,strategy,creative,serving,diagnosis,action,mcp,server}) must not depend on src/market; move the code to src/sim or pass what the engine needs through events and the catalogue." >&2
   exit 1
 fi
 echo "engine_isolation: OK"
