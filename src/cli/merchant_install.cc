@@ -40,6 +40,67 @@ SimConfig MarketConfig(const MarketOptions& o) {
   return c;
 }
 
+// Tools of the simulated market itself (not of the account): moving its clock.
+void InstallMarketTools(mcp::Registry& registry, const std::shared_ptr<LiveMarket>& market) {
+  using Json = nlohmann::json;
+  mcp::Tool t;
+  t.name = "advance_market";
+  t.title = "Advance the simulated market";
+  t.description =
+      "Runs the simulated market forward by some hours at full speed (the clock otherwise runs "
+      "at --speed). Reports progress hour by hour and stops early when cancelled; returns the "
+      "simulated time before and after.";
+  t.input_schema = {{"type", "object"},
+                    {"properties",
+                     {{"hours",
+                       {{"type", "integer"},
+                        {"minimum", 1},
+                        {"maximum", 168},
+                        {"description", "Simulated hours to run (at most a week)"}}}}},
+                    {"required", {"hours"}},
+                    {"additionalProperties", false}};
+  t.output_schema = {{"type", "object"},
+                     {"properties",
+                      {{"from", {{"type", "object"}}},
+                       {"to", {{"type", "object"}}},
+                       {"hours_advanced", {{"type", "integer"}}},
+                       {"cancelled", {{"type", "boolean"}}},
+                       {"flight_over", {{"type", "boolean"}}}}},
+                     {"required", {"from", "to", "hours_advanced", "cancelled", "flight_over"}}};
+  t.idempotent = false;
+  t.handler = [market](const Json& args, mcp::ToolContext& ctx) {
+    const int hours = args.at("hours").get<int>();
+    const Json from = market->Status();
+    int done = 0;
+    bool cancelled = false;
+    for (; done < hours; ++done) {
+      if (ctx.cancelled()) {
+        cancelled = true;
+        break;
+      }
+      if (market->Status()["flight_over"].get<bool>()) break;
+      market->Advance(60);
+      const Json now = market->Status();
+      ctx.progress(done + 1, hours,
+                   fmt::format("simulated day {} {}", now["day"].get<int>(),
+                               now["clock"].get<std::string>()));
+    }
+    const Json to = market->Status();
+    mcp::ToolResult r;
+    r.structured = {{"from", from},
+                    {"to", to},
+                    {"hours_advanced", done},
+                    {"cancelled", cancelled},
+                    {"flight_over", to["flight_over"]}};
+    r.text =
+        fmt::format("Advanced {} of {} simulated hours: day {} {} -> day {} {}{}", done, hours,
+                    from["day"].get<int>(), from["clock"].get<std::string>(), to["day"].get<int>(),
+                    to["clock"].get<std::string>(), cancelled ? " (cancelled)" : "");
+    return r;
+  };
+  registry.AddTool(std::move(t));
+}
+
 void Install(const MarketOptions& o, ServeContext& ctx) {
   const bool build = o.market || (!o.no_market && !ctx.options.conformance_fixtures);
   if (build) {
@@ -54,6 +115,7 @@ void Install(const MarketOptions& o, ServeContext& ctx) {
     if (ctx.http) {
       server::MountActionRoutes(*ctx.http, market->api(), [market] { return market->Status(); });
     }
+    InstallMarketTools(ctx.registry, market);
     market->Start();
     fmt::print(stderr,
                "chengfang: market running at {} simulated minutes per minute; state in {}\n",
