@@ -1,5 +1,11 @@
 #include "common/json_schema.h"
 
+// GCC 12's <regex> trips -Wmaybe-uninitialized inside libstdc++ under -fsanitize (GCC bug
+// 105562, a false positive in std::function's move); keep the build warning-clean.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+
 #include <fmt/format.h>
 
 #include <cmath>
