@@ -132,20 +132,23 @@ test('wizard: create a super plan (search, pick 3 products, budget, gmv_roi 1.5,
   const sample = (await api('search_products', { limit: 20 })).products;
   assert(sample.length >= 3, `the merchant has at least 3 products (got ${sample.length})`);
   let query = '';
+  let expected = [];
   for (const p of sample) {
     const word = p.name.split(/[^A-Za-z]+/).find((w) => w.length >= 4);
     if (!word) continue;
     const hits = (await api('search_products', { query: word, limit: 50 })).products;
     if (hits.length >= 3) {
       query = word;
+      expected = hits.map((x) => String(x.id));
       break;
     }
   }
   if (query) {
     await page.fill('[data-test=product-search]', query);
+    // The table lists exactly what search_products returns for the query.
     await poll(`search results for "${query}"`, async () => {
-      const names = await page.$$eval('[data-test=product-row] td:nth-child(2)', (tds) => tds.map((td) => td.textContent.toLowerCase()));
-      return names.length >= 3 && names.every((n) => n.includes(query.toLowerCase())) ? names : null;
+      const ids = await page.$$eval('[data-test=product-row]', (rows) => rows.map((r) => r.getAttribute('data-id')));
+      return JSON.stringify(ids) === JSON.stringify(expected);
     }, 15_000, 200);
   }
   const checks = page.locator('[data-test=product-check]');

@@ -474,7 +474,8 @@ class PlanDetailView {
       },
       rows.length,
     );
-    const alphaRows = rows.filter((r) => r.alpha !== undefined && r.alpha > 0);
+    // Only autopilot plans have an alpha; for them 0 is a real value (bid nothing).
+    const alphaPoints = p.autopilot ? rows.filter((r) => r.alpha !== undefined).length : 0;
     this.alpha.set(
       {
         grid,
@@ -487,13 +488,13 @@ class PlanDetailView {
             name: t('chart.alpha'),
             type: 'line',
             step: 'end',
-            data: rows.map((r) => (r.alpha && r.alpha > 0 ? r.alpha : null)),
+            data: rows.map((r) => (p.autopilot && r.alpha !== undefined ? r.alpha : null)),
             showSymbol: rows.length < 3,
             itemStyle: { color: '#1b9e77' },
           },
         ],
       },
-      alphaRows.length,
+      alphaPoints,
     );
   }
 
