@@ -195,15 +195,44 @@ void ActionApi::RecordHourLocked(SimMinute hour_end) {
                       [this](PlanId id) { return account_.PilotAlpha(id); });
 }
 
-void ActionApi::RecordAutopilotLocked(SimMinute minute, PlanId plan, const std::string& what) {
+void ActionApi::AutopilotUpdateLocked(SimMinute minute, const AdPlan& plan,
+                                      const std::vector<std::string>& notes, bool audit) {
+  const auto& plans = account_.platform().plans();
+  if (plan.id >= plans.size() || plans[plan.id].merchant != account_.merchant()) {
+    throw ActionError::NotFound(
+        fmt::format("the autopilot changed plan {}, not of this account", plan.id));
+  }
+  const AdPlan& cur = plans[plan.id];
+  if (cur.status == PlanStatus::kEnded) {
+    throw ActionError::Precondition(
+        fmt::format("plan {} has ended; the autopilot may not change it", plan.id));
+  }
+  if (plan.total_budget != cur.total_budget || plan.daily_budget != cur.daily_budget ||
+      plan.status != cur.status || plan.products != cur.products ||
+      plan.channels.bits != cur.channels.bits || plan.bid_type != cur.bid_type ||
+      plan.merchant != cur.merchant) {
+    throw ActionError::Guardrail(fmt::format(
+        "the autopilot may change plan {}'s bids only, not its budgets, status, products or "
+        "channels",
+        plan.id));
+  }
+  const Json before = PlanSettings(cur);
+  const double alpha_before = cur.autobid.alpha;
+  account_.platform().UpdatePlan(plan);
+  if (!audit || notes.empty()) return;
   AuditEntry e;
   e.sim_minute = minute;
   e.actor = "autopilot";
   e.action = "autopilot_adjust";
-  e.plan = plan;
-  e.args = {{"note", what}};
-  e.before = nullptr;
-  e.after = nullptr;
+  e.plan = plan.id;
+  e.args = {{"notes", notes}};
+  e.before = before;
+  e.after = PlanSettings(plan);
+  if (plan.bid_type == BidType::kAuto) {
+    e.before["alpha"] = alpha_before;
+    e.after["alpha"] = plan.autobid.alpha;
+  }
+  e.result = {{"applied", true}};
   store_.Append(std::move(e));
 }
 

@@ -58,8 +58,14 @@ class ActionApi {
   std::mutex& mutex() { return mu_; }
   // Called by the market at the end of every simulated hour, with mutex() held.
   void RecordHourLocked(SimMinute hour_end);
-  // The autopilot reports what it did to a plan (kept in the audit log as actor "autopilot").
-  void RecordAutopilotLocked(SimMinute minute, PlanId plan, const std::string& what);
+  // The autopilot's door (with mutex() held): applies a change of one of the account's plans made
+  // by its decision makers. The autopilot may change bids only (the autobid multiplier and cell
+  // multipliers, the ROI target, the bid), never budgets, status, products or channels, and never
+  // an ended plan: anything else throws ActionError (guardrail / failed_precondition) and changes
+  // nothing. Changes that come with notes are audited as actor "autopilot" unless `audit` is
+  // false (replaying the journal).
+  void AutopilotUpdateLocked(SimMinute minute, const AdPlan& plan,
+                             const std::vector<std::string>& notes, bool audit);
 
   const Guardrails& guardrails() const { return guardrails_; }
   const ReportStore& reports() const { return reports_; }

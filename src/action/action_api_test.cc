@@ -160,6 +160,33 @@ TEST_F(ActionApiTest, EndedPlansCannotChange) {
               "has ended");
 }
 
+TEST_F(ActionApiTest, TheAutopilotMayChangeBidsOnlyAndIsAudited) {
+  const PlanId id = Create({{"confirm", true}})["plan_id"].get<PlanId>();
+  AdPlan plan = account_.platform().plan(id);
+  plan.autobid.alpha = 1.25;
+  api_.AutopilotUpdateLocked(20, plan, {"day 0: aiming at ROI 2.00"}, true);
+  EXPECT_DOUBLE_EQ(account_.platform().plan(id).autobid.alpha, 1.25);
+  const AuditEntry& e = store_.entries().back();
+  EXPECT_EQ(e.actor, "autopilot");
+  EXPECT_EQ(e.sim_minute, 20u);
+  EXPECT_DOUBLE_EQ(e.after["alpha"].get<double>(), 1.25);
+  // Silent bid steps are applied without an audit entry.
+  plan.autobid.alpha = 1.5;
+  const size_t entries = store_.entries().size();
+  api_.AutopilotUpdateLocked(25, plan, {}, true);
+  EXPECT_EQ(store_.entries().size(), entries);
+  // Budgets are the merchant's: refused, nothing changes.
+  AdPlan richer = account_.platform().plan(id);
+  richer.total_budget = Money::FromUnits(1000);
+  EXPECT_THROW(api_.AutopilotUpdateLocked(30, richer, {"more"}, true), ActionError);
+  EXPECT_EQ(account_.platform().plan(id).total_budget, Money::FromUnits(100));
+  api_.Call("update_ad_plan_status", {{"plan_id", id}, {"status", "ended"}, {"confirm", true}});
+  AdPlan late = account_.platform().plan(id);
+  late.autobid.alpha = 9;
+  EXPECT_THROW(api_.AutopilotUpdateLocked(40, late, {}, true), ActionError);
+  EXPECT_DOUBLE_EQ(account_.platform().plan(id).autobid.alpha, 1.5);
+}
+
 TEST_F(ActionApiTest, BidChangesFollowThePlansObjective) {
   const PlanId id = Create({{"confirm", true}})["plan_id"].get<PlanId>();
   ExpectError("update_ad_plan_bid", {{"plan_id", id}, {"target_cpa", 3.0}, {"confirm", true}},

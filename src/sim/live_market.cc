@@ -61,9 +61,16 @@ LiveMarket::LiveMarket(const SimConfig& config, LiveMarketOptions options)
     api_->RecordHourLocked(m);
     if (!replaying_) store_->SetMeta("sim_minute", std::to_string(m));
   });
-  loop_->set_on_action([this](SimMinute m, PlanId id, const std::string& what) {
-    if (!replaying_) api_->RecordAutopilotLocked(m, id, what);
-  });
+  // The autopilot acts through the action API: bids only, audited, never on an ended plan.
+  loop_->set_plan_writer(
+      [this](SimMinute m, const AdPlan& plan, const std::vector<std::string>& notes) {
+        try {
+          api_->AutopilotUpdateLocked(m, plan, notes, !replaying_);
+        } catch (const action::ActionError& e) {
+          if (options_.progress_out)
+            fmt::print(options_.progress_out, "autopilot refused: {}\n", e.what());
+        }
+      });
   if (!store_->GetMeta("config")) store_->SetMeta("config", config_text);
   Replay();
 }

@@ -65,7 +65,9 @@ struct Loop::Impl {
   void ServeSessions(SimMinute m);
   void Totals(KpiTotals& o, KpiTotals& mk) const;
   const HourPoint& CloseHour(SimMinute m);
-  void Act(SimMinute m, PlanId id, std::string text);
+  void Act(SimMinute m, std::string text);
+  // A decision maker's change to one of our plans, with what it did.
+  void Apply(SimMinute m, const AdPlan& plan, std::vector<std::string> notes);
   bool is_ours(PlanId id) const { return id < is_ours_.size() && is_ours_[id]; }
   void MarkOurs(PlanId id) {
     if (is_ours_.size() <= id) is_ours_.resize(id + 1, false);
@@ -97,7 +99,7 @@ struct Loop::Impl {
   double curve_sum = 0;
   bool finished = false;
   std::function<void(SimMinute)> on_hour;
-  std::function<void(SimMinute, PlanId, const std::string&)> on_action;
+  Loop::PlanWriter writer;
 };
 
 Loop::Impl::Impl(const RunSetup& s)
@@ -211,9 +213,17 @@ void Loop::Impl::CreateOurPlans() {
   }
 }
 
-void Loop::Impl::Act(SimMinute m, PlanId id, std::string text) {
-  if (on_action) on_action(m, id, text);
+void Loop::Impl::Act(SimMinute m, std::string text) {
   result.actions.push_back({m - start, std::move(text)});
+}
+
+void Loop::Impl::Apply(SimMinute m, const AdPlan& plan, std::vector<std::string> notes) {
+  if (writer) {
+    writer(m, plan, notes);
+  } else {
+    platform.UpdatePlan(plan);
+  }
+  for (std::string& n : notes) Act(m, std::move(n));
 }
 
 void Loop::Impl::Totals(KpiTotals& o, KpiTotals& mk) const {
@@ -262,20 +272,22 @@ void Loop::Impl::StepPilots(SimMinute m) {
     ps.auctions = auctions;
     ps.samples = samples;
     AdPlan plan = platform.plan(pp.id);
+    if (plan.status == PlanStatus::kEnded) continue;  // finished: nothing left to steer
     pp.pilot->Step(ps, plan);
-    platform.UpdatePlan(plan);
+    Apply(m, plan, {});
   }
 }
 
 void Loop::Impl::StartPilotDays(SimMinute m) {
   for (Piloted& pp : pilots) {
+    if (platform.plan(pp.id).status == PlanStatus::kEnded) continue;
     pp.day_start_value = platform.realised_value(pp.id);
     pp.day_start_spend = platform.stats(pp.id).total.spend;
     const uint32_t day = pp.Day(m);
-    Act(m, pp.id, pp.pilot->StartDay(day, pp.DaysLeft(day), pp.day_start_spend.units()));
+    std::string note = pp.pilot->StartDay(day, pp.DaysLeft(day), pp.day_start_spend.units());
     AdPlan plan = platform.plan(pp.id);
     plan.autobid.alpha = pp.pilot->alpha();
-    platform.UpdatePlan(plan);
+    Apply(m, plan, {std::move(note)});
   }
 }
 
@@ -295,8 +307,7 @@ void Loop::Impl::MediaBuyerHour(SimMinute m, const HourPoint& hp) {
   double elapsed = 0;
   for (uint32_t h = 0; h < t.hour_of_day(); ++h) elapsed += spec.config().traffic.hourly_curve[h];
   rep.day_elapsed = t.hour_of_day() == 0 ? 1.0 : elapsed / curve_sum;
-  for (std::string& a : buyer.OnHour(rep, plan)) Act(m, our_id, std::move(a));
-  platform.UpdatePlan(plan);
+  Apply(m, plan, buyer.OnHour(rep, plan));
   ours = plan;
 }
 
@@ -310,8 +321,7 @@ void Loop::Impl::MediaBuyerDay(SimMinute m) {
   AdPlan plan = platform.plan(our_id);
   auto acts = buyer.OnDay(reports, plan);
   if (acts.empty()) return;
-  for (std::string& a : acts) Act(m, our_id, std::move(a));
-  platform.UpdatePlan(plan);
+  Apply(m, plan, std::move(acts));
   ours = plan;
 }
 
@@ -463,9 +473,9 @@ void Loop::Impl::Step() {
     const HourPoint& hp = CloseHour(m);
     for (Piloted& pp : pilots) {
       AdPlan plan = platform.plan(pp.id);
-      for (std::string& a : pp.pilot->Reallocate(platform.cell_delivery(pp.id), plan))
-        Act(m, pp.id, std::move(a));
-      platform.UpdatePlan(plan);
+      if (plan.status == PlanStatus::kEnded) continue;
+      std::vector<std::string> notes = pp.pilot->Reallocate(platform.cell_delivery(pp.id), plan);
+      Apply(m, plan, std::move(notes));
     }
     if (setup.policy == "media_buyer") MediaBuyerHour(m, hp);
     if (on_hour) on_hour(m);
@@ -516,9 +526,7 @@ const Platform& Loop::platform() const { return impl_->platform; }
 const WorldSpec& Loop::spec() const { return impl_->spec; }
 MerchantId Loop::our_merchant() const { return impl_->setup.our_plan.merchant; }
 void Loop::set_on_hour(std::function<void(SimMinute)> f) { impl_->on_hour = std::move(f); }
-void Loop::set_on_action(std::function<void(SimMinute, PlanId, const std::string&)> f) {
-  impl_->on_action = std::move(f);
-}
+void Loop::set_plan_writer(PlanWriter f) { impl_->writer = std::move(f); }
 
 PlanId Loop::AddSuperPlan(const SuperPlan& sp) {
   Impl& s = *impl_;

@@ -54,8 +54,12 @@ class Loop {
 
   // Called after each simulated hour closes, with the minute that ends it.
   void set_on_hour(std::function<void(SimMinute)> f);
-  // Called when a decision maker of ours (media buyer, pilot) changes a plan, with what it did.
-  void set_on_action(std::function<void(SimMinute, PlanId, const std::string&)> f);
+  // How our decision makers' (media buyer, pilots) changes reach the platform: the writer gets the
+  // changed plan and what was done in plain words (may be empty) and applies it. Default: straight
+  // to the platform. The live market routes them through the action API (guardrails, audit).
+  using PlanWriter =
+      std::function<void(SimMinute, const AdPlan&, const std::vector<std::string>& notes)>;
+  void set_plan_writer(PlanWriter f);
 
  private:
   struct Impl;
