@@ -664,6 +664,7 @@ Json ActionApi::ListChanges(const Json& a) {
                    {"actor", it->actor},
                    {"action", it->action},
                    {"plan_id", it->plan},
+                   {"args", it->args},
                    {"before", it->before},
                    {"after", it->after}});
     if (static_cast<int64_t>(out.size()) == limit) break;

@@ -85,6 +85,8 @@ TEST_F(ActionApiTest, CreateListGetAndAudit) {
   const Json changes = api_.Call("list_changes", Json::object());
   ASSERT_EQ(changes["changes"].size(), 1u);
   EXPECT_EQ(changes["changes"][0]["after"]["name"], "Winter");
+  EXPECT_EQ(changes["changes"][0]["args"]["name"], "Winter");
+  EXPECT_FALSE(changes["changes"][0]["args"].contains("confirm"));
 }
 
 TEST_F(ActionApiTest, IdempotencyKeyAppliesOnceAndRefusesOtherArguments) {
