@@ -19,6 +19,15 @@ import { objectiveLabel } from './wizard';
 
 export const REFRESH_MS = 3000;
 
+// What a change did: the autopilot's notes (args.notes) and the before/after difference.
+function changeText(c: any): string {
+  const notes: string = Array.isArray(c.args?.notes)
+    ? c.args.notes.join('; ')
+    : String(c.note ?? c.args?.note ?? '');
+  const diff = c.before == null && c.after == null ? '' : describeChange(c.before, c.after);
+  return [notes, diff].filter((x) => x && x !== '—').join(' · ') || '—';
+}
+
 interface View {
   el: HTMLElement;
   destroy(): void;
@@ -730,7 +739,7 @@ class PlanDetailView {
                 h('td', null, simTime(c.sim_time)),
                 h('td', null, h('span', { class: `badge actor ${c.actor === 'autopilot' ? 'actor-auto' : ''}` }, c.actor === 'autopilot' ? t('log.autopilot') : c.actor)),
                 h('td', null, h('code', null, c.action)),
-                h('td', { class: 'small' }, c.before == null && c.after == null && (c.note ?? c.args?.note) ? String(c.note ?? c.args?.note) : describeChange(c.before, c.after)),
+                h('td', { class: 'small' }, changeText(c)),
               ),
             ),
           ),
