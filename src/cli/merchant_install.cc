@@ -124,6 +124,11 @@ void Install(const MarketOptions& o, ServeContext& ctx) {
     ctx.OnStop([market]() mutable { market->Stop(); });
   }
   if (ctx.http && !o.web.empty()) {
+    // The console's files are public (they hold no data); its API calls carry the token.
+    ctx.http->AllowWithoutToken([](const httplib::Request& req) {
+      return (req.method == "GET" || req.method == "HEAD") && req.path.rfind("/api/", 0) != 0 &&
+             req.path.rfind("/mcp", 0) != 0 && req.path != "/openapi.json";
+    });
     if (!ctx.http->Mount("/", o.web)) {
       fmt::print(stderr,
                  "chengfang serve: no dashboard at {} (build it with web/build.sh, or pass --web "

@@ -44,7 +44,16 @@ int Serve(const ServeOptions& options, const ServeInstall& install) {
     mcp::RegisterConformanceFixtures(registry);
   }
   ServeContext ctx{registry, http.get(), options, {}};
-  if (install) install(ctx);
+  try {
+    if (install) install(ctx);
+  } catch (...) {
+    // Stop while the MCP server and endpoint still exist: the server's stop hooks use them.
+    for (auto& hook : ctx.stop_hooks) hook();
+    http->Stop();
+    endpoint.reset();
+    mcp_server.reset();
+    throw;
+  }
   for (auto& hook : ctx.stop_hooks) http->OnStop(hook);
 
   const int port = http->Bind();

@@ -157,6 +157,7 @@ httplib::Server::HandlerResponse HttpServer::Guard(const httplib::Request& req,
     for (const auto& prefix : options_.public_path_prefixes) {
       exempt = exempt || req.path.rfind(prefix, 0) == 0;
     }
+    for (const auto& rule : public_rules_) exempt = exempt || rule(req);
     if (!exempt) {
       const std::string auth = req.get_header_value("Authorization");
       const std::string expected = "Bearer " + options_.token;
@@ -195,6 +196,10 @@ httplib::Server::HandlerResponse HttpServer::Guard(const httplib::Request& req,
 
 bool HttpServer::Mount(const std::string& mount_point, const std::string& dir) {
   return server_.set_mount_point(mount_point, dir);
+}
+
+void HttpServer::AllowWithoutToken(std::function<bool(const httplib::Request&)> rule) {
+  public_rules_.push_back(std::move(rule));
 }
 
 void HttpServer::OnStop(std::function<void()> hook) {

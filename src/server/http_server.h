@@ -51,6 +51,9 @@ class HttpServer {
   httplib::Server& routes() { return server_; }
   // Serves `dir` under `mount_point` (e.g. Mount("/", "web/dist")); false if `dir` is missing.
   bool Mount(const std::string& mount_point, const std::string& dir);
+  // Requests for which `rule` returns true need no token (e.g. the dashboard's static files; its
+  // API calls still do). Call before the server starts.
+  void AllowWithoutToken(std::function<bool(const httplib::Request&)> rule);
   // Runs `hook` at the start of Stop() (end SSE streams, stop background work).
   void OnStop(std::function<void()> hook);
 
@@ -82,6 +85,7 @@ class HttpServer {
   std::atomic<bool> stopped_{false};
   std::mutex hooks_mu_;
   std::vector<std::function<void()>> stop_hooks_;
+  std::vector<std::function<bool(const httplib::Request&)>> public_rules_;
   std::thread thread_;
 };
 
