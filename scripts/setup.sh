@@ -3,7 +3,8 @@
 #
 #   bash scripts/setup.sh run [chengfang run flags]   install, build, run the main job (chengfang run)
 #   bash scripts/setup.sh test                        install, build, run every test (also under ASan+UBSan),
-#                                                     then the MCP conformance suite and SDK end-to-end tests
+#                                                     then the MCP conformance suite, the SDK end-to-end
+#                                                     tests and the dashboard's tests in headless Chromium
 #   bash scripts/setup.sh deps | build                only install / only build
 #
 # Idempotent and non-interactive; runs `apt-get update` at most once, and only when a package is
@@ -24,16 +25,18 @@ PACKAGES=(
   libavcodec-dev libavformat-dev libavutil-dev libswscale-dev libswresample-dev
   libcairo2-dev libpango1.0-dev fonts-noto-cjk libespeak-ng-dev espeak-ng-data ffmpeg
 )
+# Only for `test`: the browser the dashboard's end-to-end tests drive (headless).
+TEST_PACKAGES=(chromium)
 
 log() { printf '\n==> %s\n' "$*"; }
 
-install_deps() {
-  local missing=()
-  for p in "${PACKAGES[@]}"; do
+install_deps() {  # install_deps [extra packages...]
+  local missing=() wanted=("${PACKAGES[@]}" "$@")
+  for p in "${wanted[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
   done
   if [ ${#missing[@]} -eq 0 ]; then
-    log "all ${#PACKAGES[@]} Debian packages are installed"
+    log "all ${#wanted[@]} Debian packages are installed"
     return
   fi
   local SUDO=""
@@ -123,6 +126,32 @@ run_sdk_e2e() {
   FAILED=$((FAILED + fail))
 }
 
+# The web dashboard (web/dist, served by chengfang serve at /): npm ci, type-check, vite build.
+build_web() {
+  install_node
+  log "building the web dashboard (web/build.sh)"
+  bash "$ROOT/web/build.sh"
+}
+
+# The dashboard's end-to-end tests in headless Chromium against chengfang serve: each test counts.
+run_web_e2e() {
+  local out line
+  log "web dashboard end-to-end (headless Chromium, chengfang serve --quick)"
+  set +e
+  out=$(NODE="$(test_node)" timeout 600 bash "$ROOT/tests/web/run.sh" "$ROOT/build/src/cli/chengfang" 2>&1)
+  set -e
+  printf '%s\n' "$out" | grep -E '^(PASS|FAIL)|passed, [0-9]+ failed' || printf '%s\n' "$out" | tail -n 30
+  line=$(printf '%s\n' "$out" | grep -E '^[0-9]+ passed, [0-9]+ failed$' | tail -n 1)
+  if [ -z "$line" ]; then
+    printf '%s\n' "$out" | tail -n 30
+    echo "error: the web end-to-end tests printed no summary" >&2
+    FAILED=$((FAILED + 1))
+    return
+  fi
+  PASSED=$((PASSED + $(sed -E 's/^([0-9]+) passed.*/\1/' <<<"$line")))
+  FAILED=$((FAILED + $(sed -E 's/.* ([0-9]+) failed$/\1/' <<<"$line")))
+}
+
 build() {  # build DIR [cmake args...]
   local dir=$1; shift
   log "building in $dir"
@@ -187,7 +216,7 @@ case "$cmd" in
     "$ROOT/build/src/cli/chengfang" run "$@"
     ;;
   test)
-    install_deps
+    install_deps "${TEST_PACKAGES[@]}"
     build build
     run_ctest build "unit, integration and end-to-end tests"
     tmp=$(mktemp -d)
@@ -205,6 +234,8 @@ case "$cmd" in
     run_conformance 2025-11-25
     run_conformance 2026-07-28
     run_sdk_e2e
+    build_web
+    run_web_e2e
     log "summary"
     echo "$PASSED passed, $FAILED failed"
     [ "$FAILED" -eq 0 ]

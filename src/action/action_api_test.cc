@@ -281,6 +281,12 @@ TEST(ActionCatalogueTest, EverySpecIsAnObjectSchemaWithUniqueName) {
     EXPECT_EQ(s.input_schema["type"], "object") << s.name;
     EXPECT_EQ(s.output_schema["type"], "object") << s.name;
     EXPECT_FALSE(s.description.empty()) << s.name;
+    // Every property of every schema is itself a schema (an object), never null.
+    for (const nlohmann::json* schema : {&s.input_schema, &s.output_schema}) {
+      for (const auto& [k, v] : (*schema)["properties"].items()) {
+        EXPECT_TRUE(v.is_object()) << s.name << "." << k << " = " << v.dump();
+      }
+    }
     if (!s.read_only) {
       EXPECT_TRUE(s.input_schema["properties"].contains("confirm")) << s.name;
     }

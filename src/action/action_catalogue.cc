@@ -38,8 +38,8 @@ Json WriteResult() {
             {"applied", {{"type", "boolean"}}},
             {"replayed", {{"type", "boolean"}}},
             {"message", {{"type", "string"}}},
-            {"before", {}},
-            {"after", {}},
+            {"before", Json::object()},
+            {"after", Json::object()},
             {"plan", {{"type", "object"}}},
             {"audit_seq", {{"type", "integer"}}}}},
           {"required", {"dry_run", "applied", "message"}}};

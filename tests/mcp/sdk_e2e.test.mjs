@@ -1,10 +1,13 @@
 // End-to-end: the official MCP TypeScript SDK client (@modelcontextprotocol/sdk) against
-// `chengfang mcp` (stdio) and `chengfang serve` (Streamable HTTP), both with the test-only
-// conformance fixtures. Run: node --test tests/mcp/sdk_e2e.test.mjs
+// `chengfang mcp` (stdio) and `chengfang serve` (Streamable HTTP): first with the test-only
+// conformance fixtures, then with the real merchant tools over the live market (a quick world;
+// skipped, with the reason, when ../shared/data is absent). Run: node --test tests/mcp/sdk_e2e.test.mjs
 // CHENGFANG_BIN overrides the binary (default build/src/cli/chengfang).
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
@@ -19,14 +22,14 @@ function newClient() {
   return new Client({ name: 'chengfang-e2e', version: '1.0.0' }, { capabilities: {} });
 }
 
-// Starts `chengfang serve --port 0` and resolves with its base URL once it listens.
-function startHttpServer() {
+// Starts `chengfang serve --port 0 ARGS` and resolves with its base URL once it listens.
+function startHttpServer(args = ['--conformance-fixtures'], timeoutMs = 15000) {
   return new Promise((resolve, reject) => {
-    const child = spawn(bin, ['serve', '--port', '0', '--conformance-fixtures'], {
+    const child = spawn(bin, ['serve', '--port', '0', ...args], {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let stderr = '';
-    const timer = setTimeout(() => reject(new Error(`serve did not start: ${stderr}`)), 15000);
+    const timer = setTimeout(() => reject(new Error(`serve did not start: ${stderr}`)), timeoutMs);
     child.stderr.on('data', (chunk) => {
       stderr += chunk;
       const m = stderr.match(/listening on (http:\/\/[^\s]+)/);
@@ -129,6 +132,118 @@ suite('Streamable HTTP (chengfang serve)', async () => {
   client.close = async () => {
     await close();
     server.child.kill('SIGTERM');
+  };
+  return client;
+});
+
+// The real tools: the merchant's account over the live market of a quick world.
+const dataDir = process.env.CHENGFANG_DATA ?? path.resolve(root, '../shared/data');
+const haveData = fs.existsSync(path.join(dataDir, 'completejourney', 'products.csv'));
+const noData = haveData ? false : `no data at ${dataDir}/completejourney; put ../shared/data beside the repo or set CHENGFANG_DATA`;
+
+function stateFile(tag) {
+  return path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cf-mcp-')), `${tag}.sqlite`);
+}
+
+function merchantSuite(name, connect) {
+  describe(name, { skip: noData }, () => {
+    let client;
+    before(async () => {
+      client = await connect();
+    });
+    after(async () => {
+      await client?.close();
+    });
+
+    test('lists the account tools with input and output schemas', async () => {
+      const { tools } = await client.listTools();
+      for (const n of ['get_account_overview', 'create_super_plan', 'update_ad_plan_budget',
+        'get_report', 'get_bid_budget_suggestion', 'diagnose_ad_plan', 'advance_market']) {
+        const t = tools.find((x) => x.name === n);
+        assert.ok(t, `${n} missing from ${tools.map((x) => x.name).join(',')}`);
+        assert.equal(t.inputSchema.type, 'object');
+        assert.equal(t.outputSchema.type, 'object');
+      }
+    });
+
+    test('creates a super plan (dry run, then once with an idempotency key) and runs it', async () => {
+      const found = await client.callTool({ name: 'search_products', arguments: { limit: 3 } });
+      const ids = found.structuredContent.products.map((p) => p.id);
+      assert.equal(ids.length, 3);
+      const args = { budget: 400, objective: 'gmv_roi', target: 1.5, products: ids };
+      const dry = await client.callTool({ name: 'create_super_plan', arguments: args });
+      assert.equal(dry.structuredContent.dry_run, true);
+      const made = await client.callTool({
+        name: 'create_super_plan',
+        arguments: { ...args, confirm: true, idempotency_key: 'sdk-e2e-1' },
+      });
+      assert.equal(made.isError, undefined, JSON.stringify(made));
+      const id = made.structuredContent.plan_id;
+      const again = await client.callTool({
+        name: 'create_super_plan',
+        arguments: { ...args, confirm: true, idempotency_key: 'sdk-e2e-1' },
+      });
+      assert.equal(again.structuredContent.replayed, true);
+      assert.equal(again.structuredContent.plan_id, id);
+
+      // Long tool: the market runs three simulated hours with progress notifications.
+      const progress = [];
+      const ran = await client.callTool(
+        { name: 'advance_market', arguments: { hours: 3 } },
+        CallToolResultSchema,
+        { onprogress: (p) => progress.push(p), timeout: 120000 },
+      );
+      assert.equal(ran.structuredContent.hours_advanced, 3);
+      assert.ok(progress.length >= 2, JSON.stringify(progress));
+      assert.equal(progress[0].total, 3);
+
+      const report = await client.callTool({ name: 'get_report', arguments: { granularity: 'hour' } });
+      assert.ok(report.structuredContent.rows.length >= 2, JSON.stringify(report.structuredContent));
+      const plan = await client.callTool({ name: 'get_ad_plan', arguments: { plan_id: id } });
+      assert.equal(plan.structuredContent.bid_type, 'auto');
+      assert.ok(plan.structuredContent.last_24h.length >= 2);
+
+      // A guardrail refusal is a tool error naming its code; nothing changes.
+      const refused = await client.callTool({
+        name: 'update_ad_plan_budget',
+        arguments: { plan_id: id, total_budget: 4000, confirm: true },
+      });
+      assert.equal(refused.isError, true);
+      assert.match(refused.content[0].text, /^guardrail: /);
+      const after = await client.callTool({ name: 'get_ad_plan', arguments: { plan_id: id } });
+      assert.equal(after.structuredContent.total_budget, 400);
+    });
+
+    test('reads the account snapshot and gets the weekly review prompt', async () => {
+      const { contents } = await client.readResource({ uri: 'chengfang://account/snapshot' });
+      const snap = JSON.parse(contents[0].text);
+      assert.ok(snap.plans_detail.length >= 1);
+      const { messages } = await client.getPrompt({ name: 'weekly_review', arguments: {} });
+      assert.match(messages[0].content.text, /get_report/);
+    });
+  });
+}
+
+merchantSuite('merchant tools over stdio (chengfang mcp --quick)', async () => {
+  const client = newClient();
+  await client.connect(
+    new StdioClientTransport({
+      command: bin,
+      args: ['mcp', '--quick', '--state', stateFile('stdio')],
+      stderr: 'ignore',
+    }),
+  );
+  return client;
+});
+
+merchantSuite('merchant tools over Streamable HTTP (chengfang serve --quick)', async () => {
+  const srv = await startHttpServer(['--quick', '--state', stateFile('http'), '--web', ''], 120000);
+  const client = newClient();
+  await client.connect(new StreamableHTTPClientTransport(new URL(`${srv.url}/mcp`)));
+  const close = client.close.bind(client);
+  client.close = async () => {
+    await close();
+    srv.child.kill('SIGTERM');
   };
   return client;
 });
