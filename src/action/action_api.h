@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "action/account.h"
+#include "action/action_catalogue.h"
 #include "action/action_error.h"
 #include "action/report_store.h"
 #include "action/state_store.h"
@@ -41,7 +42,14 @@ struct CallContext {
   std::string actor = "merchant";  // who is acting: "merchant:http", "merchant:mcp", ...
   bool replay = false;             // re-applying the journal on restart: not logged again
   SimMinute replay_minute = 0;
+  // Long actions report progress (done, total, message) and stop early when cancelled; both
+  // optional.
+  std::function<void(double, double, const std::string&)> progress;
+  std::function<bool()> cancelled;
 };
+
+// An action implemented outside the API (the creative factory, the market's clock).
+using ActionHandler = std::function<nlohmann::json(const nlohmann::json&, const CallContext&)>;
 
 class ActionApi {
  public:
@@ -54,6 +62,14 @@ class ActionApi {
   // As Call, for a caller that already holds mutex().
   nlohmann::json CallLocked(const std::string& name, const nlohmann::json& args,
                             const CallContext& ctx);
+
+  // Adds an action implemented elsewhere: its arguments are checked against spec like the
+  // built-in ones, then `handler` runs WITHOUT mutex() (it may take long; it must reach the
+  // account only through Call). Call before serving. Throws std::invalid_argument on a name
+  // already taken.
+  void AddAction(ActionSpec spec, ActionHandler handler);
+  // Every action: the catalogue's, then the added ones.
+  std::vector<ActionSpec> Specs() const;
 
   std::mutex& mutex() { return mu_; }
   // Called by the market at the end of every simulated hour, with mutex() held.
@@ -110,6 +126,7 @@ class ActionApi {
   Guardrails guardrails_;
   ReportStore reports_;
   std::map<PlanId, SuperInfo> super_;
+  std::vector<std::pair<ActionSpec, ActionHandler>> added_;
   std::mutex mu_;
 };
 

@@ -274,6 +274,37 @@ TEST_F(ActionApiTest, ReportsAddUpHourlyDeliveryAndSuggestionsAreApplicable) {
   }
 }
 
+TEST_F(ActionApiTest, AddedActionsAreCheckedListedAndRunWithoutTheLock) {
+  ActionSpec spec;
+  spec.name = "echo_twice";
+  spec.title = "Echo";
+  spec.description = "Test action";
+  spec.input_schema = {{"type", "object"},
+                       {"properties", {{"n", {{"type", "integer"}}}}},
+                       {"required", {"n"}},
+                       {"additionalProperties", false}};
+  spec.output_schema = {{"type", "object"}};
+  api_.AddAction(spec, [this](const Json& args, const CallContext& ctx) -> Json {
+    // Not under the API's lock: a long action may call back into the API.
+    const Json overview = api_.Call("get_account_overview", Json::object());
+    if (ctx.progress) ctx.progress(1, 1, "done");
+    return {{"twice", 2 * args["n"].get<int>()}, {"merchant", overview["merchant"]}};
+  });
+  double seen = 0;
+  CallContext ctx;
+  ctx.progress = [&](double done, double, const std::string&) { seen = done; };
+  const Json r = api_.Call("echo_twice", {{"n", 21}}, ctx);
+  EXPECT_EQ(r["twice"], 42);
+  EXPECT_EQ(r["merchant"], "Fizz Co");
+  EXPECT_EQ(seen, 1);
+  ExpectError("echo_twice", {{"m", 1}}, "invalid_argument", "unknown argument 'm'");
+  ExpectError("echo_twice", Json::object(), "invalid_argument", "missing required argument 'n'");
+  bool listed = false;
+  for (const ActionSpec& s : api_.Specs()) listed |= s.name == "echo_twice";
+  EXPECT_TRUE(listed);
+  EXPECT_THROW(api_.AddAction(spec, nullptr), std::invalid_argument);
+}
+
 TEST(ActionCatalogueTest, EverySpecIsAnObjectSchemaWithUniqueName) {
   std::set<std::string> names;
   for (const ActionSpec& s : ActionSpecs()) {

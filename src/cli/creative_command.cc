@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "cli/creative_factory.h"
 #include "common/json_config.h"
 #include "creative/grammar_script_writer.h"
 #include "creative/llm_script_writer.h"
@@ -53,47 +54,21 @@ std::vector<std::string> Split(const std::string& s, char sep) {
   return out;
 }
 
-std::string TitleCase(std::string s) {
-  bool start = true;
-  for (char& c : s) {
-    const unsigned char u = static_cast<unsigned char>(c);
-    c = static_cast<char>(start ? std::toupper(u) : std::tolower(u));
-    start = !std::isalnum(u);
-  }
-  return s;
-}
-
 // The product's facts from the catalogue (the Complete Journey loader lives in market; the CLI
 // may use it, the creative engine may not).
 ProductFacts CatalogueProduct(long long id, const std::string& data_dir) {
   const RealData data = LoadCompleteJourney(fs::path(data_dir) / "completejourney");
   const Catalogue& c = data.catalogue;
-  const Product* p = nullptr;
   if (id >= 0 && static_cast<size_t>(id) < c.products.size()) {
-    p = &c.products[static_cast<size_t>(id)];
-  } else {
-    for (const auto& x : c.products) {
-      if (static_cast<long long>(x.source_id) == id) p = &x;
-    }
+    return FactsFromCatalogue(c, static_cast<ProductId>(id));
   }
-  if (p == nullptr) {
-    throw UsageError(
-        fmt::format("no product {} in the catalogue ({} products; give a catalogue "
-                    "id 0..{} or a source product_id)",
-                    id, c.products.size(), c.products.size() - 1));
+  for (const auto& x : c.products) {
+    if (static_cast<long long>(x.source_id) == id) return FactsFromCatalogue(c, x.id);
   }
-  ProductFacts f;
-  f.id = p->id;
-  f.title = TitleCase(c.types.empty() ? "product" : c.types.at(p->type));
-  f.category = TitleCase(c.categories.at(p->category));
-  f.package_size = p->package_size;
-  f.national_brand = p->national_brand;
-  f.consumable = p->consumable;
-  f.price = p->shelf_price.units();
-  f.currency = "$";
-  // f.brand stays empty: the catalogue's merchant names are ids ("M69"), not brand names.
-  f.facts.push_back(TitleCase(c.departments.at(p->department)) + " favourite");
-  return f;
+  throw UsageError(
+      fmt::format("no product {} in the catalogue ({} products; give a catalogue "
+                  "id 0..{} or a source product_id)",
+                  id, c.products.size(), c.products.size() - 1));
 }
 
 LlmConfig ReadLlmConfig(const MakeOptions& o) {
@@ -220,100 +195,42 @@ int Make(const MakeOptions& o, const std::string& data_dir, std::ostream& out, s
     axes.music_styles.push_back(m);
   }
   if (o.n < 1 || o.n > 200) throw UsageError("-n must be 1..200");
-  const auto plan = PlanVariants(axes, o.n);
-
-  const GrammarScriptWriter grammar = GrammarScriptWriter::LoadDefault();
-  const LlmConfig llm = ReadLlmConfig(o);
-  const LlmScriptWriter writer(llm, grammar);
-
-  std::error_code ec;
-  fs::create_directories(o.out_dir, ec);
-  if (!fs::is_directory(o.out_dir)) {
-    throw UsageError("cannot create the output folder " + o.out_dir + ": " + ec.message());
-  }
-  if (plan.size() < static_cast<size_t>(o.n)) {
+  FactoryRun run;
+  run.product = product;
+  run.lang = o.lang;
+  run.axes = axes;
+  run.n = o.n;
+  run.render = ro;
+  run.no_render = o.no_render;
+  run.out_dir = o.out_dir;
+  run.llm = ReadLlmConfig(o);
+  const size_t distinct = PlanVariants(axes, o.n).size();
+  if (distinct < static_cast<size_t>(o.n)) {
     err << fmt::format("note: only {} distinct variants exist for these options (asked for {})\n",
-                       plan.size(), o.n);
+                       distinct, o.n);
   }
   const bool tty = isatty(2) && &err == &std::cerr;
-  Json manifest = Json::array();
-  for (const VariantSpec& v : plan) {
-    SceneTemplate t = lib.Find(v.template_name);
-    if (!v.music_style.empty()) t.music.style = v.music_style;
-    ScriptRequest req;
-    req.product = product;
-    req.hook = v.hook;
-    req.scene = t.scene;
-    req.lang = o.lang;
-    req.selling_point_order = v.selling_point_order;
-    req.variant = v.index;
-    const Script script = writer.Write(req);
-    Creative c = DescribeVariant(v, script, t, product.id);
-    const std::string stem = fmt::format("variant-{:02d}", v.index + 1);
-    const fs::path dir(o.out_dir);
-    const fs::path video = dir / (stem + ".mp4"), script_file = dir / (stem + ".script.json");
-    RenderOptions r = ro;
-    r.duration_s = v.duration_s;
-    r.voice = v.voice;
-    if (tty) {
-      r.progress = [&, i = v.index](double f) {
-        err << fmt::format("\r  rendering {}/{}  {:3.0f}%", i + 1, plan.size(), 100 * f)
-            << std::flush;
-      };
-    }
-    double seconds = 0;
-    if (!o.no_render) {
-      const RenderResult res = RenderVideo(product, script, t, r, video);
-      seconds = res.wall_seconds;
-      c.media_path = video.string();
-      c.thumbnail_path = res.thumbnail.string();
-      c.width = static_cast<uint16_t>(res.width);
-      c.height = static_cast<uint16_t>(res.height);
-    }
-    Json sj = script.ToJson();
-    sj["variant"] = v.index + 1;
-    {
-      const fs::path tmp = script_file.string() + ".part";
-      std::ofstream(tmp) << sj.dump(2) << "\n";
-      fs::rename(tmp, script_file);
-    }
-    c.script_path = script_file.string();
+  FactoryHooks hooks;
+  if (tty) {
+    hooks.progress = [&](size_t i, size_t n, double f) {
+      err << fmt::format("\r  rendering {}/{}  {:3.0f}%", i + 1, n, 100 * f) << std::flush;
+    };
+  }
+  hooks.done = [&](const std::string& line) {
     if (tty) err << "\r";
-    err << fmt::format("{} {}: {} / {} hook / {} s / voice {}{}\n", o.no_render ? "wrote" : "made",
-                       stem, t.name, HookStyleName(v.hook), v.duration_s,
-                       v.voice.empty() ? "none" : v.voice,
-                       o.no_render ? "" : fmt::format(" in {:.1f} s", seconds));
-    Json e = {{"file", o.no_render ? "" : video.filename().string()},
-              {"thumbnail", o.no_render ? "" : fs::path(c.thumbnail_path).filename().string()},
-              {"script", script_file.filename().string()},
-              {"duration_s", v.duration_s},
-              {"width", o.no_render ? 0 : ro.width},
-              {"height", o.no_render ? 0 : ro.height},
-              {"template", t.name},
-              {"scene", std::string(SceneName(t.scene))},
-              {"hook", std::string(HookStyleName(v.hook))},
-              {"hook_text", c.hook_text},
-              {"lang", c.lang},
-              {"voice", c.voice},
-              {"music", c.music},
-              {"music_bpm", c.music_bpm},
-              {"selling_point_order", c.selling_point_order},
-              {"selling_points", c.selling_points},
-              {"script_source", script.source},
-              {"render_seconds", std::round(seconds * 100) / 100}};
-    if (product.id != kNoId) e["product"] = product.id;
-    manifest.push_back(std::move(e));
+    err << line << "\n";
+  };
+  Json manifest;
+  try {
+    manifest = RunFactory(run, hooks);
+  } catch (const std::invalid_argument& e) {
+    throw UsageError(e.what());
   }
   const fs::path mf = fs::path(o.out_dir) / "manifest.json";
-  {
-    const fs::path tmp = mf.string() + ".part";
-    std::ofstream(tmp) << manifest.dump(2) << "\n";
-    fs::rename(tmp, mf);
-  }
   if (o.json) {
     out << manifest.dump() << "\n";
   } else {
-    out << fmt::format("wrote {} variants and {}\n", plan.size(), mf.string());
+    out << fmt::format("wrote {} variants and {}\n", manifest.size(), mf.string());
   }
   return 0;
 }

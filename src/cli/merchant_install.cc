@@ -2,10 +2,14 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <memory>
 
+#include "cli/creative_factory.h"
 #include "cli/serve_command.h"
+#include "creative/scene_template.h"
 #include "market/completejourney.h"
 #include "server/action_routes.h"
 #include "server/action_tools.h"
@@ -26,6 +30,7 @@ struct MarketOptions {
   bool quick = false;
   bool market = false;     // force the market with --conformance-fixtures
   bool no_market = false;  // MCP/HTTP only, no tools of the account
+  std::string creatives;   // folder of generated videos ("": <state>.creatives)
 };
 
 SimConfig MarketConfig(const MarketOptions& o) {
@@ -40,65 +45,203 @@ SimConfig MarketConfig(const MarketOptions& o) {
   return c;
 }
 
-// Tools of the simulated market itself (not of the account): moving its clock.
-void InstallMarketTools(mcp::Registry& registry, const std::shared_ptr<LiveMarket>& market) {
-  using Json = nlohmann::json;
-  mcp::Tool t;
-  t.name = "advance_market";
-  t.title = "Advance the simulated market";
-  t.description =
+using Json = nlohmann::json;
+
+Json Props(Json properties, std::vector<std::string> required) {
+  Json s = {
+      {"type", "object"}, {"properties", std::move(properties)}, {"additionalProperties", false}};
+  if (!required.empty()) s["required"] = required;
+  return s;
+}
+
+// The simulated market's own action: moving its clock.
+void AddMarketActions(action::ActionApi& api, const std::shared_ptr<LiveMarket>& market) {
+  action::ActionSpec spec;
+  spec.name = "advance_market";
+  spec.title = "Advance the simulated market";
+  spec.description =
       "Runs the simulated market forward by some hours at full speed (the clock otherwise runs "
       "at --speed). Reports progress hour by hour and stops early when cancelled; returns the "
       "simulated time before and after.";
-  t.input_schema = {{"type", "object"},
-                    {"properties",
-                     {{"hours",
-                       {{"type", "integer"},
-                        {"minimum", 1},
-                        {"maximum", 168},
-                        {"description", "Simulated hours to run (at most a week)"}}}}},
-                    {"required", {"hours"}},
-                    {"additionalProperties", false}};
-  t.output_schema = {{"type", "object"},
-                     {"properties",
-                      {{"from", {{"type", "object"}}},
-                       {"to", {{"type", "object"}}},
-                       {"hours_advanced", {{"type", "integer"}}},
-                       {"cancelled", {{"type", "boolean"}}},
-                       {"flight_over", {{"type", "boolean"}}}}},
-                     {"required", {"from", "to", "hours_advanced", "cancelled", "flight_over"}}};
-  t.idempotent = false;
-  t.handler = [market](const Json& args, mcp::ToolContext& ctx) {
-    const int hours = args.at("hours").get<int>();
+  spec.input_schema = Props({{"hours",
+                              {{"type", "integer"},
+                               {"minimum", 1},
+                               {"maximum", 168},
+                               {"description", "Simulated hours to run (at most a week)"}}}},
+                            {"hours"});
+  spec.output_schema = Props({{"from", {{"type", "object"}}},
+                              {"to", {{"type", "object"}}},
+                              {"hours_advanced", {{"type", "integer"}}},
+                              {"cancelled", {{"type", "boolean"}}},
+                              {"flight_over", {{"type", "boolean"}}},
+                              {"message", {{"type", "string"}}}},
+                             {"from", "to", "hours_advanced", "cancelled", "flight_over"});
+  spec.read_only = false;
+  spec.idempotent = false;
+  api.AddAction(spec, [market](const Json& args, const action::CallContext& ctx) -> Json {
+    if (!args.contains("hours") || !args["hours"].is_number_integer() ||
+        args["hours"].get<int>() < 1 || args["hours"].get<int>() > 168) {
+      throw action::ActionError::Invalid("'hours' must be an integer from 1 to 168");
+    }
+    const int hours = args["hours"].get<int>();
     const Json from = market->Status();
     int done = 0;
     bool cancelled = false;
     for (; done < hours; ++done) {
-      if (ctx.cancelled()) {
+      if (ctx.cancelled && ctx.cancelled()) {
         cancelled = true;
         break;
       }
       if (market->Status()["flight_over"].get<bool>()) break;
       market->Advance(60);
       const Json now = market->Status();
-      ctx.progress(done + 1, hours,
-                   fmt::format("simulated day {} {}", now["day"].get<int>(),
-                               now["clock"].get<std::string>()));
+      if (ctx.progress) {
+        ctx.progress(done + 1, hours,
+                     fmt::format("simulated day {} {}", now["day"].get<int>(),
+                                 now["clock"].get<std::string>()));
+      }
     }
     const Json to = market->Status();
-    mcp::ToolResult r;
-    r.structured = {{"from", from},
-                    {"to", to},
-                    {"hours_advanced", done},
-                    {"cancelled", cancelled},
-                    {"flight_over", to["flight_over"]}};
-    r.text =
-        fmt::format("Advanced {} of {} simulated hours: day {} {} -> day {} {}{}", done, hours,
-                    from["day"].get<int>(), from["clock"].get<std::string>(), to["day"].get<int>(),
-                    to["clock"].get<std::string>(), cancelled ? " (cancelled)" : "");
-    return r;
-  };
-  registry.AddTool(std::move(t));
+    return {
+        {"from", from},
+        {"to", to},
+        {"hours_advanced", done},
+        {"cancelled", cancelled},
+        {"flight_over", to["flight_over"]},
+        {"message",
+         fmt::format("Advanced {} of {} simulated hours: day {} {} -> day {} {}{}", done, hours,
+                     from["day"].get<int>(), from["clock"].get<std::string>(), to["day"].get<int>(),
+                     to["clock"].get<std::string>(), cancelled ? " (cancelled)" : "")}};
+  });
+}
+
+// Adds URLs (under /creatives) to a manifest's entries made in `dir` below `root`.
+Json WithUrls(Json manifest, const std::filesystem::path& root, const std::filesystem::path& dir) {
+  const std::string base = "/creatives/" + std::filesystem::relative(dir, root).generic_string();
+  for (Json& e : manifest) {
+    if (!e.value("file", "").empty()) e["url"] = base + "/" + e["file"].get<std::string>();
+    if (!e.value("thumbnail", "").empty()) {
+      e["thumbnail_url"] = base + "/" + e["thumbnail"].get<std::string>();
+    }
+    e["in_market"] = false;
+  }
+  return manifest;
+}
+
+// The creative factory as actions: make videos for a product; list what was made.
+void AddCreativeActions(action::ActionApi& api, const std::shared_ptr<LiveMarket>& market,
+                        const std::filesystem::path& root) {
+  namespace fs = std::filesystem;
+  action::ActionSpec gen;
+  gen.name = "generate_creatives";
+  gen.title = "Generate video creatives";
+  gen.description =
+      "The creative factory for one of the merchant's products: live-commerce scripts and short "
+      "videos (9:16, subtitles, product card, music, voice-over) in several variants across scene "
+      "templates and hooks. Long: reports progress per variant and stops between variants when "
+      "cancelled. The videos are served under /creatives.";
+  gen.input_schema =
+      Props({{"product_id", {{"type", "integer"}, {"minimum", 0}}},
+             {"variants", {{"type", "integer"}, {"minimum", 1}, {"maximum", 6}, {"default", 3}}},
+             {"language", {{"type", "string"}, {"enum", {"zh", "en"}}, {"default", "zh"}}},
+             {"duration_s", {{"type", "integer"}, {"enum", {15, 30}}, {"default", 15}}}},
+            {"product_id"});
+  gen.output_schema = Props({{"product_id", {{"type", "integer"}}},
+                             {"creatives", {{"type", "array"}}},
+                             {"cancelled", {{"type", "boolean"}}},
+                             {"message", {{"type", "string"}}}},
+                            {"product_id", "creatives", "cancelled"});
+  gen.read_only = false;
+  gen.idempotent = false;
+  api.AddAction(gen, [market, root](const Json& args, const action::CallContext& ctx) -> Json {
+    const Catalogue& cat = market->catalogue();
+    if (!args["product_id"].is_number_integer() || args["product_id"].get<int64_t>() < 0) {
+      throw action::ActionError::Invalid("'product_id' must be a product id");
+    }
+    const auto id = args["product_id"].get<int64_t>();
+    if (static_cast<size_t>(id) >= cat.products.size() ||
+        cat.product(static_cast<ProductId>(id)).merchant != market->merchant()) {
+      throw action::ActionError::Invalid(fmt::format(
+          "product {} is not one of this merchant's products; search_products lists them", id));
+    }
+    FactoryRun run;
+    run.product = FactsFromCatalogue(cat, static_cast<ProductId>(id));
+    run.lang = args.value("language", "zh");
+    if (run.lang != "zh" && run.lang != "en") {
+      throw action::ActionError::Invalid("'language' must be zh or en");
+    }
+    run.n = args.value("variants", 3);
+    if (run.n < 1 || run.n > 6) throw action::ActionError::Invalid("'variants' must be 1 to 6");
+    const int duration = args.value("duration_s", 15);
+    if (duration != 15 && duration != 30) {
+      throw action::ActionError::Invalid("'duration_s' must be 15 or 30");
+    }
+    const TemplateLibrary lib = TemplateLibrary::LoadDefault();
+    for (const auto& t : lib.all()) run.axes.templates.push_back(t.name);
+    run.axes.durations = {static_cast<uint16_t>(duration)};
+    run.axes.voices = {run.lang + "-female", run.lang + "-male"};
+    run.render.width = 540;  // small and quick; `chengfang creative make` renders full size
+    run.render.height = 960;
+    const fs::path product_dir = root / std::to_string(id);
+    std::error_code ec;
+    fs::create_directories(product_dir, ec);
+    size_t k = 1;
+    while (fs::exists(product_dir / fmt::format("run-{:03d}", k))) ++k;
+    const fs::path dir = product_dir / fmt::format("run-{:03d}", k);
+    run.out_dir = dir.string();
+    FactoryHooks hooks;
+    hooks.progress = [&ctx](size_t i, size_t n, double f) {
+      if (ctx.progress) {
+        ctx.progress(static_cast<double>(i) + f, static_cast<double>(n),
+                     fmt::format("rendering variant {}/{}", i + 1, n));
+      }
+    };
+    bool cancelled = false;
+    hooks.cancelled = [&] { return cancelled = ctx.cancelled && ctx.cancelled(); };
+    Json manifest;
+    try {
+      manifest = RunFactory(run, hooks);
+    } catch (const std::invalid_argument& e) {
+      throw action::ActionError::Invalid(e.what());
+    } catch (const std::exception& e) {
+      throw action::ActionError("internal", 500, fmt::format("rendering failed: {}", e.what()));
+    }
+    return {{"product_id", id},
+            {"creatives", WithUrls(manifest, root, dir)},
+            {"cancelled", cancelled},
+            {"message",
+             fmt::format("Made {} video creative{} for product {}{}.", manifest.size(),
+                         manifest.size() == 1 ? "" : "s", id, cancelled ? " (cancelled)" : "")}};
+  });
+
+  action::ActionSpec list;
+  list.name = "list_creatives";
+  list.title = "List creatives";
+  list.description =
+      "The video creatives made for the merchant's products (newest first) with their template, "
+      "hook, language and video URL. in_market is false: serving generated creatives in the "
+      "market (with CTR and wear-out) comes with the creative bandit.";
+  list.input_schema = Props({{"product_id", {{"type", "integer"}, {"minimum", 0}}}}, {});
+  list.output_schema = Props({{"creatives", {{"type", "array"}}}}, {"creatives"});
+  api.AddAction(list, [root](const Json& args, const action::CallContext&) -> Json {
+    Json out = Json::array();
+    std::error_code ec;
+    if (!fs::is_directory(root, ec)) return {{"creatives", out}};
+    std::vector<fs::path> manifests;
+    for (const auto& e : fs::recursive_directory_iterator(root, ec)) {
+      if (e.path().filename() == "manifest.json") manifests.push_back(e.path());
+    }
+    std::sort(manifests.rbegin(), manifests.rend());
+    for (const fs::path& m : manifests) {
+      const Json j = Json::parse(std::ifstream(m), nullptr, false);
+      if (!j.is_array()) continue;
+      for (const Json& e : WithUrls(j, root, m.parent_path())) {
+        if (args.contains("product_id") && e.value("product", -1) != args["product_id"]) continue;
+        out.push_back(e);
+      }
+    }
+    return {{"creatives", out}};
+  });
 }
 
 void Install(const MarketOptions& o, ServeContext& ctx) {
@@ -110,12 +253,23 @@ void Install(const MarketOptions& o, ServeContext& ctx) {
     lo.state_path = o.state;
     lo.speed = o.speed;
     auto market = std::make_shared<LiveMarket>(MarketConfig(o), lo);
+    AddMarketActions(market->api(), market);
+    const std::filesystem::path creatives = o.creatives.empty()
+                                                ? std::filesystem::path(o.state + ".creatives")
+                                                : std::filesystem::path(o.creatives);
+    AddCreativeActions(market->api(), market, creatives);
     const std::string actor = ctx.http ? "merchant:mcp" : "merchant:mcp-stdio";
     server::InstallActionTools(ctx.registry, market->api(), actor);
     if (ctx.http) {
       server::MountActionRoutes(*ctx.http, market->api(), [market] { return market->Status(); });
+      std::error_code ec;
+      std::filesystem::create_directories(creatives, ec);
+      if (!ctx.http->Mount("/creatives", creatives.string())) {
+        throw std::runtime_error(
+            fmt::format("cannot create the creatives folder {}; pass another with --creatives",
+                        creatives.string()));
+      }
     }
-    InstallMarketTools(ctx.registry, market);
     market->Start();
     fmt::print(stderr,
                "chengfang: market running at {} simulated minutes per minute; state in {}\n",
@@ -162,6 +316,8 @@ void AddMerchantServeCommands(CLI::App& app) {
     cmd->add_flag("--market", opts->market, "Build the market even with --conformance-fixtures");
     cmd->add_flag("--no-market", opts->no_market,
                   "Serve MCP without the merchant's market and tools");
+    cmd->add_option("--creatives", opts->creatives,
+                    "Folder for generated video creatives (default: <state>.creatives)");
     if (std::string(name) == "serve") {
       cmd->add_option("--web", opts->web, "Folder of the built dashboard (web/dist)")
           ->capture_default_str();

@@ -47,9 +47,10 @@ void MountActionRoutes(HttpServer& http, action::ActionApi& api,
                     [status, send_json](const httplib::Request&, httplib::Response& res) {
                       send_json(res, status ? status() : Json::object());
                     });
-  http.routes().Get("/openapi.json", [send_json](const httplib::Request&, httplib::Response& res) {
-    send_json(res, action::OpenApiDocument("0.1.0"));
-  });
+  http.routes().Get("/openapi.json",
+                    [&api, send_json](const httplib::Request&, httplib::Response& res) {
+                      send_json(res, action::OpenApiDocument("0.1.0", api.Specs()));
+                    });
 }
 
 }  // namespace cf::server

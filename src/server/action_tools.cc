@@ -41,7 +41,7 @@ std::string Summary(const std::string& name, const Json& r) {
 }  // namespace
 
 void InstallActionTools(mcp::Registry& registry, action::ActionApi& api, const std::string& actor) {
-  for (const action::ActionSpec& spec : action::ActionSpecs()) {
+  for (const action::ActionSpec& spec : api.Specs()) {
     mcp::Tool t;
     t.name = spec.name;
     t.title = spec.title;
@@ -51,10 +51,14 @@ void InstallActionTools(mcp::Registry& registry, action::ActionApi& api, const s
     t.read_only = spec.read_only;
     t.destructive = spec.destructive;
     t.idempotent = spec.idempotent;
-    t.handler = [&api, actor, name = spec.name](const Json& args, mcp::ToolContext&) {
+    t.handler = [&api, actor, name = spec.name](const Json& args, mcp::ToolContext& tool) {
       try {
         action::CallContext ctx;
         ctx.actor = actor;
+        ctx.progress = [&tool](double done, double total, const std::string& message) {
+          tool.progress(done, total, message);
+        };
+        ctx.cancelled = [&tool] { return tool.cancelled(); };
         const Json r = api.Call(name, args, ctx);
         mcp::ToolResult out;
         out.structured = r;

@@ -334,6 +334,33 @@ test('end: "End plan" shows the dry run first, ends the plan on confirm, and rem
   assert(sug === 1, 'an ended plan has no suggestions');
 });
 
+test('creatives: generate a video for a product and play it from the gallery', async () => {
+  await setEnglish();
+  await gotoHash('#/creatives');
+  await page.waitForSelector('[data-test=cr-product]', { timeout: 15_000 });
+  await page.click('[data-test=cr-product]');
+  await page.selectOption('[data-test=cr-lang]', 'en');
+  await page.selectOption('[data-test=cr-variants]', '1');
+  await page.click('[data-test=cr-generate]');
+  await page.waitForSelector('[data-test=cr-made]', { timeout: 110_000 });
+  const src = await page.getAttribute('[data-test=cr-video]', 'src');
+  assert(src && src.startsWith('/creatives/'), `video src ${src}`);
+  const res = await fetch(`${BASE}${src}`);
+  assert(res.ok, `GET ${src}: ${res.status}`);
+  const bytes = (await res.arrayBuffer()).byteLength;
+  assert(bytes > 10_000, `the video has ${bytes} bytes`);
+  const listed = await api('list_creatives', {});
+  assert(listed.creatives.some((c) => c.url === src), 'list_creatives lists the new video');
+  // The browser can play it: metadata loads with a duration.
+  const duration = await poll('video metadata', () =>
+    page.evaluate(() => {
+      const v = document.querySelector('[data-test=cr-video]');
+      return v && v.readyState >= 1 ? v.duration : 0;
+    }), 20_000);
+  assert(duration > 5, `video duration ${duration}`);
+  await shot('creatives');
+});
+
 test('language: the switch changes labels to Chinese and back, and is remembered', async () => {
   const id = await ensurePlan();
   await gotoHash(`#/plans/${id}`);

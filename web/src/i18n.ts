@@ -208,9 +208,18 @@ const en = {
   'diff.before': 'Before',
   'diff.after': 'After',
   'cr.title': 'Creatives',
-  'cr.unavailable': 'Not available yet',
-  'cr.text': 'The creatives gallery (videos, CTR and wear-out per creative) needs creative actions in the API, which this server does not offer yet.',
-  'cr.cli': 'Creatives can already be rendered from the command line:',
+  'cr.makeTitle': 'Make video creatives',
+  'cr.makeNote': 'Pick one of your products: the creative factory writes live-commerce scripts and renders short videos (9:16, subtitles, product card, music, voice-over) across scene templates and hooks. Rendering takes a few seconds per video.',
+  'cr.search': 'Search your products',
+  'cr.language': 'Language',
+  'cr.variants': 'Variants',
+  'cr.generate': 'Generate videos',
+  'cr.rendering': 'Rendering videos…',
+  'cr.galleryTitle': 'Gallery',
+  'cr.galleryNote': 'Made videos, newest first. They are not served in the market yet: CTR and wear-out per creative come with the creative bandit.',
+  'cr.empty': 'No creatives yet: pick a product above and generate some.',
+  'cr.inMarket': 'In the market',
+  'cr.notInMarket': 'Not in the market yet',
 } as const;
 
 export type Key = keyof typeof en;
@@ -421,9 +430,18 @@ const zh: Record<Key, string> = {
   'diff.before': '修改前',
   'diff.after': '修改后',
   'cr.title': '创意',
-  'cr.unavailable': '暂未开放',
-  'cr.text': '创意库（视频、每条创意的点击率与衰退状态）需要 API 提供创意相关操作，此服务器暂不支持。',
-  'cr.cli': '目前可以通过命令行生成创意：',
+  'cr.makeTitle': '生成视频创意',
+  'cr.makeNote': '选择一个商品：创意工厂撰写直播带货脚本，并按不同场景模板和开头钩子渲染短视频（竖屏、字幕、商品卡、音乐、配音）。每条视频渲染需要几秒钟。',
+  'cr.search': '搜索你的商品',
+  'cr.language': '语言',
+  'cr.variants': '条数',
+  'cr.generate': '生成视频',
+  'cr.rendering': '正在渲染视频…',
+  'cr.galleryTitle': '创意库',
+  'cr.galleryNote': '已生成的视频，最新在前。它们尚未在市场中投放：每条创意的点击率与衰退状态将随创意多臂老虎机上线。',
+  'cr.empty': '还没有创意：在上方选择商品并生成。',
+  'cr.inMarket': '投放中',
+  'cr.notInMarket': '尚未投放',
 };
 
 export type Lang = 'en' | 'zh';

@@ -1,0 +1,47 @@
+// The creative factory's production run, shared by `chengfang creative make` and the
+// generate_creatives tool of `chengfang serve`/`mcp`: for one product, plan variants, write their
+// scripts, render videos and thumbnails into a folder, and write manifest.json. Promises: a
+// variant's files appear whole or not at all (written under a temporary name, then renamed);
+// manifest.json lists exactly the variants made; a cancelled run stops between variants and its
+// manifest lists the ones finished. Not thread-safe (one run at a time per folder).
+#pragma once
+
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "common/catalogue.h"
+#include "creative/llm_script_writer.h"
+#include "creative/product_facts.h"
+#include "creative/variant_planner.h"
+#include "render/video_renderer.h"
+
+namespace cf {
+
+struct FactoryRun {
+  ProductFacts product;
+  std::string lang = "zh";
+  VariantAxes axes;
+  int n = 6;
+  RenderOptions render;  // frame size, fps, quality; duration and voice come from each variant
+  bool no_render = false;
+  std::string out_dir;
+  LlmConfig llm;  // empty url: the grammar writer only
+};
+
+struct FactoryHooks {
+  // Fraction done of variant `i` of `n` (during rendering).
+  std::function<void(size_t i, size_t n, double fraction)> progress;
+  // After each variant, a line saying what was made.
+  std::function<void(const std::string& line)> done;
+  std::function<bool()> cancelled;  // checked between variants
+};
+
+// Runs the factory; returns the manifest (an array, one object per variant made). Throws
+// std::invalid_argument for bad options and RenderError when rendering fails.
+nlohmann::json RunFactory(const FactoryRun& run, const FactoryHooks& hooks = {});
+
+// A product's facts from a catalogue (title from its type, category, price, a department fact).
+ProductFacts FactsFromCatalogue(const Catalogue& c, ProductId id);
+
+}  // namespace cf
