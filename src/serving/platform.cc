@@ -119,6 +119,13 @@ std::vector<Creative> Platform::TakeNewCreatives() { return std::exchange(new_cr
 
 void Platform::StartDay(uint32_t day) {
   day_ = day;
+  // A plan's flight is over once its end day starts: it ends (and leaves the inventory).
+  for (AdPlan& p : plans_) {
+    if (p.end_day != 0 && day >= p.end_day && p.status != PlanStatus::kEnded) {
+      p.status = PlanStatus::kEnded;
+      inventory_dirty_ = true;
+    }
+  }
   ledger_.StartDay();
   pacer_.StartDay();
 }

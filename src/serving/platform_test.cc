@@ -140,6 +140,21 @@ TEST_F(PlatformTest, AddPlanRejectsInvalidPlansAndRegistersNothing) {
   EXPECT_EQ(platform_.ledger().total_budget(0), Money::FromUnits(10));
 }
 
+TEST_F(PlatformTest, PlansEndWhenTheirEndDayStarts) {
+  AdPlan p = CpcPlan("short", {0}, 1.0, 100);
+  p.start_day = 0;
+  p.end_day = 2;
+  const PlanId id = platform_.AddPlan(p);
+  platform_.StartDay(1);
+  platform_.Upkeep(0);
+  EXPECT_EQ(platform_.plan(id).status, PlanStatus::kActive);
+  EXPECT_TRUE(platform_.Decide(Opp(1, 1440)).shown);
+  platform_.StartDay(2);
+  platform_.Upkeep(2880);
+  EXPECT_EQ(platform_.plan(id).status, PlanStatus::kEnded);
+  EXPECT_FALSE(platform_.Decide(Opp(2, 2880)).shown);
+}
+
 TEST_F(PlatformTest, DecideAndResolveLogEventsAndChargeThePrice) {
   const PlanId ours = platform_.AddPlan(CpcPlan("ours", {0}, 1.0, 100));
   const PlanId rival = platform_.AddPlan(CpcPlan("rival", {2}, 0.5, 100));

@@ -334,6 +334,25 @@ test('end: "End plan" shows the dry run first, ends the plan on confirm, and rem
   assert(sug === 1, 'an ended plan has no suggestions');
 });
 
+test('diagnosis: run the sub-agents on the plan and read the report (with appliable actions, if any)', async () => {
+  const id = await ensurePlan();
+  await setEnglish();
+  await gotoHash(`#/plans/${id}`);
+  await page.waitForSelector('[data-test=run-diagnosis]', { timeout: 15_000 });
+  // The diagnosis needs at least 4 hours of reports; at this speed they come within seconds.
+  await poll('a diagnosis report', async () => {
+    await page.click('[data-test=run-diagnosis]');
+    await page.waitForSelector('[data-test=diagnosis-roi], [data-test=diagnosis-error]', { timeout: 15_000 });
+    return (await page.$('[data-test=diagnosis-roi]')) !== null;
+  }, 60_000, 2_000);
+  const report = await page.textContent('[data-test=diagnosis-report]');
+  const api_report = (await api('diagnose_ad_plan', { plan_id: id, language: 'en' })).report;
+  assert(report && report.length > 20, `report: ${report}`);
+  assert(api_report.split('\n')[0].length > 0, 'the API returns a report too');
+  await scrollUnderHeader('[data-test=diagnosis-card]');
+  await shot('diagnosis');
+});
+
 test('creatives: generate a video for a product and play it from the gallery', async () => {
   await setEnglish();
   await gotoHash('#/creatives');

@@ -11,7 +11,7 @@ import {
   type WriteResult,
 } from './api';
 import { h, newKey, replace } from './dom';
-import { t, type Key } from './i18n';
+import { lang, t, type Key } from './i18n';
 import { int, money, moneyShort, num, pct, simShort, simTime } from './format';
 import { ChartBox } from './charts';
 import { card, diffTable, describeChange, errorBox, kpi, okBox, spinner, statusBadge, statusLabel, toast } from './ui';
@@ -245,6 +245,7 @@ class PlanDetailView {
   private readonly suggestionsBody = h('div', { class: 'suggestions', 'data-test': 'suggestions' }, spinner());
   private readonly applied = h('div', { class: 'applied', 'data-test': 'applied' });
   private readonly changesBody = h('div', { 'data-test': 'changes' }, spinner());
+  private readonly diagnosisBody = h('div', { class: 'diagnosis', 'data-test': 'diagnosis' }, h('p', { class: 'muted small' }, t('diag.intro')));
   private readonly editHost = h('div', { class: 'edit' });
   private readonly editResult = h('div', { class: 'edit-result', 'data-test': 'edit-result' });
   private readonly statusMsg = h('div', { class: 'status-msg' });
@@ -275,6 +276,10 @@ class PlanDetailView {
         card(t('sug.title'), [h('p', { class: 'chart-note' }, t('sug.note')), this.observed, this.suggestionsBody, this.applied], { test: 'suggestions-card', cls: 'suggestions-card' }),
         card(t('edit.title'), [this.editHost, this.editResult], { test: 'edit-card' }),
       ),
+      card(t('diag.title'), [this.diagnosisBody], {
+        test: 'diagnosis-card',
+        extra: h('button', { class: 'btn', 'data-test': 'run-diagnosis', onclick: () => void this.diagnose() }, t('diag.run')),
+      }),
       card(t('log.title'), [this.changesBody], { test: 'changes-card' }),
     );
     this.el = h('div', { class: 'plan-detail', 'data-test': 'plan-detail', 'data-id': id }, this.errorHost, h('div', { class: 'plan-loading' }, spinner()), this.content);
@@ -612,6 +617,50 @@ class PlanDetailView {
       replace(this.applied, errorBox(e, 'apply-error'));
       btn.disabled = false;
       btn.textContent = t('sug.apply');
+    }
+  }
+
+  // --- diagnosis: the sub-agents' report, with the actions the API can apply -------------------
+
+  private async diagnose() {
+    replace(this.diagnosisBody, spinner());
+    try {
+      const d = await call<any>('diagnose_ad_plan', { plan_id: this.id, language: lang() });
+      const causes = (d.causes ?? []) as any[];
+      replace(
+        this.diagnosisBody,
+        h('p', { class: 'small', 'data-test': 'diagnosis-roi' }, t('diag.roi', { hours: d.window_hours, before: num(d.roi_change?.before ?? 0), after: num(d.roi_change?.after ?? 0) })),
+        causes.length === 0
+          ? h('p', { class: 'muted', 'data-test': 'diagnosis-none' }, t('diag.none'))
+          : h(
+              'ol',
+              { class: 'diagnosis-causes' },
+              causes.map((c) =>
+                h(
+                  'li',
+                  { 'data-test': 'diagnosis-cause', 'data-cause': c.cause },
+                  h('strong', null, c.cause), ' ', h('span', { class: 'muted small' }, t('diag.confidence', { value: pct(c.confidence, 0) })),
+                  h('ul', { class: 'small' }, (c.evidence as string[]).map((e) => h('li', null, e))),
+                  h(
+                    'ul',
+                    { class: 'small' },
+                    (c.actions as any[]).map((a) => {
+                      if (!a.action) return h('li', null, a.description);
+                      const s: Suggestion = { kind: 'diagnosis', reason: a.description, action: a.action };
+                      const sig = JSON.stringify(a.action);
+                      if (!this.suggestionKeys.has(sig)) this.suggestionKeys.set(sig, newKey('diagnosis'));
+                      const btn = h('button', { class: 'btn btn-primary btn-small', 'data-test': 'apply-diagnosis' }, t('sug.apply'));
+                      btn.addEventListener('click', () => this.apply(s, sig, btn));
+                      return h('li', null, a.description, ' ', btn);
+                    }),
+                  ),
+                ),
+              ),
+            ),
+        h('details', null, h('summary', null, t('diag.report')), h('pre', { class: 'diagnosis-report', 'data-test': 'diagnosis-report' }, d.report)),
+      );
+    } catch (e) {
+      replace(this.diagnosisBody, errorBox(e, 'diagnosis-error'));
     }
   }
 
