@@ -29,16 +29,6 @@ Json MetricsJson(const Metrics& m) {
           {"cvr", m.clicks ? static_cast<double>(m.purchases) / m.clicks : 0.0}};
 }
 
-Metrics FromCounts(const PlanCounts& c) {
-  Metrics m;
-  m.spend = c.spend;
-  m.gmv = c.gmv;
-  m.impressions = c.impressions;
-  m.clicks = c.clicks;
-  m.purchases = c.purchases;
-  return m;
-}
-
 Json SimTimeJson(SimMinute now, SimMinute start) {
   const SimMinute since = now >= start ? now - start : 0;
   return {{"minute", now},

@@ -3,8 +3,6 @@
 #include <algorithm>
 
 namespace cf::action {
-namespace {
-
 Metrics FromCounts(const PlanCounts& c) {
   Metrics m;
   m.spend = c.spend;
@@ -14,6 +12,8 @@ Metrics FromCounts(const PlanCounts& c) {
   m.purchases = c.purchases;
   return m;
 }
+
+namespace {
 
 Metrics Minus(const Metrics& a, const Metrics& b) {
   Metrics d;

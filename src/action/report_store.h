@@ -25,6 +25,9 @@ struct Metrics {
   double roi() const { return spend.micros() > 0 ? gmv.units() / spend.units() : 0.0; }
 };
 
+// A plan's cumulative platform counters as Metrics.
+Metrics FromCounts(const PlanCounts& c);
+
 struct HourRow {
   SimMinute hour_end = 0;  // minute the hour ended
   PlanId plan = kNoId;
