@@ -9,6 +9,7 @@
 #include "cli/bench_bidding_command.h"
 #include "cli/creative_command.h"
 #include "cli/diagnose_command.h"
+#include "cli/insight_command.h"
 #include "cli/merchant_install.h"
 #include "cli/serve_command.h"
 #include "common/csv.h"
@@ -60,6 +61,8 @@ int main(int argc, char** argv) {
                                         "with its default) as JSON");
 
   cf::AddDiagnoseCommand(app);
+
+  cf::AddInsightCommand(app);
 
   cf::AddCreativeCommand(app);
 

@@ -1,0 +1,14 @@
+// The `insight` subcommand: one registration per command family (see insight_command.h).
+#include "cli/insight_command.h"
+
+namespace cf {
+
+void AddInsightCommand(CLI::App& app) {
+  auto* insight = app.add_subcommand(
+      "insight", "Insight: sequence models, query understanding, ranking models");
+  insight->require_subcommand(1);
+  // Command families register here, one call each.
+  (void)insight;
+}
+
+}  // namespace cf
