@@ -22,6 +22,7 @@ PACKAGES=(
   clang-format
   libcurl4-openssl-dev
   libcpp-httplib-dev libsqlite3-dev
+  libtorch-dev
   libavcodec-dev libavformat-dev libavutil-dev libswscale-dev libswresample-dev
   libcairo2-dev libpango1.0-dev fonts-noto-cjk libespeak-ng-dev espeak-ng-data ffmpeg
 )
@@ -152,11 +153,11 @@ run_web_e2e() {
   FAILED=$((FAILED + $(sed -E 's/.* ([0-9]+) failed$/\1/' <<<"$line")))
 }
 
-build() {  # build DIR [cmake args...]
-  local dir=$1; shift
-  log "building in $dir"
-  cmake -S "$ROOT" -B "$ROOT/$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "$@" >/dev/null
-  ninja -C "$ROOT/$dir" -j "$JOBS"
+build() {  # build DIR TARGET [cmake args...]
+  local dir=$1 target=$2; shift 2
+  log "building $target in $dir"
+  cmake -S "$ROOT" -B "$ROOT/$dir" -G Ninja -DCMAKE_BUILD_TYPE=Release "$@" >/dev/null
+  ninja -C "$ROOT/$dir" -j "$JOBS" $target
 }
 
 # Runs ctest in a build dir; adds its counts to PASSED/FAILED.
@@ -208,16 +209,16 @@ cmd=${1:-run}
 shift || true
 case "$cmd" in
   deps) install_deps ;;
-  build) install_deps; build build ;;
+  build) install_deps; build build all ;;
   run)
     install_deps
-    build build
+    build build all
     log "chengfang run $*"
     "$ROOT/build/src/cli/chengfang" run "$@"
     ;;
   test)
     install_deps "${TEST_PACKAGES[@]}"
-    build build
+    build build all
     run_ctest build "unit, integration and end-to-end tests"
     tmp=$(mktemp -d)
     run_e2e "chengfang run --quick writes summary.json and report.html" \
@@ -227,7 +228,7 @@ case "$cmd" in
     run_e2e "chengfang bench loop --quick --json" \
       bash -c "'$ROOT/build/src/cli/chengfang' bench loop --quick --json | grep -q p99_decision_us"
     rm -rf "$tmp"
-    build build-asan -DCF_SANITIZE=ON
+    build build-asan cf_tests -DCF_SANITIZE=ON
     ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
       run_ctest build-asan "the same tests under AddressSanitizer + UndefinedBehaviorSanitizer"
     npm_install
