@@ -22,7 +22,7 @@ PACKAGES=(
   clang-format
   libcurl4-openssl-dev
   libcpp-httplib-dev libsqlite3-dev
-  libtorch-dev
+  libtorch-dev libopenblas0-pthread
   libavcodec-dev libavformat-dev libavutil-dev libswscale-dev libswresample-dev
   libcairo2-dev libpango1.0-dev fonts-noto-cjk libespeak-ng-dev espeak-ng-data ffmpeg
 )

@@ -17,7 +17,7 @@
 set -u -o pipefail
 
 ENGINE_DIRS=(insight strategy creative serving diagnosis action mcp server)
-ENGINE_TARGETS=(cf_insight cf_strategy cf_creative cf_serving cf_diagnosis cf_action cf_mcp cf_server cf_server_actions)
+ENGINE_TARGETS=(cf_insight cf_insight_seq cf_insight_long cf_insight_kg cf_strategy cf_creative cf_serving cf_diagnosis cf_action cf_mcp cf_server cf_server_actions)
 FORBIDDEN_TARGET=cf_market
 
 if [[ $# -lt 1 || $# -gt 2 ]]; then

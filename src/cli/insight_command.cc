@@ -1,6 +1,10 @@
 // The `insight` subcommand: one registration per command family (see insight_command.h).
 #include "cli/insight_command.h"
 
+#include "cli/insight_kg_command.h"
+#include "cli/insight_ranking_command.h"
+#include "cli/insight_train_command.h"
+
 namespace cf {
 
 void AddInsightCommand(CLI::App& app) {
@@ -8,7 +12,9 @@ void AddInsightCommand(CLI::App& app) {
       "insight", "Insight: sequence models, query understanding, ranking models");
   insight->require_subcommand(1);
   // Command families register here, one call each.
-  (void)insight;
+  AddInsightKgCommands(*insight);
+  AddInsightTrainCommands(*insight);
+  AddInsightRankingCommand(*insight);
 }
 
 }  // namespace cf

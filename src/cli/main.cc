@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "cli/bench_bidding_command.h"
+#include "cli/bench_insight_command.h"
 #include "cli/creative_command.h"
 #include "cli/diagnose_command.h"
 #include "cli/insight_command.h"
@@ -55,6 +56,7 @@ int main(int argc, char** argv) {
   bench_loop->add_flag("--quick", bench_quick, "Small version for CI");
   bench_loop->add_flag("--json", bench_json, "Print JSON only");
   cf::AddBenchBiddingCommand(bench);
+  cf::AddBenchInsightCommand(bench);
 
   auto* config_cmd = app.add_subcommand("config",
                                         "Print the default configuration (every key, "

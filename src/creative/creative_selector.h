@@ -17,6 +17,9 @@ class CreativeSelector {
                                                 uint32_t day) = 0;
   virtual CreativeId Select(const Opportunity& opp, const AdCandidate& ad) const = 0;
   virtual void Observe(const Event& e) = 0;
+  // Daily upkeep (e.g. pausing worn-out creatives); returns the creatives it made. The platform
+  // calls it when a day starts.
+  virtual std::vector<Creative> Refresh(uint32_t /*day*/) { return {}; }
 };
 
 }  // namespace cf

@@ -1,10 +1,13 @@
 #include "serving/platform.h"
 
+#include <algorithm>
 #include <stdexcept>
 #include <utility>
 
 #include "common/random.h"
+#include "creative/bandit_creative_selector.h"
 #include "creative/default_creative_selector.h"
+#include "insight/learned_response_predictor.h"
 #include "insight/popularity_affinity_retriever.h"
 #include "insight/smoothed_count_predictor.h"
 #include "strategy/conversion_value.h"
@@ -24,9 +27,24 @@ Platform::Platform(const Catalogue& catalogue, EventLog& log, size_t users, Plat
   observed_sales_.assign(catalogue.products.size(), 0);
   retriever_ = std::make_unique<PopularityAffinityRetriever>(
       inventory_, affinity_, queries_, PopularityAffinityRetriever::Options{});
-  predictor_ = std::make_unique<SmoothedCountPredictor>(catalogue, affinity_);
+  if (config_.predictor == "learned") {
+    predictor_ = std::make_unique<LearnedResponsePredictor>(catalogue, affinity_);
+  } else if (config_.predictor == "smoothed") {
+    predictor_ = std::make_unique<SmoothedCountPredictor>(catalogue, affinity_);
+  } else {
+    throw std::invalid_argument("unknown predictor '" + config_.predictor +
+                                "'; use smoothed or learned");
+  }
   bidder_ = std::make_unique<PlanBidder>();
-  creatives_ = std::make_unique<DefaultCreativeSelector>(catalogue);
+  if (config_.creatives == "single") {
+    creatives_ = std::make_unique<DefaultCreativeSelector>(catalogue);
+  } else {
+    BanditOptions o;
+    o.mode = ParseBanditMode(config_.creatives);
+    o.pool_size = config_.creative_pool;
+    o.max_variants = std::max(o.max_variants, 3 * o.pool_size);
+    creatives_ = std::make_unique<BanditCreativeSelector>(catalogue, o);
+  }
 }
 
 void Platform::Warm(const EventLog& history) {
@@ -128,6 +146,8 @@ void Platform::StartDay(uint32_t day) {
   }
   ledger_.StartDay();
   pacer_.StartDay();
+  auto made = creatives_->Refresh(day);
+  new_creatives_.insert(new_creatives_.end(), made.begin(), made.end());
 }
 
 void Platform::Upkeep(SimMinute now) {

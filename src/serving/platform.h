@@ -35,6 +35,13 @@ namespace cf {
 struct PlatformConfig {
   double reserve_cpm = 0.1;   // currency units per 1,000 impressions
   bool even_delivery = true;  // pace plans with daily budgets over the day's traffic
+  // The pCTR/pCVR/value estimate: "smoothed" counts or "learned" (docs/insight-ranking.md).
+  std::string predictor = "smoothed";
+  // Creative rotation per product: "single" (one default creative), or a pool of creative_pool
+  // variants served by "uniform" rotation, "thompson" sampling, or the "bandit" (Thompson sampling
+  // with wear-out tests and pool refresh; creative/bandit_creative_selector.h).
+  std::string creatives = "single";
+  int creative_pool = 4;
 };
 
 // Observed totals of one plan.

@@ -12,7 +12,8 @@ namespace cf {
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ScenarioConfig, days, users, seed, products,
                                                 merchants, our_products, our_budget, our_goal_roi,
                                                 objective, autopilot, tap, write_events)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(PlatformConfig, reserve_cpm, even_delivery)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(PlatformConfig, reserve_cpm, even_delivery,
+                                                predictor, creatives, creative_pool)
 
 nlohmann::json SimConfig::ToJson() const {
   return {{"scenario", scenario}, {"market", market.ToJson()}, {"platform", platform}};
@@ -48,6 +49,19 @@ SimConfig SimConfig::FromJson(const nlohmann::json& j) {
         "scenario.autopilot '{}' is unknown; use super_plan, media_buyer or uniform", s.autopilot));
   }
   if (c.platform.reserve_cpm < 0) throw ConfigError("platform.reserve_cpm must not be negative");
+  if (c.platform.creatives != "single" && c.platform.creatives != "uniform" &&
+      c.platform.creatives != "thompson" && c.platform.creatives != "bandit") {
+    throw ConfigError(
+        fmt::format("platform.creatives '{}' is unknown; use single, uniform, thompson or bandit",
+                    c.platform.creatives));
+  }
+  if (c.platform.creative_pool < 1 || c.platform.creative_pool > 16) {
+    throw ConfigError("platform.creative_pool must be between 1 and 16");
+  }
+  if (c.platform.predictor != "smoothed" && c.platform.predictor != "learned") {
+    throw ConfigError(fmt::format("platform.predictor '{}' is unknown; use smoothed or learned",
+                                  c.platform.predictor));
+  }
   return c;
 }
 

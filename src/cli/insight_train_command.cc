@@ -1,0 +1,180 @@
+#include "cli/insight_train_command.h"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "insight/interaction_log.h"
+#include "insight/ranking_metrics.h"
+#include "insight/sasrec_model.h"
+
+namespace cf {
+
+namespace {
+
+struct TrainOptions {
+  std::string data;
+  std::string model;
+  SasrecConfig config;
+};
+
+struct EvalOptions {
+  std::string data;
+  std::string model;
+  bool json = false;
+  int threads = 2;
+};
+
+double Seconds(std::chrono::steady_clock::time_point since) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
+}
+
+void PrintLogSummary(const InteractionLog& log, double seconds) {
+  int64_t evaluated = 0;
+  for (const auto& s : log.sequences) evaluated += s.size() >= kMinEvaluatedLength ? 1 : 0;
+  fmt::print(stderr,
+             "insight: {}: {} lines, {} users ({} with >= {} items are evaluated), {} items "
+             "(read in {:.1f} s)\n",
+             log.source, log.lines, log.num_users(), evaluated, kMinEvaluatedLength,
+             log.num_items(), seconds);
+}
+
+int RunTrain(const TrainOptions& o) {
+  const auto t0 = std::chrono::steady_clock::now();
+  const InteractionLog log = LoadInteractionLog(o.data);
+  PrintLogSummary(log, Seconds(t0));
+  const SasrecConfig& c = o.config;
+  fmt::print(stderr,
+             "insight: training SASRec (max length {}, dim {}, {} blocks, {} heads, dropout {}, "
+             "lr {}, batch {}, seed {}, {} threads, limit {} min) into {}\n",
+             c.max_length, c.dim, c.blocks, c.heads, c.dropout, c.learning_rate, c.batch_size,
+             c.seed, c.threads, c.max_minutes, o.model);
+  const SasrecTrainReport r = TrainSasrec(log, c, o.model, [](const std::string& line) {
+    fmt::print(stderr, "{}\n", line);
+    std::fflush(stderr);
+  });
+  fmt::print(
+      "trained {} epochs in {:.1f} s ({}); best epoch {}: validation HR@10 {:.4f} NDCG@10 {:.4f} "
+      "over {} users; checkpoint {}\n",
+      r.epochs, r.train_seconds, r.stop_reason, r.best_epoch, r.best_validation.hit_rate,
+      r.best_validation.ndcg, r.best_validation.users, SasrecCheckpointPath(o.model));
+  return 0;
+}
+
+nlohmann::ordered_json MetricsJson(const TopKMetrics& m) {
+  return {{"hr@10", m.hit_rate}, {"ndcg@10", m.ndcg}};
+}
+
+int RunEval(const EvalOptions& o) {
+  const auto t0 = std::chrono::steady_clock::now();
+  const InteractionLog log = LoadInteractionLog(o.data);
+  PrintLogSummary(log, Seconds(t0));
+  const std::string path = SasrecCheckpointPath(o.model);
+  SasrecCheckpointInfo info;
+  SasrecModel model = SasrecModel::Load(path, &info);
+  CheckCheckpointMatchesLog(info, log, path);
+  model.set_threads(o.threads);
+  auto progress = [](const char* what) {
+    return [what, last = int64_t{0}](int64_t done, int64_t total) mutable {
+      if (done == total || done - last >= total / 5) {
+        last = done;
+        fmt::print(stderr, "eval: {} {}/{} users\n", what, done, total);
+      }
+    };
+  };
+  const auto te = std::chrono::steady_clock::now();
+  const TopKMetrics m = EvaluateHeldOut(
+      log, HeldOut::kTest,
+      [&](std::span<const std::span<const int32_t>> h, std::vector<float>* s) {
+        model.Score(h, s);
+      },
+      10, 256, progress("model"));
+  const PopularityBaseline pop(log);
+  const TopKMetrics p = EvaluateHeldOut(
+      log, HeldOut::kTest,
+      [&](std::span<const std::span<const int32_t>> h, std::vector<float>* s) { pop.Score(h, s); },
+      10, 256, progress("popularity"));
+  const TransitionBaseline cooc(log);
+  const TopKMetrics c = EvaluateHeldOut(
+      log, HeldOut::kTest,
+      [&](std::span<const std::span<const int32_t>> h, std::vector<float>* s) { cooc.Score(h, s); },
+      10, 256, progress("co-occurrence"));
+  fmt::print(stderr, "eval: scored {} test users in {:.1f} s\n", m.users, Seconds(te));
+  if (o.json) {
+    const nlohmann::ordered_json j = {
+        {"users", log.num_users()},       {"items", log.num_items()},
+        {"model", MetricsJson(m)},        {"popularity", MetricsJson(p)},
+        {"cooccurrence", MetricsJson(c)}, {"train_seconds", info.train_seconds}};
+    std::cout << j.dump() << "\n";
+    return 0;
+  }
+  fmt::print("full-ranking leave-one-out test on {} ({} users, {} evaluated, {} items)\n",
+             log.source, log.num_users(), m.users, log.num_items());
+  fmt::print("{:<14} {:>8} {:>8}\n", "method", "HR@10", "NDCG@10");
+  fmt::print("{:<14} {:>8.4f} {:>8.4f}\n", "sasrec", m.hit_rate, m.ndcg);
+  fmt::print("{:<14} {:>8.4f} {:>8.4f}\n", "popularity", p.hit_rate, p.ndcg);
+  fmt::print("{:<14} {:>8.4f} {:>8.4f}\n", "co-occurrence", c.hit_rate, c.ndcg);
+  fmt::print("model: best epoch {} of {}, validation NDCG@10 {:.4f}, trained in {:.1f} s\n",
+             info.best_epoch, info.epochs, info.validation.ndcg, info.train_seconds);
+  return 0;
+}
+
+// Runs `body` and ends the CLI parse: Success, or RuntimeError(3) after printing the error.
+template <typename F>
+void Finish(F&& body) {
+  int rc = 0;
+  try {
+    rc = body();
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "error: {}\n", e.what());
+    rc = 3;
+  }
+  if (rc == 0) throw CLI::Success();
+  throw CLI::RuntimeError(rc);
+}
+
+}  // namespace
+
+void AddInsightTrainCommands(CLI::App& insight) {
+  auto train_opts = std::make_shared<TrainOptions>();
+  auto* train = insight.add_subcommand(
+      "train",
+      "Train the SASRec-style sequence model on a `user item` log (leave-one-out split; early "
+      "stopping on the validation items); progress and ETA on stderr");
+  train->add_option("--data", train_opts->data, "Interaction log: `user item` lines, time order")
+      ->required();
+  train->add_option("--model", train_opts->model, "Model folder (the checkpoint is written there)")
+      ->required();
+  train->add_option("--max-minutes", train_opts->config.max_minutes, "Training time limit")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  train->add_option("--seed", train_opts->config.seed, "Random seed")->capture_default_str();
+  train->add_option("--threads", train_opts->config.threads, "CPU threads")
+      ->check(CLI::Range(1, 256))
+      ->capture_default_str();
+  train->add_option("--max-epochs", train_opts->config.max_epochs, "Most epochs")
+      ->check(CLI::Range(1, 100000))
+      ->capture_default_str();
+  train->callback([train_opts] { Finish([&] { return RunTrain(*train_opts); }); });
+
+  auto eval_opts = std::make_shared<EvalOptions>();
+  auto* eval = insight.add_subcommand(
+      "eval",
+      "Full-ranking leave-one-out test (HR@10, NDCG@10) of a trained model and the popularity and "
+      "co-occurrence baselines");
+  eval->add_option("--data", eval_opts->data, "The log the model was trained on")->required();
+  eval->add_option("--model", eval_opts->model, "Model folder written by `insight train`")
+      ->required();
+  eval->add_flag("--json", eval_opts->json, "Print one JSON object only");
+  eval->add_option("--threads", eval_opts->threads, "CPU threads")
+      ->check(CLI::Range(1, 256))
+      ->capture_default_str();
+  eval->callback([eval_opts] { Finish([&] { return RunEval(*eval_opts); }); });
+}
+
+}  // namespace cf

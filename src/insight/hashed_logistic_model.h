@@ -1,0 +1,40 @@
+// A logistic regression over hashed binary features, trained online by AdaGrad (one example at a
+// time, in the order given). Feature indices come from ranking_features.h and are taken modulo
+// the table size (a power of two). Deterministic: the same examples in the same order give the
+// same weights. Not thread-safe; Predict is const and may run concurrently with other Predicts.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+namespace cf {
+
+class HashedLogisticModel {
+ public:
+  struct Options {
+    int bits = 20;                // table of 2^bits weights
+    double learning_rate = 0.05;  // AdaGrad step
+    double l2 = 1e-6;             // weight decay per update of a feature
+    double initial_bias = 0;      // starting weight of feature 0 (the bias): logit of the prior
+  };
+  explicit HashedLogisticModel(Options options);
+
+  // Raw score w . x (the log odds) of the features.
+  double Score(std::span<const uint32_t> features) const;
+  // sigmoid(Score).
+  double Predict(std::span<const uint32_t> features) const;
+  // One AdaGrad step on the log loss of `label` (0 or 1); returns the prediction before it.
+  double Update(std::span<const uint32_t> features, bool label);
+  uint64_t updates() const { return updates_; }
+  size_t size() const { return weights_.size(); }
+
+ private:
+  Options options_;
+  uint32_t mask_;
+  std::vector<float> weights_;
+  std::vector<float> squared_gradients_;
+  uint64_t updates_ = 0;
+};
+
+}  // namespace cf

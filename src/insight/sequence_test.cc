@@ -1,0 +1,372 @@
+// Tests of the sequence model stack: the `user item` loader and split, full-ranking metrics, the
+// popularity and co-occurrence baselines, and the SASRec-style model (learning a sequential rule,
+// determinism, checkpoints).
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+
+#include "insight/interaction_log.h"
+#include "insight/ranking_metrics.h"
+#include "insight/sasrec_model.h"
+
+namespace cf {
+namespace {
+
+namespace fs = std::filesystem;
+
+InteractionLog Parse(const std::string& text, const std::string& name = "mem.txt") {
+  std::istringstream in(text);
+  return ParseInteractionLog(in, name);
+}
+
+std::string ErrorOf(const std::string& text, const std::string& name = "log.txt") {
+  try {
+    Parse(text, name);
+  } catch (const InteractionLogError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+fs::path TempDir(const std::string& name) {
+  const fs::path p =
+      fs::temp_directory_path() / ("cf_seq_test_" + name + "_" + std::to_string(::getpid()));
+  fs::remove_all(p);
+  fs::create_directories(p);
+  return p;
+}
+
+// ---- loader and split ----------------------------------------------------------------------
+
+TEST(InteractionLog, RemapsIdsAndGroupsUsersInTimeOrder) {
+  const InteractionLog log = Parse("10 500\n20 7\n\n10 7\n  20\t900 \n10 500\n");
+  EXPECT_EQ(log.lines, 5);
+  ASSERT_EQ(log.num_users(), 2);
+  EXPECT_EQ(log.user_ids, (std::vector<int64_t>{10, 20}));
+  EXPECT_EQ(log.item_ids, (std::vector<int64_t>{500, 7, 900}));  // dense 1, 2, 3
+  EXPECT_EQ(log.sequences[0], (std::vector<int32_t>{1, 2, 1}));
+  EXPECT_EQ(log.sequences[1], (std::vector<int32_t>{2, 3}));
+  EXPECT_NE(log.fingerprint, Parse("10 500\n20 7\n").fingerprint);
+  EXPECT_EQ(log.fingerprint, Parse("10 500\n20 7\n\n10 7\n  20\t900 \n10 500\n").fingerprint);
+}
+
+TEST(InteractionLog, MalformedLinesNameFileAndLine) {
+  std::string e = ErrorOf("1 2\n1 3\n1 2 3\n", "beauty.txt");
+  EXPECT_NE(e.find("beauty.txt:3:"), std::string::npos) << e;
+  EXPECT_NE(e.find("3 fields"), std::string::npos) << e;
+  e = ErrorOf("1 2\nonly\n");
+  EXPECT_NE(e.find("log.txt:2:"), std::string::npos) << e;
+  e = ErrorOf("1 2\n1 x7\n");
+  EXPECT_NE(e.find("log.txt:2:"), std::string::npos) << e;
+  EXPECT_NE(e.find("item id 'x7' is not an integer"), std::string::npos) << e;
+  e = ErrorOf("1.5 2\n");
+  EXPECT_NE(e.find("log.txt:1: user id '1.5'"), std::string::npos) << e;
+  e = ErrorOf("");
+  EXPECT_NE(e.find("log.txt: no interactions"), std::string::npos) << e;
+  e = ErrorOf("\n \n");
+  EXPECT_NE(e.find("no interactions"), std::string::npos) << e;
+}
+
+TEST(InteractionLog, MissingFileIsNamed) {
+  try {
+    LoadInteractionLog("/nonexistent/dir/log.txt");
+    FAIL() << "no error";
+  } catch (const InteractionLogError& e) {
+    EXPECT_NE(std::string(e.what()).find("/nonexistent/dir/log.txt: cannot open"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
+TEST(InteractionLog, LeaveOneOutSplit) {
+  const std::vector<int32_t> seq = {4, 5, 6, 7, 8};
+  EXPECT_EQ(TrainingLength(5), 3u);
+  const auto val = HeldOutFor(seq, HeldOut::kValidation);
+  const auto test = HeldOutFor(seq, HeldOut::kTest);
+  ASSERT_TRUE(val && test);
+  EXPECT_EQ(val->target, 7);
+  EXPECT_EQ(std::vector<int32_t>(val->history.begin(), val->history.end()),
+            (std::vector<int32_t>{4, 5, 6}));
+  EXPECT_EQ(test->target, 8);
+  EXPECT_EQ(std::vector<int32_t>(test->history.begin(), test->history.end()),
+            (std::vector<int32_t>{4, 5, 6, 7}));  // the validation item is part of the input
+  // Fewer than 3 items: never evaluated, everything is training.
+  const std::vector<int32_t> short_seq = {1, 2};
+  EXPECT_FALSE(HeldOutFor(short_seq, HeldOut::kTest));
+  EXPECT_EQ(TrainingLength(2), 2u);
+  EXPECT_EQ(TrainingLength(3), 1u);
+}
+
+// ---- metrics ---------------------------------------------------------------------------------
+
+TEST(RankingMetrics, RankSkipsSeenItemsButNotTheTarget) {
+  //                        pad  1    2    3    4    5    6
+  const std::vector<float> s = {0, 0.9f, 0.8f, 0.7f, 0.6f, 0.5f, 0.1f};
+  EXPECT_EQ(RankOfTarget(s, 1, {}), 0);
+  EXPECT_EQ(RankOfTarget(s, 4, {}), 3);
+  const std::vector<int32_t> seen = {1, 2, 2, 6};  // duplicates count once; 6 scores below
+  EXPECT_EQ(RankOfTarget(s, 4, seen), 1);
+  const std::vector<int32_t> seen_with_target = {4, 1};
+  EXPECT_EQ(RankOfTarget(s, 4, seen_with_target), 2);  // the target itself is never skipped
+  // Ties count against the target.
+  const std::vector<float> flat = {0, 1, 1, 1, 1};
+  EXPECT_EQ(RankOfTarget(flat, 2, {}), 3);
+}
+
+TEST(RankingMetrics, HitRateAndNdcgArithmetic) {
+  TopKAccumulator acc(10);
+  acc.AddRank(0);   // dcg 1
+  acc.AddRank(1);   // dcg 1/log2(3)
+  acc.AddRank(9);   // dcg 1/log2(11)
+  acc.AddRank(10);  // outside the top 10
+  const TopKMetrics m = acc.Result();
+  EXPECT_EQ(m.users, 4);
+  EXPECT_DOUBLE_EQ(m.hit_rate, 0.75);
+  EXPECT_NEAR(m.ndcg, (1.0 + 1.0 / std::log2(3.0) + 1.0 / std::log2(11.0)) / 4.0, 1e-12);
+}
+
+// ---- baselines ---------------------------------------------------------------------------------
+
+TEST(Baselines, CountOnlyTrainingItems) {
+  // u1: 1 2 3 | val 4 | test 5 ; u2: 1 2 | val 3 | test 4 ; u3 (2 items): 2 3, all training.
+  const InteractionLog log = Parse("1 1\n1 2\n1 3\n1 4\n1 5\n2 1\n2 2\n2 3\n2 4\n3 2\n3 3\n");
+  const PopularityBaseline pop(log);
+  // dense ids equal raw ids here (first appearance order 1..5).
+  EXPECT_EQ(pop.counts(), (std::vector<int64_t>{0, 2, 3, 2, 0, 0}));
+  const TransitionBaseline cooc(log);
+  EXPECT_EQ(cooc.Count(1, 2), 2);
+  EXPECT_EQ(cooc.Count(2, 3), 2);  // u1 and u3; 3 -> 4 is validation, not training
+  EXPECT_EQ(cooc.Count(3, 4), 0);
+  EXPECT_EQ(cooc.Count(4, 5), 0);
+
+  const std::vector<int32_t> hist = {1};
+  std::vector<std::span<const int32_t>> hs = {hist};
+  std::vector<float> s;
+  cooc.Score(hs, &s);
+  ASSERT_EQ(s.size(), 6u);
+  EXPECT_GT(s[2], s[3]);  // followed 1 twice
+  EXPECT_GT(s[3], s[4]);  // popularity breaks ties below one count
+  EXPECT_LT(s[3], 1.0f);
+
+  // Test evaluation with popularity. u1: target 5, history 1 2 3 4 is excluded, so 5 is the only
+  // candidate left (rank 0). u2: target 4, history 1 2 3 excluded; 4 and 5 both have count 0 and
+  // the tie counts against the target (rank 1).
+  const BatchScorer by_pop = [&](std::span<const std::span<const int32_t>> h,
+                                 std::vector<float>* out) { pop.Score(h, out); };
+  const TopKMetrics top1 = EvaluateHeldOut(log, HeldOut::kTest, by_pop, 1);
+  EXPECT_EQ(top1.users, 2);
+  EXPECT_DOUBLE_EQ(top1.hit_rate, 0.5);
+  EXPECT_DOUBLE_EQ(top1.ndcg, 0.5);
+  const TopKMetrics top2 = EvaluateHeldOut(log, HeldOut::kTest, by_pop, 2);
+  EXPECT_DOUBLE_EQ(top2.hit_rate, 1.0);
+  EXPECT_NEAR(top2.ndcg, (1.0 + 1.0 / std::log2(3.0)) / 2.0, 1e-12);
+  // Validation with co-occurrence from the last training item: u1 (history 1 2 3, target 4): 3 was
+  // never followed in training, so popularity decides among 4, 5 (both 0): rank 1. u2 (history
+  // 1 2, target 3): 2 -> 3 was seen twice, rank 0.
+  const BatchScorer by_cooc = [&](std::span<const std::span<const int32_t>> h,
+                                  std::vector<float>* out) { cooc.Score(h, out); };
+  const TopKMetrics v = EvaluateHeldOut(log, HeldOut::kValidation, by_cooc, 1);
+  EXPECT_DOUBLE_EQ(v.hit_rate, 0.5);
+}
+
+// ---- the model -------------------------------------------------------------------------------
+
+// M items; most users follow i -> i+1 (mod M), with 10% random noise; starts are uniform.
+InteractionLog SequentialRuleLog(int users, int items, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::uniform_int_distribution<int> item(1, items);
+  std::uniform_int_distribution<int> len(6, 14);
+  std::bernoulli_distribution noise(0.1);
+  std::ostringstream out;
+  for (int u = 1; u <= users; ++u) {
+    int cur = item(rng);
+    const int n = len(rng);
+    for (int t = 0; t < n; ++t) {
+      out << u << ' ' << cur << '\n';
+      cur = noise(rng) ? item(rng) : cur % items + 1;
+    }
+  }
+  return Parse(out.str(), "synthetic.txt");
+}
+
+SasrecConfig TinyConfig() {
+  SasrecConfig c;
+  c.max_length = 12;
+  c.dim = 32;
+  c.blocks = 1;
+  c.heads = 1;
+  c.dropout = 0.1;
+  c.learning_rate = 5e-3;
+  c.batch_size = 64;
+  c.max_epochs = 12;
+  c.patience = 3;
+  c.max_minutes = 1;
+  c.threads = 1;
+  c.seed = 7;
+  return c;
+}
+
+std::vector<float> ScoresOf(const SasrecModel& m, const InteractionLog& log) {
+  std::vector<std::span<const int32_t>> hs;
+  for (int u = 0; u < 20; ++u) hs.push_back(log.sequences[static_cast<size_t>(u)]);
+  std::vector<float> s;
+  m.Score(hs, &s);
+  return s;
+}
+
+TopKMetrics TestMetrics(const InteractionLog& log, const BatchScorer& scorer) {
+  return EvaluateHeldOut(log, HeldOut::kTest, scorer);
+}
+
+class SasrecTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    log_ = new InteractionLog(SequentialRuleLog(300, 60, 11));
+    dir_ = new fs::path(TempDir("model"));
+    report_ = new SasrecTrainReport(TrainSasrec(*log_, TinyConfig(), dir_->string()));
+  }
+  static void TearDownTestSuite() {
+    fs::remove_all(*dir_);
+    delete report_;
+    delete dir_;
+    delete log_;
+  }
+  static InteractionLog* log_;
+  static fs::path* dir_;
+  static SasrecTrainReport* report_;
+};
+InteractionLog* SasrecTest::log_ = nullptr;
+fs::path* SasrecTest::dir_ = nullptr;
+SasrecTrainReport* SasrecTest::report_ = nullptr;
+
+TEST_F(SasrecTest, LearnsASequentialRuleThatPopularityCannot) {
+  SasrecCheckpointInfo info;
+  const SasrecModel model = SasrecModel::Load(SasrecCheckpointPath(dir_->string()), &info);
+  const TopKMetrics m = TestMetrics(*log_, [&](auto h, auto* s) { model.Score(h, s); });
+  const PopularityBaseline pop(*log_);
+  const TopKMetrics p = TestMetrics(*log_, [&](auto h, auto* s) { pop.Score(h, s); });
+  EXPECT_EQ(m.users, 300);
+  EXPECT_GT(m.hit_rate, 0.7) << "popularity " << p.hit_rate;
+  EXPECT_GT(m.hit_rate, p.hit_rate + 0.4);
+  EXPECT_GT(m.ndcg, p.ndcg + 0.3);
+  EXPECT_GE(report_->best_epoch, 1);
+  EXPECT_EQ(info.best_epoch, report_->best_epoch);
+  EXPECT_DOUBLE_EQ(info.validation.ndcg, report_->best_validation.ndcg);
+  EXPECT_GT(info.train_seconds, 0.0);
+}
+
+TEST_F(SasrecTest, CheckpointRoundTripGivesIdenticalScores) {
+  SasrecCheckpointInfo info;
+  const SasrecModel a = SasrecModel::Load(SasrecCheckpointPath(dir_->string()), &info);
+  EXPECT_EQ(info.item_ids, log_->item_ids);
+  EXPECT_EQ(info.data_fingerprint, log_->fingerprint);
+  CheckCheckpointMatchesLog(info, *log_, "ckpt");  // does not throw
+  const fs::path copy_dir = TempDir("copy");
+  const std::string copy = SasrecCheckpointPath(copy_dir.string());
+  a.Save(copy, info);
+  const SasrecModel b = SasrecModel::Load(copy, nullptr);
+  EXPECT_EQ(ScoresOf(a, *log_), ScoresOf(b, *log_));
+  // No temporary file is left behind.
+  int files = 0;
+  for (const auto& e : fs::directory_iterator(copy_dir)) files += e.is_regular_file() ? 1 : 0;
+  EXPECT_EQ(files, 1);
+  fs::remove_all(copy_dir);
+}
+
+std::string LoadError(const std::string& path) {
+  try {
+    SasrecModel::Load(path, nullptr);
+  } catch (const SasrecError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST_F(SasrecTest, DamagedOrForeignCheckpointsAreRefused) {
+  const std::string good = SasrecCheckpointPath(dir_->string());
+  std::ifstream in(good, std::ios::binary);
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const fs::path d = TempDir("damaged");
+  auto write = [&](const std::string& name, const std::string& content) {
+    const std::string p = (d / name).string();
+    std::ofstream(p, std::ios::binary) << content;
+    return p;
+  };
+  std::string e = LoadError(write("truncated", bytes.substr(0, bytes.size() / 2)));
+  EXPECT_NE(e.find("truncated or corrupted"), std::string::npos) << e;
+  EXPECT_NE(e.find("truncated"), std::string::npos);
+  std::string flipped = bytes;
+  flipped[flipped.size() / 2] ^= 0x40;
+  e = LoadError(write("flipped", flipped));
+  EXPECT_NE(e.find("checksum"), std::string::npos) << e;
+  std::string other_version = bytes;
+  other_version[8] = 99;
+  e = LoadError(write("version", other_version));
+  EXPECT_NE(e.find("format version 99"), std::string::npos) << e;
+  e = LoadError(write("text", "user item\n1 2\n"));
+  EXPECT_NE(e.find("not a Chengfang SASRec checkpoint"), std::string::npos) << e;
+  e = LoadError((d / "absent").string());
+  EXPECT_NE(e.find("cannot open checkpoint"), std::string::npos) << e;
+  fs::remove_all(d);
+
+  SasrecCheckpointInfo info;
+  SasrecModel::Load(good, &info);
+  const InteractionLog other = SequentialRuleLog(300, 60, 12);
+  try {
+    CheckCheckpointMatchesLog(info, other, good);
+    FAIL() << "a checkpoint for another log was accepted";
+  } catch (const SasrecError& err) {
+    EXPECT_NE(std::string(err.what()).find("different log"), std::string::npos) << err.what();
+  }
+}
+
+TEST(Sasrec, SameSeedSameScores) {
+  const InteractionLog log = SequentialRuleLog(120, 40, 3);
+  SasrecConfig c = TinyConfig();
+  c.max_epochs = 2;
+  const fs::path d1 = TempDir("det1"), d2 = TempDir("det2"), d3 = TempDir("det3");
+  TrainSasrec(log, c, d1.string());
+  TrainSasrec(log, c, d2.string());
+  c.seed = 8;
+  TrainSasrec(log, c, d3.string());
+  const SasrecModel a = SasrecModel::Load(SasrecCheckpointPath(d1.string()), nullptr);
+  const SasrecModel b = SasrecModel::Load(SasrecCheckpointPath(d2.string()), nullptr);
+  const SasrecModel other = SasrecModel::Load(SasrecCheckpointPath(d3.string()), nullptr);
+  EXPECT_EQ(ScoresOf(a, log), ScoresOf(b, log));
+  EXPECT_NE(ScoresOf(a, log), ScoresOf(other, log));
+  for (const auto& d : {d1, d2, d3}) fs::remove_all(d);
+}
+
+TEST(Sasrec, TimeLimitCutsTheEpochAndKeepsAValidatedCheckpoint) {
+  const InteractionLog log = SequentialRuleLog(400, 40, 5);
+  SasrecConfig c = TinyConfig();
+  c.batch_size = 16;     // 25 batches per epoch
+  c.max_minutes = 1e-6;  // spent after the first batch
+  const fs::path d = TempDir("limit");
+  const SasrecTrainReport r = TrainSasrec(log, c, d.string());
+  EXPECT_EQ(r.stop_reason, "time limit");
+  EXPECT_EQ(r.epochs, 1);
+  EXPECT_EQ(r.best_epoch, 1);
+  EXPECT_EQ(r.best_validation.users, 400);
+  SasrecCheckpointInfo info;
+  SasrecModel::Load(SasrecCheckpointPath(d.string()), &info);
+  EXPECT_EQ(info.best_epoch, 1);
+  EXPECT_DOUBLE_EQ(info.train_seconds, r.train_seconds);
+  fs::remove_all(d);
+}
+
+TEST(Sasrec, BeautyLogLoadsWhenPresent) {
+  const fs::path p = fs::path(CF_TEST_DATA_DIR) / "amazon-beauty" / "beauty.txt";
+  if (!fs::exists(p)) GTEST_SKIP() << "no " << p << " (shared data absent)";
+  const InteractionLog log = LoadInteractionLog(p.string());
+  EXPECT_EQ(log.num_users(), 40226);
+  EXPECT_EQ(log.num_items(), 54542);
+  EXPECT_EQ(log.lines, 353962);
+}
+
+}  // namespace
+}  // namespace cf
