@@ -1,6 +1,7 @@
 #include "cli/insight_train_command.h"
 
 #include <fmt/format.h>
+#include <malloc.h>
 
 #include <chrono>
 #include <cstdio>
@@ -34,6 +35,16 @@ double Seconds(std::chrono::steady_clock::time_point since) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
 }
 
+// Full-softmax logits are one [positions x items] tensor per batch (about 175 MB on Beauty): glibc
+// serves allocations that large with mmap and returns them with munmap, so every batch page-faults
+// hundreds of megabytes afresh. Keeping freed memory in the heap halved the time per batch on
+// Beauty (2.5 instead of 5.3 minutes per epoch on this 2-core machine). Process-wide, so only the
+// commands call it; a no-op under the sanitizers' allocators.
+void KeepLargeBuffersInTheHeap() {
+  mallopt(M_MMAP_MAX, 0);
+  mallopt(M_TRIM_THRESHOLD, 1 << 30);
+}
+
 void PrintLogSummary(const InteractionLog& log, double seconds) {
   int64_t evaluated = 0;
   for (const auto& s : log.sequences) evaluated += s.size() >= kMinEvaluatedLength ? 1 : 0;
@@ -45,6 +56,7 @@ void PrintLogSummary(const InteractionLog& log, double seconds) {
 }
 
 int RunTrain(const TrainOptions& o) {
+  KeepLargeBuffersInTheHeap();
   const auto t0 = std::chrono::steady_clock::now();
   const InteractionLog log = LoadInteractionLog(o.data);
   PrintLogSummary(log, Seconds(t0));
@@ -71,6 +83,7 @@ nlohmann::ordered_json MetricsJson(const TopKMetrics& m) {
 }
 
 int RunEval(const EvalOptions& o) {
+  KeepLargeBuffersInTheHeap();
   const auto t0 = std::chrono::steady_clock::now();
   const InteractionLog log = LoadInteractionLog(o.data);
   PrintLogSummary(log, Seconds(t0));
