@@ -6,23 +6,27 @@
 
 namespace cf {
 
-double MediaBuyer::Roi(const std::deque<Hour>& h, size_t from, size_t to) {
-  double s = 0, g = 0;
-  for (size_t i = from; i < to && i < h.size(); ++i) s += h[i].spend, g += h[i].gmv;
-  return s > 0 ? g / s : -1.0;
+MediaBuyer::Window MediaBuyer::Recent(size_t skip, size_t min_hours, size_t max_hours) const {
+  Window w;
+  const size_t n = hours_.size();
+  for (size_t i = skip; i < n && w.hours < max_hours; ++i) {
+    if (w.hours >= min_hours && w.purchases >= options_.min_purchases_to_judge) break;
+    const Hour& h = hours_[n - 1 - i];
+    w.spend += h.spend, w.gmv += h.gmv, w.purchases += h.purchases, ++w.hours;
+  }
+  return w;
 }
 
 std::vector<std::string> MediaBuyer::OnHour(const PlanHourReport& r, AdPlan& plan) {
   std::vector<std::string> actions;
-  hours_.push_back({r.spend.units(), r.gmv.units()});
-  if (hours_.size() > 48) hours_.pop_front();
-  const size_t n = hours_.size();
+  hours_.push_back({r.spend.units(), r.gmv.units(), r.purchases});
+  if (hours_.size() > 72) hours_.pop_front();
   if (changed_once_ && r.flight_hour < last_change_hour_ + 1) return actions;  // at most hourly
   const double goal = options_.goal_roi;
+  const uint64_t enough = options_.min_purchases_to_judge;
   const double min_spend = options_.min_hourly_spend_share * r.daily_budget.units();
-  double window_spend = 0;
-  for (size_t i = n >= 6 ? n - 6 : 0; i < n; ++i) window_spend += hours_[i].spend;
-  if (window_spend < 3 * min_spend) {
+  const Window recent = Recent(0, 6, 24);  // "the last hours' ROI", widened until it is evidence
+  if (recent.purchases < enough) {
     // Too little delivery to judge ROI: make sure the plan keeps learning.
     if (r.day_elapsed > 0.25 &&
         r.spent_today.units() < 0.5 * r.day_elapsed * r.daily_budget.units() &&
@@ -34,28 +38,36 @@ std::vector<std::string> MediaBuyer::OnHour(const PlanHourReport& r, AdPlan& pla
           "target {:.2f} -> {:.2f} to keep the plan learning",
           r.spent_today.ToString(), r.daily_budget.ToString(), before, plan.target_roi));
     }
-  } else {
-    const double roi6 = Roi(hours_, n >= 6 ? n - 6 : 0, n);
-    const double roi2 = Roi(hours_, n >= 2 ? n - 2 : 0, n);
-    const double roi_prev = n >= 26 ? Roi(hours_, n - 26, n - 2) : -1.0;
+  } else if (r.spend.units() >= min_spend) {  // this hour delivered: fresh evidence to act on
+    const Window last = Recent(0, 2, 6);      // the last two hours, wider if they are thin
+    const Window previous_day = Recent(last.hours, 24, 24);
     const double before = plan.target_roi;
     std::string why;
-    if (roi_prev > 0 && roi2 >= 0 && roi2 < 0.7 * roi_prev && window_spend > 6 * min_spend) {
+    if (last.purchases >= enough && previous_day.hours == 24 && previous_day.purchases >= enough &&
+        last.roi() < 0.7 * previous_day.roi()) {
       plan.target_roi *= 1.10;
-      why = fmt::format("ROI fell {:.0f}% against the previous day ({:.2f} -> {:.2f})",
-                        100 * (1 - roi2 / roi_prev), roi_prev, roi2);
-    } else if (roi6 < goal * 0.95) {
-      plan.target_roi *= roi6 < goal * 0.8 ? 1.08 : 1.05;
-      why = fmt::format("ROI {:.2f} over the last 6 hours is below the goal {:.2f}", roi6, goal);
-    } else if (roi6 > goal * 1.1 &&
+      why =
+          fmt::format("ROI fell {:.0f}% against the previous day ({:.2f} -> {:.2f})",
+                      100 * (1 - last.roi() / previous_day.roi()), previous_day.roi(), last.roi());
+    } else if (recent.roi() < goal * 0.95) {
+      plan.target_roi *= recent.roi() < goal * 0.8 ? 1.08 : 1.05;
+      why = fmt::format("ROI {:.2f} over the last {} hours ({} purchases) is below the goal {:.2f}",
+                        recent.roi(), recent.hours, recent.purchases, goal);
+    } else if (recent.roi() > goal * 1.1 &&
                r.spent_today.units() < 0.85 * r.day_elapsed * r.daily_budget.units()) {
       plan.target_roi *= 0.95;
-      why =
-          fmt::format("ROI {:.2f} is above the goal {:.2f} and spend lags the budget", roi6, goal);
+      why = fmt::format(
+          "ROI {:.2f} over the last {} hours is above the goal {:.2f} and spend "
+          "lags the budget",
+          recent.roi(), recent.hours, goal);
     } else if (r.flight_hour >= static_cast<uint32_t>(options_.explore_hours) &&
-               plan.target_roi < goal * 0.98 && roi6 < goal * 1.05) {
+               plan.target_roi < goal * 0.98 && recent.roi() < goal * 1.05 &&
+               r.spent_today.units() >= 0.85 * r.day_elapsed * r.daily_budget.units()) {
+      // The budget is being spent anyway: trade some volume for efficiency. While spend lags,
+      // a target below the goal that delivers the goal's ROI is left alone (second prices make
+      // the realised ROI higher than the target).
       plan.target_roi *= 1.05;
-      why = "exploration is over: moving the ROI target towards the goal";
+      why = "exploration is over and spend is on pace: moving the ROI target towards the goal";
     }
     plan.target_roi = std::clamp(plan.target_roi, 0.5 * goal, 2.0 * goal);
     if (plan.target_roi != before) {

@@ -3,6 +3,11 @@
 // an hour: up when ROI is below the goal, down when ROI is comfortably above it or the day's spend
 // lags the budget; reacts to a sudden ROI drop (>30% below the previous day's) within two hours
 // with a change of at most 10%; once a day pauses losing products. Observes only plan reports.
+// Like a careful human, it judges ROI only on enough evidence: a window of recent hours holding at
+// least min_purchases_to_judge purchases (widened up to a day when hours are thin), and it changes
+// the target on ROI only after an hour that itself delivered (spend >= min_hourly_spend_share of
+// the daily budget), so quiet night hours with a handful of clicks never swing the bid. After the
+// exploration hours it moves a below-goal target towards the goal only while spend is on pace.
 // Not thread-safe.
 #pragma once
 
@@ -41,6 +46,7 @@ class MediaBuyer {
     int explore_hours = 48;
     double min_hourly_spend_share = 0.01;  // of the daily budget, for a window to count
     uint64_t min_clicks_to_judge = 80;     // a product's clicks before it can be paused
+    uint64_t min_purchases_to_judge = 20;  // purchases a window needs before its ROI is trusted
   };
   explicit MediaBuyer(Options options) : options_(options) {}
   double InitialTarget() const { return options_.goal_roi * options_.explore_factor; }
@@ -52,11 +58,20 @@ class MediaBuyer {
 
  private:
   struct Hour {
-    double spend, gmv;
+    double spend = 0, gmv = 0;
+    uint64_t purchases = 0;
   };
-  static double Roi(const std::deque<Hour>& h, size_t from, size_t to);
+  struct Window {
+    double spend = 0, gmv = 0;
+    uint64_t purchases = 0;
+    size_t hours = 0;
+    double roi() const { return spend > 0 ? gmv / spend : 0.0; }
+  };
+  // The hours before the newest `skip` ones, newest first: at least min_hours, widened up to
+  // max_hours until they hold min_purchases_to_judge purchases (fewer if the history is shorter).
+  Window Recent(size_t skip, size_t min_hours, size_t max_hours) const;
   Options options_;
-  std::deque<Hour> hours_;  // most recent last, at most 48
+  std::deque<Hour> hours_;  // most recent last, at most 72
   uint32_t last_change_hour_ = 0;
   bool changed_once_ = false;
   size_t initial_products_ = 0;

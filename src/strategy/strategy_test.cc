@@ -9,8 +9,11 @@
 namespace cf {
 namespace {
 
-PlanHourReport Hour(uint32_t h, double spend, double gmv, double spent_today, double elapsed) {
+// An hour of the plan's report; purchases default to one per unit of GMV.
+PlanHourReport Hour(uint32_t h, double spend, double gmv, double spent_today, double elapsed,
+                    int purchases = -1) {
   PlanHourReport r;
+  r.purchases = purchases >= 0 ? static_cast<uint64_t>(purchases) : static_cast<uint64_t>(gmv);
   r.flight_hour = h;
   r.now = (h + 1) * 60;
   r.spend = Money::FromUnits(spend);
@@ -37,7 +40,10 @@ TEST(MediaBuyer, StartsBelowTheGoalAndRaisesTheTargetWhenRoiIsLow) {
   for (uint32_t h = 0; h < 6; ++h) {
     const double before = plan.target_roi;
     const auto acts = b.OnHour(Hour(h, 5, 7.5, 5.0 * (h + 1), (h + 1) / 24.0), plan);
-    if (h < 5) continue;  // a 6-hour window must have enough spend first
+    if (h < 2) {  // 7 purchases an hour: three hours make enough evidence
+      EXPECT_TRUE(acts.empty());
+      continue;
+    }
     ASSERT_EQ(acts.size(), 1u);
     EXPECT_GT(plan.target_roi, before * 1.049);
     EXPECT_LE(plan.target_roi, before * 1.101);
@@ -79,6 +85,26 @@ TEST(MediaBuyer, ReactsToASuddenRoiDropWithinTwoHours) {
   ASSERT_FALSE(acts.empty()) << "no reaction to ROI 2.5 -> 1.0 within two hours";
   EXPECT_GT(plan.target_roi, before);
   EXPECT_LE(plan.target_roi, before * 1.1 + 1e-9);
+}
+
+TEST(MediaBuyer, QuietNightHoursNeverSwingTheTarget) {
+  MediaBuyer b({.goal_roi = 2.0});
+  AdPlan plan = RoiPlan(2.0);
+  // A good day: ROI 2.5 and on pace.
+  for (uint32_t h = 0; h < 30; ++h) b.OnHour(Hour(h, 5, 12.5, 60, 0.5), plan);
+  const double before = plan.target_roi;
+  // Then night hours: tiny spend (below 1% of the daily budget) and no purchase at all. The
+  // "ROI" of these hours is 0, but it is not evidence: nothing changes.
+  for (uint32_t h = 30; h < 36; ++h) {
+    EXPECT_TRUE(b.OnHour(Hour(h, 0.5, 0, 61, 0.5), plan).empty()) << "hour " << h;
+  }
+  EXPECT_EQ(plan.target_roi, before);
+  // A thin but delivering morning (one purchase an hour at ROI 0.2): two hours of it are far
+  // from enough purchases to call a drop; the 6-24 hour window still shows ROI near 2.5.
+  for (uint32_t h = 36; h < 38; ++h) {
+    const auto acts = b.OnHour(Hour(h, 5, 1, 70, 0.5, 1), plan);
+    for (const auto& a : acts) EXPECT_EQ(a.find("fell"), std::string::npos) << a;
+  }
 }
 
 TEST(MediaBuyer, PausesLosersButKeepsHalfThePlan) {
