@@ -37,6 +37,7 @@ KpiCounts& KpiCounts::operator+=(const KpiCounts& o) {
   wins += o.wins;
   spend += o.spend;
   gmv += o.gmv;
+  charges += o.charges;
   return *this;
 }
 
@@ -102,10 +103,12 @@ void KpiMonitor::Observe(const Event& e) {
     case EventType::kImpression:
       c.impressions = 1;
       c.spend = Money::Micros(e.money).units();
+      c.charges = e.money > 0 ? 1 : 0;
       break;
     case EventType::kClick:
       c.clicks = 1;
       c.spend = Money::Micros(e.money).units();
+      c.charges = e.money > 0 ? 1 : 0;
       break;
     case EventType::kPurchase:
       if (e.flags & kFlagOrganic) return;
@@ -159,18 +162,27 @@ double Median(std::vector<double> xs) {
 
 }  // namespace
 
-bool KpiMonitor::Judge(const MonitorKey& key, const Series& s, uint32_t bucket, Kpi kpi,
-                       Alert* out) const {
+bool KpiMonitor::Judge(const MonitorKey& key, const Series& s, uint32_t bucket, uint32_t width,
+                       Kpi kpi, Alert* out) const {
   const uint32_t per_day = kMinutesPerDay / options_.bucket_minutes;
+  if (width == 0 || width > bucket + 1 || width > per_day) return false;
+  // The counts of the window of `width` buckets ending at b.
+  auto counts_at = [&](uint32_t b) {
+    KpiCounts c;
+    for (auto it = s.buckets.lower_bound(b + 1 - width); it != s.buckets.end() && it->first <= b;
+         ++it) {
+      c += it->second;
+    }
+    return c;
+  };
   auto value_of = [&](uint32_t b, double* value, double* evidence) {
-    auto it = s.buckets.find(b);
-    const KpiCounts c = it == s.buckets.end() ? KpiCounts{} : it->second;
+    const KpiCounts c = counts_at(b);
     if (kpi == Kpi::kPace) {
       auto budget = daily_budget_.find(key.plan);
       if (key.scope != Scope::kPlan || budget == daily_budget_.end() || budget->second <= 0) {
         return false;
       }
-      *value = c.spend / (budget->second / per_day);
+      *value = c.spend / (budget->second * width / per_day);
       *evidence = c.impressions;
       return true;
     }
@@ -189,17 +201,26 @@ bool KpiMonitor::Judge(const MonitorKey& key, const Series& s, uint32_t bucket, 
   std::vector<double> dev;
   for (double v : past) dev.push_back(std::abs(v - baseline));
   const double spread = 1.4826 * Median(dev);
-  // Evidence: the current bucket, or (for a collapse to nothing) the usual bucket.
-  double usual_evidence = 0;
+  // Evidence: the current bucket, or (for a collapse to nothing) the usual bucket. For money
+  // KPIs the noise comes from the usual number of events behind the amount: charged events for
+  // spend, CPM and pace (clicks of a CPC plan are far fewer than its impressions), purchases for
+  // GMV and ROI; "usual" because under the null hypothesis the bucket is an ordinary one, so a
+  // collapse to zero is judged against what was expected, not against the nothing observed.
+  double usual_evidence = 0, usual_charges = 0, usual_purchases = 0;
   {
-    std::vector<double> evs;
+    std::vector<double> evs, charges, purchases;
     for (int d = 1; d <= options_.history_days; ++d) {
       if (bucket < static_cast<uint32_t>(d) * per_day) break;
       double v = 0, ev = 0;
       value_of(bucket - d * per_day, &v, &ev);
       evs.push_back(ev);
+      const KpiCounts c = counts_at(bucket - d * per_day);
+      charges.push_back(c.charges > 0 ? c.charges : c.impressions);
+      purchases.push_back(c.purchases);
     }
     usual_evidence = Median(evs);
+    usual_charges = Median(charges);
+    usual_purchases = Median(purchases);
   }
   // Sampling noise of the current bucket and of the baseline (a median of past buckets with
   // about `usual_evidence` each).
@@ -223,15 +244,19 @@ bool KpiMonitor::Judge(const MonitorKey& key, const Series& s, uint32_t bucket, 
       noise = std::sqrt(std::max(1.0, baseline) * (1 + 1.0 / static_cast<double>(past.size())));
       break;
     case Kpi::kGmv:
-    case Kpi::kRoi:
-      noise = std::abs(baseline) * std::sqrt(rel_var);
+    case Kpi::kRoi: {
+      const double u = std::max(1.0, usual_purchases);
+      noise = std::abs(baseline) * std::sqrt(1 / u + 1 / (u * static_cast<double>(past.size())));
       min_evidence = options_.min_purchases;
       break;
+    }
     case Kpi::kSpend:
     case Kpi::kCpm:
-    case Kpi::kPace:
-      noise = std::abs(baseline) * std::sqrt(rel_var);
+    case Kpi::kPace: {
+      const double u = std::max(1.0, usual_charges);
+      noise = std::abs(baseline) * std::sqrt(1 / u + 1 / (u * static_cast<double>(past.size())));
       break;
+    }
   }
   if (std::max(evidence, usual_evidence) < min_evidence) return false;
   if (kpi == Kpi::kCtr || kpi == Kpi::kCvr || kpi == Kpi::kWinRate || kpi == Kpi::kCpm ||
@@ -246,6 +271,7 @@ bool KpiMonitor::Judge(const MonitorKey& key, const Series& s, uint32_t bucket, 
   out->key = key;
   out->kpi = kpi;
   out->bucket_start = bucket * options_.bucket_minutes;
+  out->window_start = (bucket + 1 - width) * options_.bucket_minutes;
   out->value = value;
   out->baseline = baseline;
   out->z = z;
@@ -258,14 +284,27 @@ bool KpiMonitor::Judge(const MonitorKey& key, const Series& s, uint32_t bucket, 
   return true;
 }
 
+void KpiMonitor::SkipTo(SimMinute now) {
+  next_bucket_ = std::max(next_bucket_, static_cast<uint32_t>((now + 1) / options_.bucket_minutes));
+}
+
 std::vector<Alert> KpiMonitor::Scan(SimMinute now) {
   std::vector<Alert> alerts;
   const uint32_t end = (now + 1) / options_.bucket_minutes;  // buckets < end are complete
   for (uint32_t bucket = next_bucket_; bucket < end; ++bucket) {
     for (const auto& [key, s] : series_) {
       for (int k = 0; k < kNumKpis; ++k) {
-        Alert a;
-        if (Judge(key, s, bucket, static_cast<Kpi>(k), &a)) alerts.push_back(a);
+        // The bucket alone and the longer window ending at it: the stronger of the two.
+        Alert a, b;
+        const bool one = Judge(key, s, bucket, 1, static_cast<Kpi>(k), &a);
+        const bool more =
+            options_.long_window_buckets > 1 &&
+            Judge(key, s, bucket, options_.long_window_buckets, static_cast<Kpi>(k), &b);
+        if (one && (!more || std::abs(a.z) >= std::abs(b.z))) {
+          alerts.push_back(a);
+        } else if (more) {
+          alerts.push_back(b);
+        }
       }
     }
   }

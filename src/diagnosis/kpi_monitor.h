@@ -6,16 +6,16 @@
 // CPM = spend / impressions x 1000, win rate = auctions won / entered, ROI = GMV / spend, and pace
 // = spend / (daily budget x the bucket's usual share of a day's spend) when a budget is known.
 //
-// Change detection: the baseline of a KPI is the median of the same bucket-of-day on the previous
-// `history_days` days (the daily curve is thus built in); with fewer than `min_history_days` such
-// days the bucket is not judged. The score is z = (value - baseline) / scale, where the scale
-// combines the robust spread of those past values (1.4826 x MAD) with the sampling noise of the
-// current bucket and of the baseline (binomial for CTR/CVR/win rate, Poisson for counts, relative
-// 1/sqrt(purchases) for GMV and ROI, relative 1/sqrt(impressions) for spend, CPM and pace). An
-// alert needs |z| >= z_warn, a relative change >= min_relative_change, and minimum evidence
-// (impressions, clicks, purchases, auctions behind the KPI) so small plans do not raise noise.
-// Severity: warning, or critical at |z| >= z_critical and a relative change >= 2 x
-// min_relative_change.
+// Change detection (each bucket alone, and the window of long_window_buckets ending at it): the
+// baseline of a KPI is the median of the same window-of-day on the previous `history_days` days
+// (the daily curve is thus built in); with fewer than `min_history_days` such days the bucket is
+// not judged. The score is z = (value - baseline) / scale, where the scale combines the robust
+// spread of those past values (1.4826 x MAD) with the sampling noise of the current bucket and of
+// the baseline (binomial for CTR/CVR/win rate, Poisson for counts, relative 1/sqrt(purchases) for
+// GMV and ROI, relative 1/sqrt(impressions) for spend, CPM and pace). An alert needs |z| >= z_warn,
+// a relative change >= min_relative_change, and minimum evidence (impressions, clicks, purchases,
+// auctions behind the KPI) so small plans do not raise noise. Severity: warning, or critical at |z|
+// >= z_critical and a relative change >= 2 x min_relative_change.
 //
 // Promises: deterministic; memory O(keys x buckets kept); not thread-safe (one monitor per
 // thread, or external locking).
@@ -57,6 +57,7 @@ struct MonitorKey {
 struct KpiCounts {
   double impressions = 0, clicks = 0, purchases = 0, auctions = 0, wins = 0;
   double spend = 0, gmv = 0;  // currency units (not micro)
+  double charges = 0;         // events that cost money (clicks of CPC plans, impressions of CPM)
   KpiCounts& operator+=(const KpiCounts& o);
 };
 
@@ -67,7 +68,8 @@ bool KpiValue(Kpi k, const KpiCounts& c, double* value, double* evidence);
 struct Alert {
   MonitorKey key;
   Kpi kpi = Kpi::kRoi;
-  SimMinute bucket_start = 0;
+  SimMinute bucket_start = 0;  // the last bucket of the judged window
+  SimMinute window_start = 0;  // its first bucket (= bucket_start for a one-bucket window)
   double value = 0, baseline = 0, z = 0, relative_change = 0, evidence = 0;
   Severity severity = Severity::kWarning;
 };
@@ -84,6 +86,10 @@ struct MonitorOptions {
   double min_clicks = 40;        // CVR
   double min_purchases = 8;      // ROI, GMV
   double min_auctions = 300;     // win rate
+  // Besides each bucket alone, the window of this many buckets ending at it is judged the same
+  // way (against the same window on past days): a moderate change that one bucket cannot show
+  // with confidence shows over a few. 1 disables it.
+  uint32_t long_window_buckets = 4;
 };
 
 class KpiMonitor {
@@ -102,6 +108,9 @@ class KpiMonitor {
   // Judges every key's buckets that ended at or before `now` and were not judged yet; returns
   // the alerts, most severe (largest |z|) first.
   std::vector<Alert> Scan(SimMinute now);
+  // Marks every bucket that ends at or before `now` as judged without judging it (a monitor that
+  // starts watching mid-stream skips the empty past).
+  void SkipTo(SimMinute now);
 
   // The counts of a key in the bucket starting at `bucket_start` (zero if none).
   KpiCounts Counts(const MonitorKey& key, SimMinute bucket_start) const;
@@ -112,7 +121,9 @@ class KpiMonitor {
     std::map<uint32_t, KpiCounts> buckets;  // bucket index -> counts
   };
   void Add(const MonitorKey& key, uint32_t bucket, const KpiCounts& c);
-  bool Judge(const MonitorKey& key, const Series& s, uint32_t bucket, Kpi kpi, Alert* out) const;
+  // Judges the window of `width` buckets ending at `bucket`.
+  bool Judge(const MonitorKey& key, const Series& s, uint32_t bucket, uint32_t width, Kpi kpi,
+             Alert* out) const;
 
   MonitorOptions options_;
   std::map<MonitorKey, Series> series_;

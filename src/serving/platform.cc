@@ -185,6 +185,27 @@ void Platform::Feed(const Event& e) {
 void Platform::LogEvent(const Event& e) {
   log_.Append(e);
   Feed(e);
+  if (observer_ && e.plan != kNoId && observer_->Watches(e.plan)) observer_->OnEvent(e);
+}
+
+void Platform::NotifyAuction(const Opportunity& opp, PlanId shown) const {
+  // The price to beat of each plan: the best other plan's eCPM (one ad per plan) or the reserve.
+  double best = config_.reserve_cpm, second = config_.reserve_cpm;
+  PlanId best_plan = kNoId;
+  for (const ScoredAd& s : scored_) {
+    if (s.ecpm > best) {
+      second = best;
+      best = s.ecpm;
+      best_plan = s.ad.plan;
+    } else {
+      second = std::max(second, s.ecpm);
+    }
+  }
+  for (const ScoredAd& s : scored_) {
+    if (!observer_->Watches(s.ad.plan)) continue;
+    observer_->OnAuction(s.ad.plan, opp, s.ecpm, s.ad.plan == best_plan ? second : best,
+                         s.ad.plan == shown);
+  }
 }
 
 AdDecision Platform::Decide(const Opportunity& opp) {
@@ -265,11 +286,18 @@ AdDecision Platform::Decide(const Opportunity& opp) {
     for (const ScoredAd& s : scored_) tap_creatives_.push_back(creatives_->Select(opp, s.ad));
     tap_->OnAuction(opp, scored_, tap_creatives_, winners, config_.reserve_cpm);
   }
-  if (winners.empty()) return d;
+  if (winners.empty()) {
+    if (observer_) NotifyAuction(opp, kNoId);
+    return d;
+  }
   const AuctionWinner& w = winners.front();
   const ScoredAd& ad = scored_[w.index];
   const Money reserve = ad.per_mille ? Money::Micros((w.price.micros() + 999) / 1000) : w.price;
-  if (!ledger_.Reserve(ad.ad.plan, reserve)) return d;  // lost a race for the last of the budget
+  if (!ledger_.Reserve(ad.ad.plan, reserve)) {  // lost a race for the last of the budget
+    if (observer_) NotifyAuction(opp, kNoId);
+    return d;
+  }
+  if (observer_) NotifyAuction(opp, ad.ad.plan);
   d.shown = true;
   d.ad = ad;
   d.price = w.price;

@@ -25,6 +25,7 @@
 #include "serving/auction.h"
 #include "serving/budget_ledger.h"
 #include "serving/evaluation_tap.h"
+#include "serving/platform_observer.h"
 #include "strategy/bidder.h"
 #include "strategy/even_pacer.h"
 #include "strategy/pacing_controller.h"
@@ -91,6 +92,10 @@ class Platform {
   void Upkeep(SimMinute now);
   void SetPrice(ProductId p, Money price);
   void set_tap(EvaluationTap* tap) { tap_ = tap; }
+  // Live monitoring of our plans (nullptr: none). Not owned; it must outlive its attachment.
+  void set_observer(PlatformObserver* observer) { observer_ = observer; }
+  // The current price of a product (shelf price, or what SetPrice last set).
+  Money price(ProductId p) const { return prices_.at(p); }
 
   // Runs the auction for one ad slot and reserves the winner's maximum charge in the ledger;
   // call Resolve with the user's response (it logs the impression and what followed).
@@ -124,6 +129,8 @@ class Platform {
   void ScoreAuto(const Opportunity& opp, const AdPlan& plan, ScoredAd& s) const;
 
   void Feed(const Event& e);
+  // Tells the observer about the auction just run (`shown`: the plan whose ad was shown).
+  void NotifyAuction(const Opportunity& opp, PlanId shown) const;
 
   const Catalogue& catalogue_;
   EventLog& log_;
@@ -146,6 +153,7 @@ class Platform {
   uint32_t day_ = 0;
 
   EvaluationTap* tap_ = nullptr;
+  PlatformObserver* observer_ = nullptr;
   uint64_t opportunities_ = 0;
   std::vector<AutoState> auto_;            // per plan
   std::vector<uint32_t> observed_sales_;   // per product: purchases seen in the log

@@ -234,6 +234,71 @@ TEST_F(PlatformTest, DecideAndResolveLogEventsAndChargeThePrice) {
   EXPECT_EQ(log_->size(), 6u);
 }
 
+// Records what the platform tells an observer about the plans it watches.
+class RecordingObserver : public PlatformObserver {
+ public:
+  explicit RecordingObserver(PlanId watched) : watched_(watched) {}
+  bool Watches(PlanId plan) const override { return plan == watched_; }
+  void OnEvent(const Event& e) override { events.push_back(e); }
+  void OnAuction(PlanId plan, const Opportunity& opp, double ecpm, double beat_cpm,
+                 bool won) override {
+    auctions.push_back({plan, opp.minute, ecpm, beat_cpm, won});
+  }
+  struct Auction {
+    PlanId plan;
+    SimMinute minute;
+    double ecpm, beat_cpm;
+    bool won;
+  };
+  std::vector<Event> events;
+  std::vector<Auction> auctions;
+
+ private:
+  PlanId watched_;
+};
+
+TEST_F(PlatformTest, ObserverSeesTheWatchedPlansAuctionsAndEventsOnly) {
+  const PlanId ours = platform_.AddPlan(CpcPlan("ours", {0}, 1.0, 100));
+  const PlanId rival = platform_.AddPlan(CpcPlan("rival", {2}, 0.5, 100));
+  platform_.Upkeep(0);
+  RecordingObserver rival_watch(rival);
+  platform_.set_observer(&rival_watch);
+  AdDecision d = platform_.Decide(Opp(3, 10));
+  ASSERT_TRUE(d.shown);
+  ASSERT_EQ(d.ad.ad.plan, ours);
+  UserResponse r;
+  r.clicked = true;
+  r.quantity = 1;
+  r.paid = Money::FromUnits(2.0);
+  r.tracked = true;
+  platform_.Resolve(d, r);
+  // The rival entered and lost to our eCPM; none of our events reach its observer.
+  ASSERT_EQ(rival_watch.auctions.size(), 1u);
+  EXPECT_EQ(rival_watch.auctions[0].plan, rival);
+  EXPECT_FALSE(rival_watch.auctions[0].won);
+  EXPECT_DOUBLE_EQ(rival_watch.auctions[0].beat_cpm, d.ad.ecpm);
+  EXPECT_LT(rival_watch.auctions[0].ecpm, rival_watch.auctions[0].beat_cpm);
+  EXPECT_TRUE(rival_watch.events.empty());
+
+  RecordingObserver our_watch(ours);
+  platform_.set_observer(&our_watch);
+  d = platform_.Decide(Opp(4, 11));
+  ASSERT_TRUE(d.shown);
+  platform_.Resolve(d, r);
+  ASSERT_EQ(our_watch.auctions.size(), 1u);
+  EXPECT_TRUE(our_watch.auctions[0].won);
+  EXPECT_EQ(our_watch.auctions[0].minute, 11u);
+  ASSERT_EQ(our_watch.events.size(), 3u);  // impression, click, purchase, as logged
+  EXPECT_EQ(our_watch.events[0].type, EventType::kImpression);
+  EXPECT_EQ(our_watch.events[1].type, EventType::kClick);
+  EXPECT_EQ(our_watch.events[2].type, EventType::kPurchase);
+  EXPECT_EQ(our_watch.events[2].money, Money::FromUnits(2.0).micros());
+  platform_.set_observer(nullptr);
+  d = platform_.Decide(Opp(5, 12));
+  platform_.Resolve(d, r);
+  EXPECT_EQ(our_watch.events.size(), 3u);  // detached: nothing more
+}
+
 TEST_F(PlatformTest, NothingShownWithoutEligiblePlans) {
   AdPlan live_only = CpcPlan("live only", {0}, 1.0, 100);
   live_only.channels = ChannelSet::None();

@@ -5,7 +5,11 @@
 #include <chrono>
 #include <cmath>
 #include <stdexcept>
+#include <unordered_map>
 
+#include "diagnosis/live_diagnosis.h"
+#include "diagnosis/report.h"
+#include "serving/platform_observer.h"
 #include "sim/evaluation_recorder.h"
 #include "strategy/media_buyer.h"
 #include "strategy/super_plan_pilot.h"
@@ -32,6 +36,21 @@ KpiTotals Diff(const KpiTotals& now, const KpiTotals& before) {
   d.gmv = now.gmv - before.gmv;
   return d;
 }
+
+// Feeds the platform's view of our plans to the live diagnosis.
+class DiagnosisFeed : public PlatformObserver {
+ public:
+  explicit DiagnosisFeed(diagnosis::LiveDiagnosis& d) : d_(d) {}
+  bool Watches(PlanId plan) const override { return d_.Watches(plan); }
+  void OnEvent(const Event& e) override { d_.Observe(e); }
+  void OnAuction(PlanId plan, const Opportunity& opp, double ecpm, double beat_cpm,
+                 bool won) override {
+    d_.ObserveAuction(plan, opp.channel, opp.minute, ecpm, beat_cpm, won);
+  }
+
+ private:
+  diagnosis::LiveDiagnosis& d_;
+};
 
 MediaBuyer::Options BuyerOptions(double goal_roi) {
   MediaBuyer::Options o;
@@ -62,6 +81,9 @@ struct Loop::Impl {
   void MediaBuyerHour(SimMinute m, const HourPoint& hp);
   void MediaBuyerDay(SimMinute m);
   void ApplyFaults(SimMinute m);
+  void Diagnose(SimMinute m);
+  // The lowest current price of the product's category among other merchants (0: none).
+  double CompetitorPrice(ProductId p);
   void ServeSessions(SimMinute m);
   void Totals(KpiTotals& o, KpiTotals& mk) const;
   const HourPoint& CloseHour(SimMinute m);
@@ -73,6 +95,7 @@ struct Loop::Impl {
     if (is_ours_.size() <= id) is_ours_.resize(id + 1, false);
     is_ours_[id] = true;
     our_ids.push_back(id);
+    if (live_diagnosis) live_diagnosis->Watch(id);
   }
 
   RunSetup setup;
@@ -90,6 +113,9 @@ struct Loop::Impl {
   std::vector<bool> is_ours_;
   Money nominal_daily;
   std::unique_ptr<EvaluationRecorder> tap;
+  std::unique_ptr<diagnosis::LiveDiagnosis> live_diagnosis;
+  std::unique_ptr<DiagnosisFeed> diagnosis_feed;
+  std::unordered_map<ProductId, std::vector<ProductId>> competing_products;
   std::vector<AdPlan> original_plans;  // competitor surges are undone from these
   std::vector<bool> surge_on;
   SimMinute start, end, now;
@@ -117,6 +143,11 @@ Loop::Impl::Impl(const RunSetup& s)
   platform.StartDay(spec.flight_start() / kMinutesPerDay);
   for (const AdPlan& p : setup.competitor_plans) platform.AddPlan(p);
   is_ours_.assign(platform.plans().size(), false);
+  if (setup.diagnosis) {
+    live_diagnosis = std::make_unique<diagnosis::LiveDiagnosis>();
+    diagnosis_feed = std::make_unique<DiagnosisFeed>(*live_diagnosis);
+    platform.set_observer(diagnosis_feed.get());
+  }
   CreateOurPlans();
   const double budget_units = setup.our_plan.total_budget.units();
   nominal_daily = ours.daily_budget.micros() > 0 ? ours.daily_budget
@@ -374,6 +405,63 @@ void Loop::Impl::ApplyFaults(SimMinute m) {
   }
 }
 
+double Loop::Impl::CompetitorPrice(ProductId p) {
+  auto it = competing_products.find(p);
+  if (it == competing_products.end()) {
+    std::vector<ProductId> others;
+    const Product& mine = cat.product(p);
+    for (const Product& q : cat.products) {
+      if (q.category == mine.category && q.merchant != mine.merchant) others.push_back(q.id);
+    }
+    it = competing_products.emplace(p, std::move(others)).first;
+  }
+  double low = 0;
+  for (ProductId q : it->second) {
+    const double price = platform.price(q).units();
+    if (price > 0 && (low == 0 || price < low)) low = price;
+  }
+  return low;
+}
+
+// The hour's live diagnosis of our plans: what the platform sees of them now, then any findings.
+void Loop::Impl::Diagnose(SimMinute m) {
+  std::vector<diagnosis::PlanState> states;
+  for (PlanId id : our_ids) {
+    const AdPlan& plan = platform.plan(id);
+    if (plan.status == PlanStatus::kEnded) continue;
+    diagnosis::PlanState s;
+    s.plan = id;
+    s.name = plan.name;
+    s.spent_today = platform.ledger().spent_today(id).units();
+    s.daily_budget = s.spent_today + platform.ledger().headroom(id).units();
+    s.roi_target = plan.bid_type == BidType::kTargetRoi ? plan.target_roi : 0;
+    for (ProductId p : plan.products) {
+      s.products.push_back(
+          {p, fmt::format("product {} ({})", p, cat.categories[cat.product(p).category]),
+           platform.price(p).units(), CompetitorPrice(p)});
+    }
+    states.push_back(std::move(s));
+  }
+  for (diagnosis::LiveFinding& f : live_diagnosis->OnHour(m, states)) {
+    DiagnosisNote n;
+    n.minute = m - start;
+    n.trigger = f.TriggerText();
+    if (f.diagnosis.hypotheses.empty()) {
+      n.cause = "unexplained";
+    } else {
+      const diagnosis::Hypothesis& h = f.diagnosis.hypotheses.front();
+      n.cause = std::string(diagnosis::CauseName(h.cause));
+      n.confidence = h.confidence;
+      for (const diagnosis::Action& a : h.actions) {
+        n.actions.push_back(diagnosis::DescribeAction(a, f.input, diagnosis::Lang::kEn));
+      }
+    }
+    n.report_en = std::move(f.report_en);
+    n.report_zh = std::move(f.report_zh);
+    result.diagnoses.push_back(std::move(n));
+  }
+}
+
 void Loop::Impl::ServeSessions(SimMinute m) {
   world.SessionsAt(m, sessions);
   for (const Session& s : sessions) {
@@ -478,6 +566,7 @@ void Loop::Impl::Step() {
       Apply(m, plan, std::move(notes));
     }
     if (setup.policy == "media_buyer") MediaBuyerHour(m, hp);
+    if (live_diagnosis) Diagnose(m);
     if (on_hour) on_hour(m);
   }
   if (t.minute_of_day() == 0) {

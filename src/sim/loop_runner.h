@@ -39,6 +39,8 @@ struct RunSetup {
   // Non-empty: record the evaluation tap (every auction's candidates with the world's expected
   // responses) to this CSV file.
   std::filesystem::path tap_file;
+  // Live diagnosis of our plans (findings in RunResult::diagnoses as they happen).
+  bool diagnosis = true;
   std::atomic<uint64_t>* progress_impressions = nullptr;  // live counter for progress display
   std::atomic<uint32_t>* progress_minute = nullptr;
   std::vector<float>* decision_us = nullptr;  // if set: latency of every Decide call, microseconds

@@ -66,6 +66,13 @@ RunResult MakeRun(const std::string& name, double scale) {
     r.market_by_channel[c] = Kpi(0, 200.0 * (c + 1), 5000, 75 + c, 3, 800);
   }
   for (uint32_t i = 0; i < 5; ++i) r.actions.push_back({i * 601, "action " + std::to_string(i)});
+  r.diagnoses.push_back({3 * 1440 + 600,
+                         "CVR of the plan fell 60%",
+                         "tracking_outage",
+                         0.81,
+                         {"check the conversion tracking"},
+                         "Plan X: ROI fell <fast> & hard.",
+                         "计划 X：ROI 下降。"});
   r.opportunities = 500'000;
   r.organic_views = 12'345;
   r.organic_gmv = M(4321.09);
@@ -115,7 +122,7 @@ TEST(SummaryJsonTest, HasExactlyTheDocumentedKeys) {
     EXPECT_EQ(Keys(run),
               (std::set<std::string>{"policy", "ours", "market", "by_channel", "opportunities",
                                      "organic_views", "organic_gmv", "actions", "days_on_target",
-                                     "daily", "alpha_by_hour", "by_product"}));
+                                     "daily", "alpha_by_hour", "by_product", "diagnoses"}));
     EXPECT_EQ(Keys(run["ours"]), kKpiKeys);
     EXPECT_EQ(Keys(run["market"]), kKpiKeys);
     EXPECT_EQ(Keys(run["by_channel"]), (std::set<std::string>{"feed", "live", "search", "mall"}));
@@ -126,6 +133,14 @@ TEST(SummaryJsonTest, HasExactlyTheDocumentedKeys) {
     }
     ASSERT_EQ(run["actions"].size(), 5u);
     EXPECT_EQ(Keys(run["actions"][0]), (std::set<std::string>{"minute", "time", "text"}));
+    ASSERT_EQ(run["diagnoses"].size(), 1u);
+    const nlohmann::json& d = run["diagnoses"][0];
+    EXPECT_EQ(Keys(d), (std::set<std::string>{"minute", "time", "trigger", "cause", "confidence",
+                                              "actions", "report", "report_zh"}));
+    EXPECT_EQ(d["time"], "day 3 10:00");
+    EXPECT_EQ(d["cause"], "tracking_outage");
+    EXPECT_DOUBLE_EQ(d["confidence"].get<double>(), 0.81);
+    EXPECT_EQ(d["actions"][0], "check the conversion tracking");
   }
   ASSERT_EQ(j["calibration"].size(), 2u);
   EXPECT_EQ(Keys(j["calibration"][0]),
@@ -273,6 +288,11 @@ TEST(ReportHtmlTest, IsSelfContainedWithChartsAndTables) {
   EXPECT_NE(html.find("\u2713"), std::string::npos);
   EXPECT_NE(html.find("lang=\"zh-Hans\""), std::string::npos);
   EXPECT_NE(html.find("day 0 10:01"), std::string::npos) << "actions with simulated time";
+  EXPECT_NE(html.find("Diagnoses, as they happened"), std::string::npos);
+  EXPECT_NE(html.find("CVR of the plan fell 60%"), std::string::npos);
+  EXPECT_NE(html.find("likely cause <b>tracking_outage</b>"), std::string::npos);
+  EXPECT_NE(html.find("Plan X: ROI fell &lt;fast&gt; &amp; hard."), std::string::npos);
+  EXPECT_NE(html.find("计划 X：ROI 下降。"), std::string::npos);
   EXPECT_NE(html.find("10,000 users"), std::string::npos) << "thousands separators";
   EXPECT_EQ(html.find("The two runs are identical"), std::string::npos);
   // Autopilot spent 1.1x manual and earned 1.1x GMV.

@@ -53,6 +53,16 @@ struct PlanAction {
   std::string text;
 };
 
+// A live diagnosis raised during the run: when, what moved, the likely cause and what to do.
+struct DiagnosisNote {
+  uint32_t minute = 0;  // since the flight started (the end of the hour that raised it)
+  std::string trigger;  // the KPI move, in words
+  std::string cause;    // top hypothesis (CauseName), or "unexplained"
+  double confidence = 0;
+  std::vector<std::string> actions;  // suggested actions, in words
+  std::string report_en, report_zh;
+};
+
 struct RunResult {
   std::string name;  // "manual" or "autopilot"
   std::string policy_description;
@@ -65,7 +75,8 @@ struct RunResult {
   std::array<KpiTotals, kNumChannels> ours_by_channel{};
   std::array<KpiTotals, kNumChannels> market_by_channel{};
   std::vector<PlanAction> actions;
-  uint64_t opportunities = 0;  // ad slots auctioned
+  std::vector<DiagnosisNote> diagnoses;  // live diagnosis of our plans, in time order
+  uint64_t opportunities = 0;            // ad slots auctioned
   uint64_t organic_views = 0;
   Money organic_gmv;                                  // purchases not attributed to an ad
   uint64_t coupons_issued = 0, coupons_redeemed = 0;  // merchants' coupon campaigns (world truth)

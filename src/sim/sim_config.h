@@ -28,6 +28,7 @@ struct ScenarioConfig {
   std::string autopilot = "media_buyer";
   bool tap = false;          // record the evaluation tap (expected values of every candidate)
   bool write_events = true;  // persist each run's event log under out/<run>/events.cflog
+  bool diagnosis = true;     // live diagnosis of our plans; findings in the report as they happen
 };
 
 struct SimConfig {

@@ -17,6 +17,7 @@
 #include "market/history.h"
 #include "market/world.h"
 #include "sim/calibration.h"
+#include "sim/diagnosis_scoring.h"
 #include "sim/loop_runner.h"
 #include "sim/report_html.h"
 #include "sim/summary_json.h"
@@ -95,6 +96,7 @@ RunSetup MakeRunSetup(const std::string& name, const WorldSpec& spec, const Even
   setup.goal_roi = sc.our_goal_roi;
   setup.objective = *ParseObjective(sc.objective);
   setup.platform = config.platform;
+  setup.diagnosis = sc.diagnosis;
   return setup;
 }
 
@@ -248,6 +250,15 @@ SimSummary RunSimulation(const SimConfig& config, const SimulationOptions& optio
                                            f.description));
   }
   const RunResult& m = results[0];
+  if (sc.diagnosis) {
+    const SimMinute flight_end = spec->flight_start() + sc.days * kMinutesPerDay;
+    for (const FaultVerdict& v : ScoreDiagnoses(faults, m, spec->flight_start(), flight_end)) {
+      summary.findings.push_back("Live diagnosis (manual run): " + v.ToString());
+    }
+    summary.findings.push_back(fmt::format(
+        "The live diagnosis raised {} findings in the manual run; see the report's diagnoses.",
+        m.diagnoses.size()));
+  }
   summary.findings.push_back(fmt::format(
       "Our merchant {} promoted {} products: {} impressions, {} clicks (CTR {:.2f}%), {} purchases "
       "(CVR {:.2f}%), spend {} of {} for GMV {} (ROI {:.2f}) under the manual plan.",

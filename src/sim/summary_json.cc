@@ -162,6 +162,17 @@ nlohmann::json RunToJson(const RunResult& run) {
     actions.push_back(
         {{"minute", a.minute}, {"time", SimTime{a.minute}.ToString()}, {"text", a.text}});
   }
+  nlohmann::json diagnoses = nlohmann::json::array();
+  for (const DiagnosisNote& d : run.diagnoses) {
+    diagnoses.push_back({{"minute", d.minute},
+                         {"time", SimTime{d.minute}.ToString()},
+                         {"trigger", d.trigger},
+                         {"cause", d.cause},
+                         {"confidence", RoundSignificant(d.confidence, 3)},
+                         {"actions", d.actions},
+                         {"report", d.report_en},
+                         {"report_zh", d.report_zh}});
+  }
   nlohmann::json daily = nlohmann::json::array();
   for (const DayPoint& d : run.daily) {
     nlohmann::json k = KpiToJson(d.ours);
@@ -191,6 +202,7 @@ nlohmann::json RunToJson(const RunResult& run) {
       {"organic_views", run.organic_views},
       {"organic_gmv", MoneyToCents(run.organic_gmv)},
       {"actions", std::move(actions)},
+      {"diagnoses", std::move(diagnoses)},
   };
 }
 

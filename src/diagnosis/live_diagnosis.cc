@@ -1,0 +1,235 @@
+#include "diagnosis/live_diagnosis.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "diagnosis/report.h"
+
+namespace cf::diagnosis {
+namespace {
+
+// Whether an alert is a move the merchant should worry about (a drop, or a price rise).
+bool Adverse(const Alert& a) {
+  switch (a.kpi) {
+    case Kpi::kCpm:
+      return a.relative_change > 0;
+    case Kpi::kPace:     // moves with the plan's own budget changes; spend covers delivery
+    case Kpi::kWinRate:  // moves with the plan's own bid and target changes: evidence only
+      return false;
+    default:
+      return a.relative_change < 0;
+  }
+}
+
+}  // namespace
+
+std::string LiveFinding::TriggerText() const {
+  std::string scope(ScopeName(trigger.key.scope));
+  if (trigger.key.scope == Scope::kChannel) {
+    scope = fmt::format("channel {}", ChannelName(static_cast<Channel>(trigger.key.id)));
+  } else if (trigger.key.scope != Scope::kPlan) {
+    scope = fmt::format("{} {}", scope, trigger.key.id);
+  }
+  return fmt::format(
+      "{} of the {} {} {:.0f}% against its usual level for the hour (z = {:.1f}, {})",
+      KpiName(trigger.kpi), scope, trigger.relative_change < 0 ? "fell" : "rose",
+      100 * std::abs(trigger.relative_change), trigger.z, SeverityName(trigger.severity));
+}
+
+LiveDiagnosis::LiveDiagnosis(LiveDiagnosisOptions options)
+    : options_(options), monitor_(options.monitor) {}
+
+void LiveDiagnosis::Watch(PlanId plan) {
+  watched_.insert(plan);
+  tracks_[plan];
+}
+
+void LiveDiagnosis::Observe(const Event& e) {
+  if (!Watches(e.plan)) return;
+  const uint32_t bucket = e.minute / options_.monitor.bucket_minutes;
+  if (first_bucket_ == UINT32_MAX) {
+    first_bucket_ = bucket;
+    monitor_.SkipTo(e.minute - e.minute % options_.monitor.bucket_minutes - 1);
+  }
+  monitor_.Observe(e);
+  if (e.type == EventType::kImpression && e.ref != kNoId) creatives_[e.plan].insert(e.ref);
+}
+
+void LiveDiagnosis::ObserveAuction(PlanId plan, Channel channel, SimMinute minute, double ecpm,
+                                   double beat_cpm, bool won) {
+  if (!Watches(plan)) return;
+  const uint32_t bucket = minute / options_.monitor.bucket_minutes;
+  if (first_bucket_ == UINT32_MAX) {
+    first_bucket_ = bucket;
+    monitor_.SkipTo(minute - minute % options_.monitor.bucket_minutes - 1);
+  }
+  monitor_.ObserveAuction(plan, channel, minute, won);
+  HourAux& h = tracks_[plan].hours[bucket];
+  h.auctions += 1;
+  h.beat_cpm_sum += beat_cpm;
+  if (!won) {
+    h.losses += 1;
+    if (ecpm * options_.capped_bid_factor >= beat_cpm) h.capped_losses += 1;
+  }
+}
+
+KpiCounts LiveDiagnosis::Sum(const MonitorKey& key, uint32_t from, uint32_t to) const {
+  KpiCounts c;
+  for (uint32_t b = from; b < to; ++b) {
+    c += monitor_.Counts(key, static_cast<SimMinute>(b) * options_.monitor.bucket_minutes);
+  }
+  return c;
+}
+
+DiagnosisInput LiveDiagnosis::BuildInput(const PlanState& s, SimMinute now,
+                                         uint32_t after_from) const {
+  const uint32_t per_day = kMinutesPerDay / options_.monitor.bucket_minutes;
+  const uint32_t end = now / options_.monitor.bucket_minutes;  // buckets < end are complete
+  const uint32_t width = end - after_from;
+  const uint32_t before_to = end >= per_day ? end - per_day : 0;
+  const uint32_t before_from = before_to >= width ? before_to - width : 0;
+  const uint32_t first = first_bucket_ == UINT32_MAX ? end : first_bucket_;
+
+  DiagnosisInput in;
+  in.plan = s.plan;
+  in.plan_name = s.name;
+  in.window_hours = static_cast<double>(width * options_.monitor.bucket_minutes) / 60;
+  for (Channel c : kAllChannels) {
+    const MonitorKey k{s.plan, Scope::kChannel, static_cast<uint32_t>(c)};
+    in.channel_before[static_cast<size_t>(c)] = Sum(k, before_from, before_to);
+    in.channel_after[static_cast<size_t>(c)] = Sum(k, after_from, end);
+  }
+  if (auto it = creatives_.find(s.plan); it != creatives_.end()) {
+    for (uint32_t id : it->second) {
+      const MonitorKey k{s.plan, Scope::kCreative, id};
+      CreativeWindow w;
+      w.creative = id;
+      w.name = fmt::format("#{}", id);
+      w.before = Sum(k, before_from, before_to);
+      w.after = Sum(k, after_from, end);
+      w.exposures_before = Sum(k, std::min(first, before_from), before_from).impressions;
+      w.exposures_after = Sum(k, std::min(first, after_from), after_from).impressions;
+      in.creatives.push_back(w);
+    }
+  }
+  const PlanTrack& t = tracks_.at(s.plan);
+  auto price_at = [&](uint32_t bucket, ProductId p, double fallback) {
+    // The competitor price recorded at the end of the latest hour before `bucket`.
+    auto it = t.comp.lower_bound(bucket);
+    if (it == t.comp.begin()) return fallback;
+    --it;
+    auto f = it->second.find(p);
+    return f == it->second.end() ? fallback : f->second;
+  };
+  for (const ProductState& p : s.products) {
+    const MonitorKey k{s.plan, Scope::kProduct, p.product};
+    ProductWindow w;
+    w.product = p.product;
+    w.name = p.name;
+    w.before = Sum(k, before_from, before_to);
+    w.after = Sum(k, after_from, end);
+    w.own_price = p.own_price;
+    w.competitor_price_before = price_at(before_to, p.product, p.competitor_price);
+    w.competitor_price_after = p.competitor_price;
+    in.products.push_back(w);
+  }
+  in.daily_budget = s.daily_budget;
+  in.budget_spent_share = s.daily_budget > 0 ? s.spent_today / s.daily_budget : 0;
+  const uint32_t day = (now - 1) / kMinutesPerDay;
+  auto ex = t.budget_exhausted_hour.find(day);
+  in.budget_exhausted_hour = ex == t.budget_exhausted_hour.end() ? 24 : ex->second;
+  in.roi_target = s.roi_target;
+  HourAux before, after;
+  for (auto it = t.hours.lower_bound(before_from); it != t.hours.end() && it->first < end; ++it) {
+    HourAux& into = it->first < before_to ? before : after;
+    if (it->first >= before_to && it->first < after_from) continue;
+    into.auctions += it->second.auctions;
+    into.beat_cpm_sum += it->second.beat_cpm_sum;
+    into.losses += it->second.losses;
+    into.capped_losses += it->second.capped_losses;
+  }
+  in.roi_capped_loss_share =
+      s.roi_target > 0 && after.losses > 0 ? after.capped_losses / after.losses : 0;
+  in.clearing_cpm_before = before.auctions > 0 ? before.beat_cpm_sum / before.auctions : 0;
+  in.clearing_cpm_after = after.auctions > 0 ? after.beat_cpm_sum / after.auctions : 0;
+  return in;
+}
+
+std::vector<LiveFinding> LiveDiagnosis::OnHour(SimMinute now, std::span<const PlanState> plans) {
+  const uint32_t end = now / options_.monitor.bucket_minutes;
+  for (const PlanState& s : plans) {
+    auto it = tracks_.find(s.plan);
+    if (it == tracks_.end()) continue;
+    PlanTrack& t = it->second;
+    // The catalogue as the platform sees it now, for "before" windows later.
+    auto& comp = t.comp[end];
+    for (const ProductState& p : s.products) comp[p.product] = p.competitor_price;
+    // The hour the day's budget ran out (first hour end with 98% of it spent).
+    const uint32_t day = (now - 1) / kMinutesPerDay;
+    if (s.daily_budget > 0 && s.spent_today >= 0.98 * s.daily_budget &&
+        !t.budget_exhausted_hour.count(day)) {
+      t.budget_exhausted_hour[day] = static_cast<double>(((now - 1) % kMinutesPerDay) / 60 + 1);
+    }
+  }
+  std::vector<Alert> alerts = monitor_.Scan(now - 1);
+  std::erase_if(alerts, [&](const Alert& a) {
+    return !Adverse(a) || !Watches(a.key.plan) ||
+           (a.key.scope != Scope::kPlan && a.key.scope != Scope::kChannel);
+  });
+  // Streaks of adverse hours: the diagnosis window starts where the anomaly began.
+  std::map<PlanId, uint32_t> alerted;  // plan -> earliest first bucket of its alerts' windows
+  for (const Alert& a : alerts) {
+    const uint32_t first = a.window_start / options_.monitor.bucket_minutes;
+    auto [it, fresh] = alerted.emplace(a.key.plan, first);
+    if (!fresh) it->second = std::min(it->second, first);
+  }
+  for (auto& [plan, t] : tracks_) {
+    auto hit = alerted.find(plan);
+    if (hit == alerted.end()) {
+      t.in_streak = false;
+      continue;
+    }
+    const uint32_t bucket = end - 1;
+    if (!t.in_streak || t.streak_last + 1 < bucket) t.streak_first = hit->second;
+    t.streak_last = bucket;
+    t.in_streak = true;
+  }
+  const uint32_t width =
+      static_cast<uint32_t>(options_.window_hours * 60) / options_.monitor.bucket_minutes;
+  std::vector<LiveFinding> out;
+  std::set<PlanId> done;
+  for (const Alert& a : alerts) {  // most severe first
+    if (done.count(a.key.plan)) continue;
+    const PlanState* s = nullptr;
+    for (const PlanState& p : plans)
+      if (p.plan == a.key.plan) s = &p;
+    if (!s) continue;
+    done.insert(a.key.plan);
+    PlanTrack& t = tracks_.at(a.key.plan);
+    LiveFinding f;
+    f.plan = s->plan;
+    f.minute = now;
+    f.trigger = a;
+    f.input = BuildInput(*s, now, std::max(t.streak_first, end > width ? end - width : 0));
+    f.diagnosis = Coordinate(f.input);
+    const bool has_cause = !f.diagnosis.hypotheses.empty();
+    const CauseKind cause = has_cause ? f.diagnosis.hypotheses.front().cause : CauseKind{};
+    const bool cooling =
+        t.any_finding &&
+        now < t.last_finding + static_cast<SimMinute>(options_.cooldown_hours) * 60;
+    const bool new_cause = has_cause && (!t.last_had_cause || cause != t.last_cause);
+    if (cooling && !new_cause) continue;
+    t.any_finding = true;
+    t.last_finding = now;
+    t.last_had_cause = has_cause;
+    t.last_cause = cause;
+    f.report_en = RenderReport(f.diagnosis, f.input, Lang::kEn);
+    f.report_zh = RenderReport(f.diagnosis, f.input, Lang::kZh);
+    out.push_back(std::move(f));
+  }
+  return out;
+}
+
+}  // namespace cf::diagnosis

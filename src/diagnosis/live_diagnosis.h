@@ -1,0 +1,112 @@
+// LiveDiagnosis: "told within the hour". It watches some plans live: every observed event and
+// auction of theirs feeds a KpiMonitor; at the end of each hour it scans for alerts, and when a
+// watched plan's KPI moves the wrong way (ROI, GMV, CTR, CVR, spend, impressions or win rate
+// down, CPM up) it builds a DiagnosisInput from what it saw (the hours since the anomaly began,
+// at most `window_hours`, against the same hours one day earlier, so the daily curve cancels),
+// runs the sub-agents and the coordinator, and returns a finding with the report in English and
+// Chinese.
+//
+// Only observable data enters: events, auction outcomes (the price to beat), and the plan state
+// and catalogue prices the caller passes each hour (PlanState). Nothing from a simulated market.
+//
+// Promises: deterministic; at most one finding per plan per cooldown_hours unless the top cause
+// changes; memory O(watched keys x hours seen). Not thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <set>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "diagnosis/diagnosis_input.h"
+#include "diagnosis/kpi_monitor.h"
+#include "diagnosis/sub_agents.h"
+
+namespace cf::diagnosis {
+
+// A promoted product as the platform sees it now.
+struct ProductState {
+  ProductId product = kNoId;
+  std::string name;
+  double own_price = 0;
+  double competitor_price = 0;  // lowest price of the same category by other merchants (0: none)
+};
+
+// A watched plan's state at the end of the hour.
+struct PlanState {
+  PlanId plan = kNoId;
+  std::string name;
+  double daily_budget = 0;  // what it may spend today (after any cap), currency units
+  double spent_today = 0;
+  double roi_target = 0;  // 0 when the plan does not bid to an ROI target
+  std::vector<ProductState> products;
+};
+
+struct LiveFinding {
+  PlanId plan = kNoId;
+  SimMinute minute = 0;  // the end of the hour that raised it
+  Alert trigger;         // the alert that started the diagnosis
+  Diagnosis diagnosis;
+  DiagnosisInput input;
+  std::string report_en, report_zh;
+  // "KPI of scope fell x% (z = ...)", in English.
+  std::string TriggerText() const;
+};
+
+struct LiveDiagnosisOptions {
+  MonitorOptions monitor;
+  int window_hours = 6;     // the "after" window; "before" is the same hours a day earlier
+  int cooldown_hours = 12;  // per plan, unless the top cause changes
+  // A target-ROI plan's lost auction counts as capped by its target if a 10% lower target
+  // (bid x 1 / 0.9) would have beaten the price.
+  double capped_bid_factor = 1 / 0.9;
+};
+
+class LiveDiagnosis {
+ public:
+  explicit LiveDiagnosis(LiveDiagnosisOptions options = {});
+
+  void Watch(PlanId plan);
+  bool Watches(PlanId plan) const { return watched_.count(plan) != 0; }
+  // An event of a watched plan (others are ignored).
+  void Observe(const Event& e);
+  // An auction a watched plan entered: its eCPM, the eCPM it had to beat, won or not.
+  void ObserveAuction(PlanId plan, Channel channel, SimMinute minute, double ecpm, double beat_cpm,
+                      bool won);
+  // Call at the end of each hour (`now` a multiple of the bucket) with the watched plans' state.
+  // Returns the findings raised this hour, most severe first.
+  std::vector<LiveFinding> OnHour(SimMinute now, std::span<const PlanState> plans);
+
+  const KpiMonitor& monitor() const { return monitor_; }
+
+ private:
+  struct HourAux {
+    double beat_cpm_sum = 0, auctions = 0, losses = 0, capped_losses = 0;
+  };
+  struct PlanTrack {
+    std::map<uint32_t, HourAux> hours;                     // bucket -> auctions' landscape
+    std::map<uint32_t, std::map<ProductId, double>> comp;  // bucket -> competitor prices
+    std::map<uint32_t, double> budget_exhausted_hour;      // day -> hour of day it ran out
+    SimMinute last_finding = 0;
+    bool any_finding = false;
+    CauseKind last_cause = CauseKind::kTrackingOutage;
+    bool last_had_cause = false;
+    // The current run of consecutive hours with an adverse alert: first and last bucket.
+    uint32_t streak_first = 0, streak_last = 0;
+    bool in_streak = false;
+  };
+  // The diagnosis input for buckets [after_from, end of the hour ending at `now`).
+  DiagnosisInput BuildInput(const PlanState& s, SimMinute now, uint32_t after_from) const;
+  KpiCounts Sum(const MonitorKey& key, uint32_t from_bucket, uint32_t to_bucket) const;
+
+  LiveDiagnosisOptions options_;
+  KpiMonitor monitor_;
+  std::set<PlanId> watched_;
+  std::map<PlanId, PlanTrack> tracks_;
+  std::map<PlanId, std::set<uint32_t>> creatives_;  // creatives seen per plan
+  uint32_t first_bucket_ = UINT32_MAX;
+};
+
+}  // namespace cf::diagnosis

@@ -1,0 +1,155 @@
+#include "diagnosis/live_diagnosis.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "common/random.h"
+
+namespace cf::diagnosis {
+namespace {
+
+enum class Fault { kNone, kTracking, kWearOut, kPriceCut, kBudget };
+
+constexpr PlanId kPlan = 7;
+constexpr SimMinute kChange = 4 * kMinutesPerDay + 9 * 60;  // day 4, 09:00
+
+// Five days of one plan (products 3 and 4 with creatives 11 and 12, on feed and live) fed to a
+// LiveDiagnosis hour by hour, with one fault from kChange on. Returns every finding.
+std::vector<LiveFinding> Simulate(Fault fault, uint64_t seed = 1) {
+  LiveDiagnosis d;
+  d.Watch(kPlan);
+  RandomStream rng(seed);
+  std::vector<LiveFinding> findings;
+  double spent_today = 0;
+  double exposures_11 = 0;
+  for (int day = 0; day < 5; ++day) {
+    spent_today = 0;
+    for (int h = 0; h < 24; ++h) {
+      const SimMinute hour_start = static_cast<SimMinute>((day * 24 + h) * 60);
+      const bool after = hour_start >= kChange;
+      const bool budget_gone = fault == Fault::kBudget && after;
+      const double curve = 0.2 + std::pow(std::sin(3.14159 * h / 24.0), 2);
+      for (int product = 3; product <= 4; ++product) {
+        for (Channel ch : {Channel::kFeed, Channel::kLive}) {
+          const int impressions = budget_gone ? 0 : static_cast<int>(900 * curve);
+          for (int i = 0; i < impressions; ++i) {
+            Event e;
+            e.plan = kPlan;
+            e.product = static_cast<ProductId>(product);
+            e.ref = product == 3 ? 11 : 12;
+            e.channel = ch;
+            e.minute = hour_start + static_cast<SimMinute>(i % 60);
+            e.type = EventType::kImpression;
+            d.Observe(e);
+            d.ObserveAuction(kPlan, ch, e.minute, 10, 8, true);
+            d.ObserveAuction(kPlan, ch, e.minute, 10, 14, false);
+            double ctr = 0.03, cvr = 0.2;
+            if (product == 3) {
+              exposures_11 += 1;
+              if (fault == Fault::kWearOut && after) ctr *= 0.35;
+              if (fault == Fault::kPriceCut && after) cvr *= 0.35;
+            }
+            if (rng.Uniform() >= ctr) continue;
+            e.type = EventType::kClick;
+            e.money = 500'000;  // 0.5 a click
+            spent_today += 0.5;
+            d.Observe(e);
+            if (rng.Uniform() >= cvr) continue;
+            if (fault == Fault::kTracking && after) continue;  // bought, but not seen
+            e.type = EventType::kPurchase;
+            e.money = 5'000'000;
+            d.Observe(e);
+          }
+        }
+      }
+      PlanState s;
+      s.plan = kPlan;
+      s.name = "test plan";
+      s.spent_today = spent_today;
+      s.daily_budget = budget_gone ? spent_today : 2000;
+      s.roi_target = 2;
+      const bool cut = fault == Fault::kPriceCut && after;
+      s.products = {{3, "product 3", 5.0, cut ? 4.0 : 5.2}, {4, "product 4", 5.0, 5.3}};
+      for (LiveFinding& f : d.OnHour(hour_start + 60, std::vector<PlanState>{s})) {
+        findings.push_back(std::move(f));
+      }
+    }
+  }
+  return findings;
+}
+
+// The first finding at or after the change, and its top cause.
+const LiveFinding* FirstAfterChange(const std::vector<LiveFinding>& fs) {
+  for (const LiveFinding& f : fs)
+    if (f.minute > kChange) return &f;
+  return nullptr;
+}
+
+CauseKind TopCause(const LiveFinding& f) {
+  EXPECT_FALSE(f.diagnosis.hypotheses.empty()) << f.TriggerText() << "\n" << f.report_en;
+  return f.diagnosis.hypotheses.empty() ? CauseKind::kAuctionLandscape
+                                        : f.diagnosis.hypotheses.front().cause;
+}
+
+TEST(LiveDiagnosis, QuietPlanRaisesNothing) {
+  for (uint64_t seed : {1, 2, 3}) {
+    const auto fs = Simulate(Fault::kNone, seed);
+    for (const LiveFinding& f : fs) ADD_FAILURE() << "seed " << seed << ": " << f.TriggerText();
+  }
+}
+
+TEST(LiveDiagnosis, NamesATrackingOutageWithinTwoHours) {
+  const auto fs = Simulate(Fault::kTracking);
+  const LiveFinding* f = FirstAfterChange(fs);
+  ASSERT_NE(f, nullptr);
+  EXPECT_LE(f->minute, kChange + 120);
+  EXPECT_EQ(TopCause(*f), CauseKind::kTrackingOutage);
+  EXPECT_NE(f->report_en.find("tracking"), std::string::npos) << f->report_en;
+  EXPECT_FALSE(f->report_zh.empty());
+}
+
+TEST(LiveDiagnosis, NamesCreativeWearOutAndTheCreativeToRotate) {
+  const auto fs = Simulate(Fault::kWearOut);
+  const LiveFinding* f = FirstAfterChange(fs);
+  ASSERT_NE(f, nullptr);
+  EXPECT_LE(f->minute, kChange + 180);
+  ASSERT_EQ(TopCause(*f), CauseKind::kCreativeWearOut);
+  const Hypothesis& h = f->diagnosis.hypotheses.front();
+  ASSERT_FALSE(h.actions.empty());
+  EXPECT_EQ(h.actions.front().type, Action::Type::kRotateCreative);
+  EXPECT_EQ(h.actions.front().target, 11u);
+}
+
+TEST(LiveDiagnosis, NamesACompetitorPriceCutFromTheCatalogue) {
+  const auto fs = Simulate(Fault::kPriceCut);
+  const LiveFinding* f = FirstAfterChange(fs);
+  ASSERT_NE(f, nullptr);
+  // A third of the plan's CVR on ~130 clicks an hour: it takes a few hours of evidence.
+  EXPECT_LE(f->minute, kChange + 360);
+  ASSERT_EQ(TopCause(*f), CauseKind::kCompetitorPriceCut);
+  EXPECT_EQ(f->diagnosis.hypotheses.front().actions.front().target, 3u);
+}
+
+TEST(LiveDiagnosis, NamesAnExhaustedBudget) {
+  const auto fs = Simulate(Fault::kBudget);
+  const LiveFinding* f = FirstAfterChange(fs);
+  ASSERT_NE(f, nullptr);
+  EXPECT_LE(f->minute, kChange + 120);
+  EXPECT_EQ(TopCause(*f), CauseKind::kBudgetLimited);
+}
+
+TEST(LiveDiagnosis, IgnoresPlansItDoesNotWatch) {
+  LiveDiagnosis d;
+  d.Watch(1);
+  Event e;
+  e.plan = 2;
+  e.type = EventType::kImpression;
+  d.Observe(e);
+  d.ObserveAuction(2, Channel::kFeed, 0, 1, 1, true);
+  EXPECT_EQ(d.monitor().Counts({2, Scope::kPlan, kNoId}, 0).impressions, 0);
+  EXPECT_TRUE(d.OnHour(60, {}).empty());
+}
+
+}  // namespace
+}  // namespace cf::diagnosis
