@@ -63,9 +63,12 @@ int RunTrain(const TrainOptions& o) {
   const SasrecConfig& c = o.config;
   fmt::print(stderr,
              "insight: training SASRec (max length {}, dim {}, {} blocks, {} heads, dropout {}, "
-             "lr {}, batch {}, seed {}, {} threads, limit {} min) into {}\n",
+             "lr {}, batch {}, loss {}{}, validation users {}, patience {}, seed {}, {} threads, "
+             "limit {} min) into {}\n",
              c.max_length, c.dim, c.blocks, c.heads, c.dropout, c.learning_rate, c.batch_size,
-             c.seed, c.threads, c.max_minutes, o.model);
+             c.loss, c.loss == "sampled" ? fmt::format(" with {} negatives", c.negatives) : "",
+             c.validation_users == 0 ? std::string("all") : std::to_string(c.validation_users),
+             c.patience, c.seed, c.threads, c.max_minutes, o.model);
   const SasrecTrainReport r = TrainSasrec(log, c, o.model, [](const std::string& line) {
     fmt::print(stderr, "{}\n", line);
     std::fflush(stderr);
@@ -73,8 +76,8 @@ int RunTrain(const TrainOptions& o) {
   fmt::print(
       "trained {} epochs in {:.1f} s ({}); best epoch {}: validation HR@10 {:.4f} NDCG@10 {:.4f} "
       "over {} users; checkpoint {}\n",
-      r.epochs, r.train_seconds, r.stop_reason, r.best_epoch, r.best_validation.hit_rate,
-      r.best_validation.ndcg, r.best_validation.users, SasrecCheckpointPath(o.model));
+      r.epochs, r.train_seconds, r.stop_reason, r.best_epoch, r.full_validation.hit_rate,
+      r.full_validation.ndcg, r.full_validation.users, SasrecCheckpointPath(o.model));
   return 0;
 }
 
@@ -172,6 +175,30 @@ void AddInsightTrainCommands(CLI::App& insight) {
       ->capture_default_str();
   train->add_option("--max-epochs", train_opts->config.max_epochs, "Most epochs")
       ->check(CLI::Range(1, 100000))
+      ->capture_default_str();
+  train
+      ->add_option("--patience", train_opts->config.patience,
+                   "Epochs without a better validation NDCG@10 before stopping")
+      ->check(CLI::Range(1, 100000))
+      ->capture_default_str();
+  train
+      ->add_option(
+          "--loss", train_opts->config.loss,
+          "sampled: softmax over the target and --negatives items drawn uniformly per "
+          "batch (logQ-corrected); full: softmax over all items (slow on large catalogues)")
+      ->check(CLI::IsMember({"sampled", "full"}))
+      ->capture_default_str();
+  train
+      ->add_option("--negatives", train_opts->config.negatives,
+                   "Shared negatives per batch for --loss sampled (>= the item count: exact full "
+                   "softmax)")
+      ->check(CLI::Range(1, 100000000))
+      ->capture_default_str();
+  train
+      ->add_option("--validation-users", train_opts->config.validation_users,
+                   "Validate each epoch on a fixed seeded sample of this many users (0: all); the "
+                   "chosen epoch is validated on all users at the end")
+      ->check(CLI::Range(0, 1000000000))
       ->capture_default_str();
   train->callback([train_opts] { Finish([&] { return RunTrain(*train_opts); }); });
 

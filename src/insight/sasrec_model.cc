@@ -81,12 +81,16 @@ struct NetImpl : torch::nn::Module {
     item->weight[0].zero_();
   }
 
-  // input: [B, L] dense item ids, 0 = padding (left). Returns [B, L, D].
-  torch::Tensor Encode(const torch::Tensor& input) {
+  // input: [B, l] dense item ids, 0 = padding (left). Returns [B, l, D]. The columns are the last
+  // l of max_length positions (position embeddings first_position..first_position + l - 1): as
+  // padding never affects the outputs at items, a batch of short sequences may be encoded
+  // narrower with first_position = max_length - l and the same result.
+  torch::Tensor Encode(const torch::Tensor& input, int64_t first_position = 0) {
     const int64_t b = input.size(0), l = input.size(1);
-    auto present = input.ne(0);  // [B, L]
+    auto present = input.ne(0);  // [B, l]
     auto x = item->forward(input) * std::sqrt(static_cast<double>(dim));
-    x = x + pos->forward(torch::arange(l, torch::kLong)).unsqueeze(0);
+    x = x +
+        pos->forward(torch::arange(first_position, first_position + l, torch::kLong)).unsqueeze(0);
     x = drop->forward(x) * present.unsqueeze(-1).to(torch::kFloat);
     // Query t may see keys k <= t that are items; itself always (padded rows stay finite).
     auto causal = torch::ones({l, l}, torch::kBool).triu(1);  // k > t
@@ -141,7 +145,10 @@ nlohmann::json ConfigToJson(const SasrecConfig& c) {
           {"patience", c.patience},
           {"max_minutes", c.max_minutes},
           {"seed", c.seed},
-          {"threads", c.threads}};
+          {"threads", c.threads},
+          {"loss", c.loss},
+          {"negatives", c.negatives},
+          {"validation_users", c.validation_users}};
 }
 
 SasrecConfig ConfigFromJson(const nlohmann::json& j) {
@@ -158,13 +165,19 @@ SasrecConfig ConfigFromJson(const nlohmann::json& j) {
   c.max_minutes = j.at("max_minutes").get<double>();
   c.seed = j.at("seed").get<uint64_t>();
   c.threads = j.at("threads").get<int>();
+  // Checkpoints written before the sampled loss existed were trained with the full softmax and
+  // validated on every user.
+  c.loss = j.value("loss", std::string("full"));
+  c.negatives = j.value("negatives", c.negatives);
+  c.validation_users = j.value("validation_users", 0);
   return c;
 }
 
 void ValidateConfig(const SasrecConfig& c) {
   if (c.max_length < 2 || c.dim < 1 || c.blocks < 0 || c.heads < 1 || c.dim % c.heads != 0 ||
       c.dropout < 0 || c.dropout >= 1 || c.learning_rate <= 0 || c.batch_size < 1 ||
-      c.max_epochs < 1 || c.patience < 1 || c.max_minutes <= 0 || c.threads < 1) {
+      c.max_epochs < 1 || c.patience < 1 || c.max_minutes <= 0 || c.threads < 1 ||
+      (c.loss != "full" && c.loss != "sampled") || c.negatives < 1 || c.validation_users < 0) {
     throw SasrecError(fmt::format("invalid SASRec config {}", ConfigToJson(c).dump()));
   }
 }
@@ -184,6 +197,130 @@ torch::Tensor PackHistories(std::span<const std::span<const int32_t>> histories,
     }
   }
   return t;
+}
+
+// Training input and targets of each sequence: at position t (the last max_length ones) the input
+// is item t - 1 and the target item t; [rows, L] each, left-padded with 0.
+struct Batch {
+  torch::Tensor input, target;
+};
+
+Batch MakeBatch(std::span<const std::span<const int32_t>> sequences, int64_t max_length) {
+  const int64_t rows = static_cast<int64_t>(sequences.size()), L = max_length;
+  Batch b{torch::zeros({rows, L}, torch::kLong), torch::zeros({rows, L}, torch::kLong)};
+  auto in_a = b.input.accessor<int64_t, 2>();
+  auto tg_a = b.target.accessor<int64_t, 2>();
+  for (int64_t r = 0; r < rows; ++r) {
+    const auto seq = sequences[static_cast<size_t>(r)];
+    const int64_t n = static_cast<int64_t>(seq.size());
+    const int64_t steps = std::min<int64_t>(n - 1, L);
+    for (int64_t i = 0; i < steps; ++i) {
+      const int64_t t = n - steps + i;  // target index in seq
+      in_a[r][L - steps + i] = seq[static_cast<size_t>(t - 1)];
+      tg_a[r][L - steps + i] = seq[static_cast<size_t>(t)];
+    }
+  }
+  return b;
+}
+
+// Hidden states and next-item targets at every training position of `sequences` (MakeBatch's
+// positions): h [P, D], target [P]. Sequences are grouped by length (a few groups, chosen to
+// minimise the padded area) and each group is encoded only as wide as its longest member, which is
+// exact (see NetImpl::Encode) and on short-sequence logs several times cheaper than encoding
+// every row max_length wide.
+struct Positions {
+  torch::Tensor h, target;
+};
+
+Positions EncodePositions(Net& net, std::span<const std::span<const int32_t>> sequences,
+                          int64_t max_length) {
+  const size_t n = sequences.size();
+  std::vector<int64_t> steps(n);
+  for (size_t i = 0; i < n; ++i) {
+    steps[i] = std::clamp<int64_t>(static_cast<int64_t>(sequences[i].size()) - 1, 0, max_length);
+  }
+  std::vector<size_t> order(n);
+  std::iota(order.begin(), order.end(), size_t{0});
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return steps[a] < steps[b]; });
+  // cost[j]: least padded area (+ a per-group overhead) of the first j sorted rows in groups.
+  constexpr int64_t kGroupOverhead = 256;  // positions' worth of per-call cost
+  std::vector<int64_t> cost(n + 1, 0);
+  std::vector<size_t> cut(n + 1, 0);
+  for (size_t j = 1; j <= n; ++j) {
+    cost[j] = std::numeric_limits<int64_t>::max();
+    for (size_t i = 0; i < j; ++i) {
+      const int64_t c =
+          cost[i] + static_cast<int64_t>(j - i) * steps[order[j - 1]] + kGroupOverhead;
+      if (c < cost[j]) cost[j] = c, cut[j] = i;
+    }
+  }
+  std::vector<std::pair<size_t, size_t>> groups;
+  for (size_t j = n; j > 0; j = cut[j]) groups.emplace_back(cut[j], j);
+  std::vector<torch::Tensor> hs, targets;
+  std::vector<std::span<const int32_t>> members;
+  for (auto it = groups.rbegin(); it != groups.rend(); ++it) {
+    const int64_t width = steps[order[it->second - 1]];
+    if (width == 0) continue;
+    members.clear();
+    for (size_t k = it->first; k < it->second; ++k) members.push_back(sequences[order[k]]);
+    const Batch b = MakeBatch(members, width);
+    const auto flat_target = b.target.view({-1});
+    const auto where = flat_target.nonzero().view({-1});
+    hs.push_back(
+        net->Encode(b.input, max_length - width).view({-1, net->dim}).index_select(0, where));
+    targets.push_back(flat_target.index_select(0, where));
+  }
+  if (hs.empty()) return {torch::zeros({0, net->dim}), torch::zeros({0}, torch::kLong)};
+  return {torch::cat(hs, 0), torch::cat(targets, 0)};
+}
+
+// Shared negatives for a batch: `negatives` distinct items drawn uniformly from 1..M (a partial
+// Fisher-Yates shuffle of a persistent pool, seeded), or all M items when negatives >= M.
+class NegativeSampler {
+ public:
+  NegativeSampler(int32_t num_items, int negatives, uint64_t seed)
+      : pool_(static_cast<size_t>(num_items)),
+        n_(std::min<int64_t>(negatives, num_items)),
+        rng_(seed) {
+    std::iota(pool_.begin(), pool_.end(), int64_t{1});
+  }
+  torch::Tensor Draw() {
+    const size_t m = pool_.size(), n = static_cast<size_t>(n_);
+    if (n < m) {
+      for (size_t i = 0; i < n; ++i) {
+        std::uniform_int_distribution<size_t> pick(i, m - 1);
+        std::swap(pool_[i], pool_[pick(rng_)]);
+      }
+    }
+    return torch::from_blob(pool_.data(), {n_}, torch::kLong).clone();
+  }
+
+ private:
+  std::vector<int64_t> pool_;
+  int64_t n_;
+  std::mt19937_64 rng_;
+};
+
+// Mean cross-entropy of the next items `target` ([P], dense ids 1..M) given hidden states h
+// ([P, D]). Full: softmax over all M items. Sampled: softmax over the target's own logit and the
+// batch's shared negatives S (|S| = n), whose logits get the logQ correction -log(n / M) (each
+// item is in S with probability n / M); a negative equal to the row's target is masked. With
+// n = M the two are the same function.
+torch::Tensor NextItemLoss(Net& net, const torch::Tensor& h, const torch::Tensor& target,
+                           const SasrecConfig& c, int32_t num_items, NegativeSampler* sampler) {
+  if (c.loss == "full") {
+    return torch::nn::functional::cross_entropy(torch::matmul(h, net->ItemTable().t()), target - 1);
+  }
+  const auto cand = sampler->Draw();
+  const int64_t n = cand.size(0);
+  const auto& table = net->item->weight;
+  auto pos = (h * table.index_select(0, target)).sum(-1, /*keepdim=*/true);  // [P, 1]
+  auto neg = torch::matmul(h, table.index_select(0, cand).t()) +
+             std::log(static_cast<double>(num_items) / static_cast<double>(n));  // [P, n]
+  neg = neg.masked_fill(target.view({-1, 1}).eq(cand.view({1, -1})),
+                        -std::numeric_limits<float>::infinity());
+  return -torch::log_softmax(torch::cat({pos, neg}, 1), 1).select(1, 0).mean();
 }
 
 std::string Duration(double seconds) {
@@ -230,6 +367,29 @@ void SasrecModel::Score(std::span<const std::span<const int32_t>> histories,
   if (was_training) impl_->net->train();
   scores->resize(static_cast<size_t>(s.numel()));
   std::memcpy(scores->data(), s.data_ptr<float>(), scores->size() * sizeof(float));
+}
+
+double SasrecModel::Loss(std::span<const std::span<const int32_t>> sequences,
+                         uint64_t sample_seed) const {
+  const SasrecConfig& c = impl_->config;
+  SetThreads(c.threads);
+  torch::NoGradGuard no_grad;
+  Net& net = impl_->net;
+  const bool was_training = net->is_training();
+  net->eval();
+  NegativeSampler sampler(impl_->num_items, c.negatives, sample_seed);
+  double sum = 0;
+  int64_t count = 0;
+  for (size_t begin = 0; begin < sequences.size(); begin += static_cast<size_t>(c.batch_size)) {
+    const size_t end = std::min(sequences.size(), begin + static_cast<size_t>(c.batch_size));
+    const Positions p = EncodePositions(net, sequences.subspan(begin, end - begin), c.max_length);
+    if (p.target.size(0) == 0) continue;
+    const auto loss = NextItemLoss(net, p.h, p.target, c, impl_->num_items, &sampler);
+    sum += loss.item<double>() * static_cast<double>(p.target.size(0));
+    count += p.target.size(0);
+  }
+  if (was_training) net->train();
+  return count ? sum / static_cast<double>(count) : 0.0;
 }
 
 std::string SasrecCheckpointPath(const std::string& model_dir) {
@@ -458,10 +618,49 @@ SasrecTrainReport TrainSasrec(const InteractionLog& log, const SasrecConfig& con
   }
   if (users.empty())
     throw SasrecError(fmt::format("{}: no user has two training items", log.source));
-  const int64_t L = config.max_length;
   const int64_t batches =
       (static_cast<int64_t>(users.size()) + config.batch_size - 1) / config.batch_size;
   std::mt19937_64 rng(config.seed ^ 0x5A5ECULL);
+  NegativeSampler sampler(log.num_items(), config.negatives, config.seed ^ 0x4E4547ULL);
+
+  // Validation after each epoch: a fixed seeded sample of the evaluated users (all of them when
+  // there are at most validation_users, or when it is 0); the chosen epoch is validated on all
+  // users at the end.
+  std::vector<size_t> evaluated;
+  for (size_t u = 0; u < log.sequences.size(); ++u) {
+    if (log.sequences[u].size() >= kMinEvaluatedLength) evaluated.push_back(u);
+  }
+  const double evaluated_users = static_cast<double>(evaluated.size());
+  const bool sample_validation = config.validation_users > 0 &&
+                                 evaluated.size() > static_cast<size_t>(config.validation_users);
+  InteractionLog validation_log;
+  if (sample_validation) {
+    std::mt19937_64 vrng(config.seed ^ 0x7A11DA7EULL);
+    std::shuffle(evaluated.begin(), evaluated.end(), vrng);
+    evaluated.resize(static_cast<size_t>(config.validation_users));
+    std::sort(evaluated.begin(), evaluated.end());
+    validation_log.source = log.source;
+    validation_log.item_ids = log.item_ids;
+    for (size_t u : evaluated) validation_log.sequences.push_back(log.sequences[u]);
+  }
+  const InteractionLog& val_log = sample_validation ? validation_log : log;
+  // Full validation time / sample validation time, to reserve time for the final full validation.
+  const double full_validation_ratio =
+      sample_validation ? evaluated_users / static_cast<double>(validation_log.num_users()) : 0.0;
+  auto validate = [&](const InteractionLog& which) {
+    return EvaluateHeldOut(which, HeldOut::kValidation,
+                           [&](std::span<const std::span<const int32_t>> hs,
+                               std::vector<float>* s) { model.Score(hs, s); });
+  };
+  say(
+      fmt::format("train: {} training users in {} batches of {}; loss {}{}; validation on {}{} "
+                  "users after each epoch",
+                  users.size(), batches, config.batch_size, config.loss,
+                  config.loss == "sampled"
+                      ? fmt::format(" ({} shared uniform negatives per batch of {} items)",
+                                    std::min(config.negatives, log.num_items()), log.num_items())
+                      : std::string(),
+                  sample_validation ? "a fixed sample of " : "all ", val_log.num_users()));
 
   SasrecTrainReport report;
   SasrecCheckpointInfo info;
@@ -478,12 +677,15 @@ SasrecTrainReport TrainSasrec(const InteractionLog& log, const SasrecConfig& con
   double last_train_s = 0;       // the last epoch's training part
   double last_validation_s = 0;  // and its validation
   int since_best = 0;
+  std::vector<std::span<const int32_t>> batch_seqs;
   report.stop_reason = "max epochs";
   for (int epoch = 1; epoch <= config.max_epochs; ++epoch) {
-    // The limit covers training and validation: start an epoch only if a tenth of one and a
-    // validation still fit; cut it short so that its validation fits (the cut epoch is validated
-    // and kept if better; training then stops).
-    if (epoch > 1 && elapsed() + last_validation_s + 0.1 * last_train_s > limit_s) {
+    // The limit covers training, validation and the final full validation: start an epoch only if
+    // a tenth of one, its validation and the final one still fit; cut it short so that they fit
+    // (the cut epoch is validated and kept if better; training then stops).
+    const double final_validation_s = last_validation_s * full_validation_ratio;
+    if (epoch > 1 &&
+        elapsed() + last_validation_s + final_validation_s + 0.1 * last_train_s > limit_s) {
       report.stop_reason = "time limit";
       break;
     }
@@ -498,31 +700,18 @@ SasrecTrainReport TrainSasrec(const InteractionLog& log, const SasrecConfig& con
       const int64_t begin = bi * config.batch_size;
       const int64_t end =
           std::min<int64_t>(static_cast<int64_t>(users.size()), begin + config.batch_size);
-      auto input = torch::zeros({end - begin, L}, torch::kLong);
-      auto target = torch::zeros({end - begin, L}, torch::kLong);
-      auto in_a = input.accessor<int64_t, 2>();
-      auto tg_a = target.accessor<int64_t, 2>();
-      for (int64_t r = 0; r < end - begin; ++r) {
-        const auto& seq = log.sequences[static_cast<size_t>(users[static_cast<size_t>(begin + r)])];
-        const int64_t n = static_cast<int64_t>(TrainingLength(seq.size()));
-        const int64_t steps = std::min<int64_t>(n - 1, L);
-        for (int64_t i = 0; i < steps; ++i) {
-          const int64_t t = n - steps + i;  // target index in seq
-          in_a[r][L - steps + i] = seq[static_cast<size_t>(t - 1)];
-          tg_a[r][L - steps + i] = seq[static_cast<size_t>(t)];
-        }
+      batch_seqs.clear();
+      for (int64_t r = begin; r < end; ++r) {
+        const auto& seq = log.sequences[static_cast<size_t>(users[static_cast<size_t>(r)])];
+        batch_seqs.emplace_back(seq.data(), TrainingLength(seq.size()));
       }
-      auto flat_target = target.view({-1});
-      auto where = flat_target.nonzero().view({-1});
-      auto h = net->Encode(input).view({-1, config.dim}).index_select(0, where);
-      auto logits = torch::matmul(h, net->ItemTable().t());
-      auto loss =
-          torch::nn::functional::cross_entropy(logits, flat_target.index_select(0, where) - 1);
+      const Positions p = EncodePositions(net, batch_seqs, config.max_length);
+      auto loss = NextItemLoss(net, p.h, p.target, config, log.num_items(), &sampler);
       opt.zero_grad();
       loss.backward();
       opt.step();
-      loss_sum += loss.item<double>() * static_cast<double>(where.size(0));
-      loss_n += where.size(0);
+      loss_sum += loss.item<double>() * static_cast<double>(p.target.size(0));
+      loss_n += p.target.size(0);
       if (elapsed() - last_print >= 15.0) {
         last_print = elapsed();
         const double frac = static_cast<double>(bi + 1) / static_cast<double>(batches);
@@ -531,7 +720,7 @@ SasrecTrainReport TrainSasrec(const InteractionLog& log, const SasrecConfig& con
                         Duration(elapsed()),
                         Duration((elapsed() - epoch_t0) * (1.0 - frac) / frac)));
       }
-      if (bi + 1 < batches && elapsed() + last_validation_s > limit_s) {
+      if (bi + 1 < batches && elapsed() + last_validation_s + final_validation_s > limit_s) {
         out_of_time = true;
         say(fmt::format("train: time limit: epoch {} cut after {}/{} batches (elapsed {})", epoch,
                         bi + 1, batches, Duration(elapsed())));
@@ -541,9 +730,7 @@ SasrecTrainReport TrainSasrec(const InteractionLog& log, const SasrecConfig& con
     report.epochs = epoch;
     last_train_s = elapsed() - epoch_t0;
     const double validation_t0 = elapsed();
-    const TopKMetrics val = EvaluateHeldOut(log, HeldOut::kValidation,
-                                            [&](std::span<const std::span<const int32_t>> hs,
-                                                std::vector<float>* s) { model.Score(hs, s); });
+    const TopKMetrics val = validate(val_log);
     last_validation_s = elapsed() - validation_t0;
     last_epoch_s = elapsed() - epoch_t0;
     const bool better = report.best_epoch == 0 || val.ndcg > report.best_validation.ndcg;
@@ -562,15 +749,16 @@ SasrecTrainReport TrainSasrec(const InteractionLog& log, const SasrecConfig& con
       ++since_best;
     }
     const int left_epochs = std::min(config.max_epochs - epoch, config.patience - since_best);
-    const double eta = std::min(limit_s - elapsed(), last_epoch_s * left_epochs);
+    const double eta = std::min(limit_s - elapsed(), last_epoch_s * left_epochs +
+                                                         last_validation_s * full_validation_ratio);
     say(fmt::format(
         "train: epoch {}/{} loss {:.4f} val hr@10 {:.4f} ndcg@10 {:.4f}{} (best {:.4f} at epoch "
-        "{}) epoch {} elapsed {} ETA <= {} (limit {} min; early stopping after {} epochs without "
-        "gain)",
+        "{}; {} users) epoch {} (train {}) elapsed {} ETA <= {} (limit {} min; early stopping "
+        "after {} epochs without gain)",
         epoch, config.max_epochs, loss_n ? loss_sum / static_cast<double>(loss_n) : 0.0,
         val.hit_rate, val.ndcg, better ? " *" : "", report.best_validation.ndcg, report.best_epoch,
-        Duration(last_epoch_s), Duration(elapsed()), Duration(eta), config.max_minutes,
-        config.patience));
+        val.users, Duration(last_epoch_s), Duration(last_train_s), Duration(elapsed()),
+        Duration(eta), config.max_minutes, config.patience));
     if (since_best >= config.patience) {
       report.stop_reason = "early stopping";
       break;
@@ -580,21 +768,33 @@ SasrecTrainReport TrainSasrec(const InteractionLog& log, const SasrecConfig& con
       break;
     }
   }
-  report.train_seconds = elapsed();
   if (report.best_epoch == 0) {
     throw SasrecError(
         fmt::format("no epoch finished within --max-minutes {} ({} elapsed); allow more time",
-                    config.max_minutes, Duration(report.train_seconds)));
+                    config.max_minutes, Duration(elapsed())));
   }
-  // The best epoch's weights, with the whole training time, replace the checkpoint.
+  // The best epoch's weights, validated on every user when epochs saw a sample, with the whole
+  // training time, replace the checkpoint.
   {
     torch::NoGradGuard no_grad;
     auto params = net->parameters();
     for (size_t i = 0; i < params.size(); ++i) params[i].copy_(best_weights[i]);
   }
+  report.full_validation = report.best_validation;
+  if (sample_validation) {
+    const double t = elapsed();
+    report.full_validation = validate(log);
+    say(fmt::format(
+        "train: best epoch {} on all {} validation users: hr@10 {:.4f} ndcg@10 {:.4f} "
+        "({}; sample: hr@10 {:.4f} ndcg@10 {:.4f})",
+        report.best_epoch, report.full_validation.users, report.full_validation.hit_rate,
+        report.full_validation.ndcg, Duration(elapsed() - t), report.best_validation.hit_rate,
+        report.best_validation.ndcg));
+  }
+  report.train_seconds = elapsed();
   info.epochs = report.epochs;
   info.best_epoch = report.best_epoch;
-  info.validation = report.best_validation;
+  info.validation = report.full_validation;
   info.train_seconds = report.train_seconds;
   model.Save(path, info);
   return report;

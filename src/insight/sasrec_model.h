@@ -1,15 +1,18 @@
 // SasrecModel: a SASRec-style causal self-attention next-item model (item embeddings + learned
 // positions, pre-LN transformer blocks with a causal mask, dropout, a final layer norm; next-item
-// logits are dot products with the same item embeddings), trained with full-softmax cross-entropy
-// over all items and Adam, on CPU with LibTorch. Torch stays behind a pimpl: this header does not
-// include it.
+// logits are dot products with the same item embeddings), trained with softmax cross-entropy and
+// Adam, on CPU with LibTorch: either over all items ("full") or, by default, over the target and a
+// shared uniform sample of negatives per batch with the logQ correction ("sampled"). Torch stays
+// behind a pimpl: this header does not include it.
 //
 // Promises:
 // - Deterministic given SasrecConfig::seed and ::threads: same log, same config -> same weights and
-//   scores (initialisation from torch::manual_seed, a seeded batch order, a fixed thread count).
-// - TrainSasrec early-stops on validation NDCG@10 and leaves in model_dir only the best epoch's
-//   checkpoint, written atomically (temporary file in the folder, fsync, rename): a half-written
-//   checkpoint never loads.
+//   scores (initialisation from torch::manual_seed, a seeded batch order, seeded negative and
+//   validation samples, a fixed thread count).
+// - TrainSasrec early-stops on validation NDCG@10 (of a fixed seeded sample of at most
+//   SasrecConfig::validation_users users; the chosen epoch is then validated on all users) and
+//   leaves in model_dir only the best epoch's checkpoint, written atomically (temporary file in the
+//   folder, fsync, rename): a half-written checkpoint never loads.
 // - Checkpoint (docs/insight-sequence.md): magic, format version, a JSON header (config, the data
 //   file's fingerprint, the item-id map, training time), the weights and a checksum. Loading a
 //   truncated or corrupted file, another format version, or checking it against another data file
@@ -44,10 +47,18 @@ struct SasrecConfig {
   double learning_rate = 1e-3;
   int batch_size = 128;  // user sequences per step
   int max_epochs = 200;
-  int patience = 5;         // epochs without a better validation NDCG@10 before stopping
+  int patience = 10;        // epochs without a better validation NDCG@10 before stopping
   double max_minutes = 50;  // training time limit (an epoch that would not fit is not started)
   uint64_t seed = 42;
   int threads = 2;  // intra-op threads (torch and OpenBLAS)
+  // "sampled": softmax over the target and `negatives` items drawn uniformly without replacement
+  // per batch (shared by all positions of the batch; logits + log(M / negatives), accidental hits
+  // of the target masked); with negatives >= M it is exactly the full softmax. "full": softmax
+  // over all M items.
+  std::string loss = "sampled";
+  int negatives = 4096;
+  // Users in the fixed, seeded validation sample scored after each epoch (0: all evaluated users).
+  int validation_users = 10000;
 };
 
 // What a checkpoint records besides the weights.
@@ -81,6 +92,11 @@ class SasrecModel {
   // histories.size() rows of num_items + 1 floats; column 0 (padding) is -inf.
   void Score(std::span<const std::span<const int32_t>> histories, std::vector<float>* scores) const;
 
+  // Mean next-item training loss (the config's `loss`, no dropout) over every position of the given
+  // sequences (input: the items before each position, the last max_length; target: the item).
+  // `sample_seed` seeds the negative sample of the "sampled" loss.
+  double Loss(std::span<const std::span<const int32_t>> sequences, uint64_t sample_seed) const;
+
   // Writes the checkpoint file `path` atomically.
   void Save(const std::string& path, const SasrecCheckpointInfo& info) const;
   // Reads a checkpoint file; throws SasrecError.
@@ -103,14 +119,16 @@ void CheckCheckpointMatchesLog(const SasrecCheckpointInfo& info, const Interacti
 struct SasrecTrainReport {
   int epochs = 0;
   int best_epoch = 0;
-  TopKMetrics best_validation;
+  TopKMetrics best_validation;  // on the validation sample (chooses the epoch)
+  TopKMetrics full_validation;  // the chosen epoch on every evaluated user
   double train_seconds = 0;
   std::string stop_reason;  // "early stopping", "time limit", "max epochs"
 };
 
-// Trains on the training split of `log`, validates after every epoch, and keeps the best epoch's
-// checkpoint at SasrecCheckpointPath(model_dir) (the folder is created). Progress and ETA go to
-// `progress` (one line per call) when set.
+// Trains on the training split of `log`, validates after every epoch on a fixed sample of users,
+// validates the best epoch on all users at the end, and keeps the best epoch's checkpoint at
+// SasrecCheckpointPath(model_dir) (the folder is created). Progress and ETA go to `progress` (one
+// line per call) when set.
 SasrecTrainReport TrainSasrec(const InteractionLog& log, const SasrecConfig& config,
                               const std::string& model_dir,
                               const std::function<void(const std::string&)>& progress = {});

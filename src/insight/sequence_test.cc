@@ -1,11 +1,13 @@
 // Tests of the sequence model stack: the `user item` loader and split, full-ranking metrics, the
 // popularity and co-occurrence baselines, and the SASRec-style model (learning a sequential rule,
-// determinism, checkpoints).
+// determinism, checkpoints), with the full and the sampled softmax loss.
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <sstream>
 
@@ -207,6 +209,7 @@ SasrecConfig TinyConfig() {
   c.max_minutes = 1;
   c.threads = 1;
   c.seed = 7;
+  c.loss = "full";
   return c;
 }
 
@@ -324,10 +327,135 @@ TEST_F(SasrecTest, DamagedOrForeignCheckpointsAreRefused) {
   }
 }
 
+TEST(Sasrec, SampledLossIsTheFullLossWhenEveryItemIsANegative) {
+  const InteractionLog log = SequentialRuleLog(80, 30, 4);
+  std::vector<std::span<const int32_t>> seqs(log.sequences.begin(), log.sequences.end());
+  SasrecConfig c = TinyConfig();
+  c.batch_size = 32;  // several batches, each with its own negative sample
+  const SasrecModel full(c, log.num_items());
+  const double full_loss = full.Loss(seqs, 1);
+  EXPECT_GT(full_loss, 0.5 * std::log(30.0));  // untrained: near log(M)
+  c.loss = "sampled";
+  for (int negatives : {30, 31, 1000}) {  // every item is a negative (the target's own is masked)
+    c.negatives = negatives;
+    const SasrecModel sampled(c, log.num_items());  // same seed: the same weights
+    EXPECT_NEAR(sampled.Loss(seqs, 1), full_loss, 1e-5 * full_loss) << negatives;
+  }
+  // Fewer negatives: an estimate that depends on the sample, deterministic given its seed.
+  c.negatives = 5;
+  const SasrecModel sampled(c, log.num_items());
+  const double a = sampled.Loss(seqs, 1);
+  EXPECT_TRUE(std::isfinite(a));
+  EXPECT_NE(a, full_loss);
+  EXPECT_EQ(a, sampled.Loss(seqs, 1));
+  EXPECT_NE(a, sampled.Loss(seqs, 2));
+}
+
+// Training encodes each group of similar-length sequences only as wide as its longest member
+// (position embeddings counted from the right, padding on the left). Padding must not change the
+// loss: a batch of mixed lengths (one group, padded to the longest) gives the loss of each sequence
+// encoded alone, and a two-item sequence gives the cross-entropy of the full-width scores.
+TEST(Sasrec, NarrowTrainingEncodingIsExact) {
+  const InteractionLog log = SequentialRuleLog(20, 30, 4);
+  SasrecConfig c = TinyConfig();  // max_length 12
+  const SasrecModel together(c, log.num_items());
+  c.batch_size = 1;
+  const SasrecModel alone(c, log.num_items());  // same seed: the same weights
+  std::vector<std::vector<int32_t>> seqs;
+  for (size_t u = 0; u < 8; ++u) {
+    const auto& s = log.sequences[u];
+    seqs.emplace_back(
+        s.begin(), s.begin() + static_cast<std::ptrdiff_t>(std::min<size_t>(s.size(), 2 + u * 2)));
+  }
+  const std::vector<std::span<const int32_t>> spans(seqs.begin(), seqs.end());
+  EXPECT_NEAR(together.Loss(spans, 1), alone.Loss(spans, 1), 1e-5);
+
+  std::vector<std::vector<int32_t>> pairs;
+  double sum = 0;
+  for (const auto& s : seqs) {
+    pairs.push_back({s[0], s[1]});
+    const std::vector<std::span<const int32_t>> hs = {std::span<const int32_t>(s.data(), 1)};
+    std::vector<float> scores;
+    together.Score(hs, &scores);
+    double z = 0;
+    for (size_t i = 1; i < scores.size(); ++i) z += std::exp(static_cast<double>(scores[i]));
+    sum += std::log(z) - scores[static_cast<size_t>(s[1])];
+  }
+  const std::vector<std::span<const int32_t>> pair_spans(pairs.begin(), pairs.end());
+  EXPECT_NEAR(together.Loss(pair_spans, 1), sum / static_cast<double>(pairs.size()), 1e-5);
+}
+
+TEST(Sasrec, SampledLossLearnsTheRuleWithAValidationSample) {
+  const InteractionLog log = SequentialRuleLog(300, 60, 11);
+  SasrecConfig c = TinyConfig();
+  c.loss = "sampled";
+  c.negatives = 10;          // of 60 items
+  c.validation_users = 100;  // of 300: epochs are chosen on a sample, then validated on all
+  const fs::path d = TempDir("sampled");
+  const SasrecTrainReport r = TrainSasrec(log, c, d.string());
+  EXPECT_EQ(r.best_validation.users, 100);
+  EXPECT_EQ(r.full_validation.users, 300);
+  SasrecCheckpointInfo info;
+  const SasrecModel model = SasrecModel::Load(SasrecCheckpointPath(d.string()), &info);
+  EXPECT_EQ(info.config.loss, "sampled");
+  EXPECT_EQ(info.config.negatives, 10);
+  EXPECT_EQ(info.validation.users, 300);
+  EXPECT_DOUBLE_EQ(info.validation.ndcg, r.full_validation.ndcg);
+  const TopKMetrics m = TestMetrics(log, [&](auto h, auto* s) { model.Score(h, s); });
+  const PopularityBaseline pop(log);
+  const TopKMetrics p = TestMetrics(log, [&](auto h, auto* s) { pop.Score(h, s); });
+  EXPECT_GT(m.hit_rate, 0.7) << "popularity " << p.hit_rate;
+  EXPECT_GT(m.hit_rate, p.hit_rate + 0.4);
+  EXPECT_GT(m.ndcg, p.ndcg + 0.3);
+  fs::remove_all(d);
+}
+
+uint64_t Fnv1a(const std::string& s) {
+  uint64_t h = 0xcbf29ce484222325ULL;
+  for (unsigned char ch : s) {
+    h ^= ch;
+    h *= 0x100000001b3ULL;
+  }
+  return h;
+}
+
+TEST_F(SasrecTest, CheckpointsFromBeforeTheSampledLossLoadAsFullSoftmax) {
+  // Rewrite the header without the fields added with the sampled loss (as version 1 files written
+  // before it have it), with a fresh checksum.
+  const std::string good = SasrecCheckpointPath(dir_->string());
+  std::ifstream in(good, std::ios::binary);
+  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  uint64_t meta_len = 0;
+  std::memcpy(&meta_len, bytes.data() + 12, 8);
+  auto meta = nlohmann::json::parse(bytes.substr(20, meta_len));
+  for (const char* key : {"loss", "negatives", "validation_users"}) {
+    ASSERT_EQ(meta["config"].erase(key), 1u) << key;
+  }
+  const std::string text = meta.dump();
+  const uint64_t new_len = text.size();
+  std::string old = bytes.substr(0, 12) + std::string(reinterpret_cast<const char*>(&new_len), 8) +
+                    text + bytes.substr(20 + meta_len, bytes.size() - 16 - 20 - meta_len);
+  const uint64_t sum = Fnv1a(old);
+  old += std::string(reinterpret_cast<const char*>(&sum), 8) + bytes.substr(bytes.size() - 8);
+  const fs::path d = TempDir("old");
+  const std::string p = (d / "sasrec.ckpt").string();
+  std::ofstream(p, std::ios::binary) << old;
+  SasrecCheckpointInfo info;
+  const SasrecModel a = SasrecModel::Load(p, &info);
+  EXPECT_EQ(info.config.loss, "full");
+  EXPECT_EQ(info.config.validation_users, 0);
+  const SasrecModel b = SasrecModel::Load(good, nullptr);
+  EXPECT_EQ(ScoresOf(a, *log_), ScoresOf(b, *log_));
+  fs::remove_all(d);
+}
+
 TEST(Sasrec, SameSeedSameScores) {
   const InteractionLog log = SequentialRuleLog(120, 40, 3);
   SasrecConfig c = TinyConfig();
   c.max_epochs = 2;
+  c.loss = "sampled";  // the negative samples are seeded too
+  c.negatives = 8;
+  c.validation_users = 50;
   const fs::path d1 = TempDir("det1"), d2 = TempDir("det2"), d3 = TempDir("det3");
   TrainSasrec(log, c, d1.string());
   TrainSasrec(log, c, d2.string());
