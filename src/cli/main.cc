@@ -17,6 +17,7 @@
 #include "common/event_log.h"
 #include "common/json_config.h"
 #include "market/completejourney.h"
+#include "sim/bench_diagnosis.h"
 #include "sim/bench_loop.h"
 #include "sim/simulation.h"
 #include "sim/summary_json.h"
@@ -55,6 +56,17 @@ int main(int argc, char** argv) {
   bool bench_quick = false, bench_json = false;
   bench_loop->add_flag("--quick", bench_quick, "Small version for CI");
   bench_loop->add_flag("--json", bench_json, "Print JSON only");
+  auto* bench_diag = bench->add_subcommand(
+      "diagnosis", "Live diagnosis against injected faults: detection, top-1 cause, delay");
+  bool diag_quick = false, diag_json = false;
+  int diag_cases = 50, diag_threads = 2;
+  bench_diag->add_flag("--quick", diag_quick,
+                       "One case per fault type and one fault-free (about 6 loop-minutes)");
+  bench_diag->add_flag("--json", diag_json, "Print JSON only");
+  bench_diag->add_option("--cases", diag_cases, "Cases per fault type (and fault-free)")
+      ->check(CLI::Range(1, 1000));
+  bench_diag->add_option("--threads", diag_threads, "Cases run in parallel")
+      ->check(CLI::Range(1, 64));
   cf::AddBenchBiddingCommand(bench);
   cf::AddBenchInsightCommand(bench);
 
@@ -98,6 +110,17 @@ int main(int argc, char** argv) {
       fmt::print(
           "wall time {:.1f} s, {:.0f} ad impressions/s\nwrote {}/summary.json and {}/report.html\n",
           summary.wall_seconds, summary.impressions_per_second, out_dir, out_dir);
+      return 0;
+    }
+    if (*bench_diag) {
+      cf::BenchDiagnosisOptions o;
+      o.quick = diag_quick;
+      o.cases_per_type = diag_cases;
+      o.threads = diag_threads;
+      o.data_dir = data_dir;
+      o.progress = stderr;
+      const auto j = cf::BenchDiagnosis(o);
+      std::cout << (diag_json ? j.dump() : j.dump(2)) << "\n";
       return 0;
     }
     if (*bench_loop) {

@@ -49,6 +49,7 @@ struct DiagnosisInput {
   double budget_spent_share = 0;
   double budget_exhausted_hour = 24;
   double roi_target = 0;
+  double roi_target_before = 0;  // the target during the before window (0: unknown)
   double roi_capped_loss_share = 0;
   // Auction landscape (plan level): mean clearing price per mille before and after.
   double clearing_cpm_before = 0, clearing_cpm_after = 0;

@@ -190,9 +190,16 @@ bool KpiMonitor::Judge(const MonitorKey& key, const Series& s, uint32_t bucket, 
   };
   double value = 0, evidence = 0;
   if (!value_of(bucket, &value, &evidence)) return false;
+  // A past day counts only if its whole window lies after the key's first data: before it the key
+  // did not exist (a run that starts mid-year, a new creative), which is not a zero.
+  const uint32_t first = s.buckets.empty() ? 0 : s.buckets.begin()->first;
+  auto past_ok = [&](int d) {
+    const uint32_t back = static_cast<uint32_t>(d) * per_day;
+    return bucket >= back && bucket - back + 1 >= first + width;
+  };
   std::vector<double> past;
   for (int d = 1; d <= options_.history_days; ++d) {
-    if (bucket < static_cast<uint32_t>(d) * per_day) break;
+    if (!past_ok(d)) break;
     double v = 0, ev = 0;
     if (value_of(bucket - d * per_day, &v, &ev)) past.push_back(v);
   }
@@ -210,7 +217,7 @@ bool KpiMonitor::Judge(const MonitorKey& key, const Series& s, uint32_t bucket, 
   {
     std::vector<double> evs, charges, purchases;
     for (int d = 1; d <= options_.history_days; ++d) {
-      if (bucket < static_cast<uint32_t>(d) * per_day) break;
+      if (!past_ok(d)) break;
       double v = 0, ev = 0;
       value_of(bucket - d * per_day, &v, &ev);
       evs.push_back(ev);
@@ -294,17 +301,15 @@ std::vector<Alert> KpiMonitor::Scan(SimMinute now) {
   for (uint32_t bucket = next_bucket_; bucket < end; ++bucket) {
     for (const auto& [key, s] : series_) {
       for (int k = 0; k < kNumKpis; ++k) {
-        // The bucket alone and the longer window ending at it: the stronger of the two.
-        Alert a, b;
-        const bool one = Judge(key, s, bucket, 1, static_cast<Kpi>(k), &a);
-        const bool more =
-            options_.long_window_buckets > 1 &&
-            Judge(key, s, bucket, options_.long_window_buckets, static_cast<Kpi>(k), &b);
-        if (one && (!more || std::abs(a.z) >= std::abs(b.z))) {
-          alerts.push_back(a);
-        } else if (more) {
-          alerts.push_back(b);
+        // The windows ending at this bucket: the strongest alert.
+        Alert best, a;
+        bool any = false;
+        for (uint32_t width : options_.window_buckets) {
+          if (width == 0 || !Judge(key, s, bucket, width, static_cast<Kpi>(k), &a)) continue;
+          if (!any || std::abs(a.z) > std::abs(best.z)) best = a;
+          any = true;
         }
+        if (any) alerts.push_back(best);
       }
     }
   }

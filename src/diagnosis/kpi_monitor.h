@@ -6,7 +6,7 @@
 // CPM = spend / impressions x 1000, win rate = auctions won / entered, ROI = GMV / spend, and pace
 // = spend / (daily budget x the bucket's usual share of a day's spend) when a budget is known.
 //
-// Change detection (each bucket alone, and the window of long_window_buckets ending at it): the
+// Change detection (over the windows of window_buckets buckets ending at each bucket): the
 // baseline of a KPI is the median of the same window-of-day on the previous `history_days` days
 // (the daily curve is thus built in); with fewer than `min_history_days` such days the bucket is
 // not judged. The score is z = (value - baseline) / scale, where the scale combines the robust
@@ -86,10 +86,10 @@ struct MonitorOptions {
   double min_clicks = 40;        // CVR
   double min_purchases = 8;      // ROI, GMV
   double min_auctions = 300;     // win rate
-  // Besides each bucket alone, the window of this many buckets ending at it is judged the same
-  // way (against the same window on past days): a moderate change that one bucket cannot show
-  // with confidence shows over a few. 1 disables it.
-  uint32_t long_window_buckets = 4;
+  // Each bucket is judged as the last of windows of these many buckets (0: unused), each against
+  // the same window on past days; the strongest alert is kept. A moderate change that one bucket
+  // cannot show with confidence shows over a few; a small plan's collapse over half a day.
+  std::array<uint32_t, 3> window_buckets = {1, 4, 12};
 };
 
 class KpiMonitor {

@@ -13,9 +13,9 @@ namespace {
 // follow the curve (x `scale`), CTR 2%, CVR 5%, CPM-ish charges, order value 50. `ctr_factor`
 // applies from minute `change_at` on.
 void Feed(KpiMonitor& m, int days, double scale, SimMinute change_at = ~0u, double ctr_factor = 1,
-          uint64_t seed = 1) {
+          uint64_t seed = 1, int first_day = 0) {
   RandomStream rng(seed);
-  for (int d = 0; d < days; ++d) {
+  for (int d = first_day; d < first_day + days; ++d) {
     for (int h = 0; h < 24; ++h) {
       const double curve = 0.2 + std::pow(std::sin(3.14159 * h / 24.0), 2);  // night low
       const int impressions = static_cast<int>(2000 * scale * curve);
@@ -77,6 +77,21 @@ TEST(KpiMonitor, DetectsACtrDropWithinTheHour) {
       EXPECT_NEAR(a.relative_change, -0.8, 0.1);
       EXPECT_EQ(a.severity, Severity::kCritical);
     }
+  }
+  EXPECT_TRUE(plan_ctr);
+}
+
+TEST(KpiMonitor, DaysBeforeAKeysFirstDataAreNotZeros) {
+  // A flight that starts on day 150 of the year: the 7-day baseline must not count days 143-149,
+  // when the plan did not exist, as days without impressions.
+  KpiMonitor m;
+  const SimMinute change = 154 * kMinutesPerDay + 14 * 60;
+  Feed(m, 5, 3.0, change, 0.2, 1, 150);
+  bool plan_ctr = false;
+  for (const Alert& a : m.Scan(155 * kMinutesPerDay - 1)) {
+    if (a.bucket_start < change) ADD_FAILURE() << KpiName(a.kpi) << " z=" << a.z;
+    plan_ctr |= a.kpi == Kpi::kCtr && a.key.scope == Scope::kPlan && a.z < -6;
+    EXPECT_NE(a.kpi, Kpi::kImpressions) << "rel " << a.relative_change;
   }
   EXPECT_TRUE(plan_ctr);
 }

@@ -141,6 +141,10 @@ DiagnosisInput LiveDiagnosis::BuildInput(const PlanState& s, SimMinute now,
   auto ex = t.budget_exhausted_hour.find(day);
   in.budget_exhausted_hour = ex == t.budget_exhausted_hour.end() ? 24 : ex->second;
   in.roi_target = s.roi_target;
+  // The target in force during the before window (recorded at the end of its first hour).
+  if (auto it = t.roi_target.upper_bound(before_from); it != t.roi_target.end()) {
+    in.roi_target_before = it->second;
+  }
   HourAux before, after;
   for (auto it = t.hours.lower_bound(before_from); it != t.hours.end() && it->first < end; ++it) {
     HourAux& into = it->first < before_to ? before : after;
@@ -164,6 +168,7 @@ std::vector<LiveFinding> LiveDiagnosis::OnHour(SimMinute now, std::span<const Pl
     if (it == tracks_.end()) continue;
     PlanTrack& t = it->second;
     // The catalogue as the platform sees it now, for "before" windows later.
+    t.roi_target[end] = s.roi_target;
     auto& comp = t.comp[end];
     for (const ProductState& p : s.products) comp[p.product] = p.competitor_price;
     // The hour the day's budget ran out (first hour end with 98% of it spent).
@@ -212,8 +217,28 @@ std::vector<LiveFinding> LiveDiagnosis::OnHour(SimMinute now, std::span<const Pl
     f.plan = s->plan;
     f.minute = now;
     f.trigger = a;
-    f.input = BuildInput(*s, now, std::max(t.streak_first, end > width ? end - width : 0));
-    f.diagnosis = Coordinate(f.input);
+    // When the change began is not known exactly: try "after" windows starting where the anomaly
+    // began and 1, 2 and 4 hours back (at most window_hours), and keep the one whose diagnosis
+    // is the most confident (the onset whose evidence is clearest).
+    const uint32_t oldest = end > width ? end - width : 0;
+    std::vector<uint32_t> starts = {std::max(t.streak_first, oldest)};
+    for (uint32_t hours : {1u, 2u, 4u}) {
+      const uint32_t back = hours * 60 / options_.monitor.bucket_minutes;
+      if (end > back && end - back >= oldest) starts.push_back(end - back);
+    }
+    bool first_try = true;
+    for (uint32_t from : starts) {
+      DiagnosisInput in = BuildInput(*s, now, std::min(from, end - 1));
+      Diagnosis d = Coordinate(in);
+      const double conf = d.hypotheses.empty() ? -1 : d.hypotheses.front().confidence;
+      const double best =
+          f.diagnosis.hypotheses.empty() ? -1 : f.diagnosis.hypotheses.front().confidence;
+      if (first_try || conf > best) {
+        f.input = std::move(in);
+        f.diagnosis = std::move(d);
+        first_try = false;
+      }
+    }
     const bool has_cause = !f.diagnosis.hypotheses.empty();
     const CauseKind cause = has_cause ? f.diagnosis.hypotheses.front().cause : CauseKind{};
     const bool cooling =

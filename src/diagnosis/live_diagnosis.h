@@ -2,9 +2,9 @@
 // auction of theirs feeds a KpiMonitor; at the end of each hour it scans for alerts, and when a
 // watched plan's KPI moves the wrong way (ROI, GMV, CTR, CVR, spend, impressions or win rate
 // down, CPM up) it builds a DiagnosisInput from what it saw (the hours since the anomaly began,
-// at most `window_hours`, against the same hours one day earlier, so the daily curve cancels),
-// runs the sub-agents and the coordinator, and returns a finding with the report in English and
-// Chinese.
+// or the last 1, 2 or 4 hours, at most `window_hours`, against the same hours one day earlier, so
+// the daily curve cancels), runs the sub-agents and the coordinator on each, and returns the most
+// confident diagnosis as a finding with the report in English and Chinese.
 //
 // Only observable data enters: events, auction outcomes (the price to beat), and the plan state
 // and catalogue prices the caller passes each hour (PlanState). Nothing from a simulated market.
@@ -88,7 +88,8 @@ class LiveDiagnosis {
   struct PlanTrack {
     std::map<uint32_t, HourAux> hours;                     // bucket -> auctions' landscape
     std::map<uint32_t, std::map<ProductId, double>> comp;  // bucket -> competitor prices
-    std::map<uint32_t, double> budget_exhausted_hour;      // day -> hour of day it ran out
+    std::map<uint32_t, double> roi_target;             // bucket -> the plan ROI target at its end
+    std::map<uint32_t, double> budget_exhausted_hour;  // day -> hour of day it ran out
     SimMinute last_finding = 0;
     bool any_finding = false;
     CauseKind last_cause = CauseKind::kTrackingOutage;

@@ -268,7 +268,30 @@ std::vector<Hypothesis> BudgetBidAgent(const DiagnosisInput& in) {
     h.actions.push_back(a);
     out.push_back(std::move(h));
   }
-  if (in.roi_target > 0 && in.roi_capped_loss_share >= 0.5 && in.budget_spent_share < 0.8) {
+  // The plan's own target went up (a person or an autopilot raised it) and delivery fell.
+  const KpiCounts tb = in.TotalBefore(), ta = in.TotalAfter();
+  if (in.roi_target > 0 && in.roi_target_before > 0 &&
+      in.roi_target >= 1.1 * in.roi_target_before && tb.impressions > 0 &&
+      ta.impressions < 0.8 * tb.impressions) {
+    const double rise = in.roi_target / in.roi_target_before - 1;
+    const double fall = 1 - ta.impressions / tb.impressions;
+    Hypothesis h;
+    h.cause = CauseKind::kRoiTargetLimited;
+    h.confidence = std::clamp(std::min(1.0, rise / 0.3) * fall * 1.5, 0.1, 0.85);
+    h.evidence.push_back(
+        {fmt::format("the plan's ROI target rose {:.0f}% ({:.2f} -> {:.2f}) and its impressions "
+                     "fell {:.0f}%",
+                     100 * rise, in.roi_target_before, in.roi_target, 100 * fall),
+         fmt::format("计划的 ROI 目标提高了 {:.0f}%（{:.2f} -> {:.2f}），曝光下降 {:.0f}%",
+                     100 * rise, in.roi_target_before, in.roi_target, 100 * fall)});
+    Action a;
+    a.type = Action::Type::kRelaxRoiTarget;
+    a.plan = in.plan;
+    a.amount = std::min(0.3, rise / (1 + rise));  // back towards the earlier target
+    a.expected_roi_change = -0.05;
+    h.actions.push_back(a);
+    out.push_back(std::move(h));
+  } else if (in.roi_target > 0 && in.roi_capped_loss_share >= 0.5 && in.budget_spent_share < 0.8) {
     Hypothesis h;
     h.cause = CauseKind::kRoiTargetLimited;
     h.confidence = std::clamp(in.roi_capped_loss_share * (1 - in.budget_spent_share), 0.1, 0.9);
@@ -294,7 +317,7 @@ std::vector<Hypothesis> TrackingAgent(const DiagnosisInput& in) {
   const double z_ctr = ProportionZ(b.clicks, b.impressions, a.clicks, a.impressions);
   const double z_cvr = ProportionZ(b.purchases, b.clicks, a.purchases, a.clicks);
   const double cvr_b = Ratio(b.purchases, b.clicks), cvr_a = Ratio(a.purchases, a.clicks);
-  if (cvr_b <= 0 || z_cvr > -4 || cvr_a > 0.2 * cvr_b || z_ctr < -3) return {};
+  if (cvr_b <= 0 || z_cvr > -3 || cvr_a > 0.2 * cvr_b || z_ctr < -3) return {};
   // Conversions vanish everywhere at once (every channel with clicks), clicks normal.
   int channels = 0, vanished = 0;
   for (size_t c = 0; c < kNumChannels; ++c) {

@@ -130,6 +130,30 @@ TEST(SubAgents, BudgetAndRoiTargetLimits) {
   EXPECT_EQ(h[0].actions.at(0).type, Action::Type::kRelaxRoiTarget);
 }
 
+TEST(SubAgents, OwnRoiTargetRaiseExplainsLostDelivery) {
+  DiagnosisInput in = Healthy();
+  in.roi_target_before = 1.6;
+  in.roi_target = 2.4;  // raised 50% by a person or an autopilot
+  for (size_t c = 0; c < 2; ++c) {
+    in.channel_after[c].impressions *= 0.4;
+    in.channel_after[c].clicks = std::round(in.channel_after[c].clicks * 0.4);
+  }
+  auto h = BudgetBidAgent(in);
+  ASSERT_EQ(h.size(), 1u);
+  EXPECT_EQ(h[0].cause, CauseKind::kRoiTargetLimited);
+  EXPECT_NE(h[0].evidence.at(0).en.find("1.60 -> 2.40"), std::string::npos) << h[0].evidence[0].en;
+  EXPECT_GT(h[0].confidence, 0.5);
+  EXPECT_EQ(h[0].actions.at(0).type, Action::Type::kRelaxRoiTarget);
+  EXPECT_NEAR(h[0].actions[0].amount, 0.3, 1e-9);
+  // A small change of target, or delivery that held up, is not a cause.
+  in.roi_target = 1.7;
+  EXPECT_TRUE(BudgetBidAgent(in).empty());
+  in = Healthy();
+  in.roi_target_before = 1.6;
+  in.roi_target = 2.4;
+  EXPECT_TRUE(BudgetBidAgent(in).empty());
+}
+
 TEST(SubAgents, AuctionLandscape) {
   DiagnosisInput in = Healthy();
   in.clearing_cpm_after = 28;

@@ -255,8 +255,10 @@ double WorldSpec::SessionRate(SimMinute m) const {
 // ---------------------------------------------------------------------------------------------
 // World
 
-World::World(const WorldSpec& spec, const std::vector<FaultLabel>& faults)
-    : spec_(spec), faults_(faults) {
+World::World(const WorldSpec& spec, const std::vector<FaultLabel>& faults, uint64_t run_seed)
+    : spec_(spec),
+      seed_(run_seed == 0 ? spec.seed() : Mix64(spec.seed() ^ Mix64(run_seed ^ 0x72756e73ULL))),
+      faults_(faults) {
   const Catalogue& cat = spec.catalogue();
   prices_.reserve(cat.products.size());
   for (const Product& p : cat.products) prices_.push_back(p.shelf_price);
@@ -269,7 +271,7 @@ std::vector<CouponGrant> World::StartDay(uint32_t day) {
   const Catalogue& cat = spec_.catalogue();
   const CompetitorConfig& cc = spec_.config().competitors;
   const InfluencerConfig& ic = spec_.config().influencers;
-  RandomStream rng(Mix64(spec_.seed() ^ Mix64(0x636f75706f6e0000ULL + day)));
+  RandomStream rng(Mix64(seed_ ^ Mix64(0x636f75706f6e0000ULL + day)));
   const SimMinute day_start = day * kMinutesPerDay;
   // Coupon campaigns: a coupon for a product in one of the user's interest categories.
   std::vector<CouponGrant> grants;
@@ -337,7 +339,7 @@ double World::FaultMagnitude(std::string_view type, SimMinute m, std::string_vie
 void World::SessionsAt(SimMinute m, std::vector<Session>& out) const {
   out.clear();
   const TrafficConfig& tc = spec_.config().traffic;
-  RandomStream rng(Mix64(spec_.seed() ^ Mix64(0x7472616666696331ULL + m)));
+  RandomStream rng(Mix64(seed_ ^ Mix64(0x7472616666696331ULL + m)));
   const uint32_t n = rng.Poisson(spec_.SessionRate(m));
   // A channel-shift fault moves a share of feed sessions to the target channel.
   double shift = 0;
@@ -392,7 +394,7 @@ void World::SessionsAt(SimMinute m, std::vector<Session>& out) const {
 
 bool World::IsAdSlot(const Session& s, uint32_t slot) const {
   if (slot == 0 && s.channel == Channel::kFeed) return false;  // the first feed video is organic
-  return CounterUniform(spec_.seed(), s.id, slot, kSaltAdSlot) <
+  return CounterUniform(seed_, s.id, slot, kSaltAdSlot) <
          spec_.config().traffic.ad_load[static_cast<int>(s.channel)];
 }
 
@@ -402,7 +404,7 @@ uint16_t World::ActiveScenes(UserId u, SimMinute m) const {
   // Transient scenes: on a given day a user may be in one more scene (seasonal ones likelier),
   // lasting that day.
   const uint32_t day = m / kMinutesPerDay;
-  const double x = CounterUniform(spec_.seed(), u, day, kSaltScene);
+  const double x = CounterUniform(seed_, u, day, kSaltScene);
   if (x < 0.35) {
     if (scene_day_ != day) {
       const int doy = spec_.DayOfYear(m);
@@ -413,8 +415,7 @@ uint16_t World::ActiveScenes(UserId u, SimMinute m) const {
       }
       scene_day_ = day;
     }
-    const double y =
-        CounterUniform(spec_.seed(), u, day, kSaltScene + 100) * scene_cum_[kNumScenes - 1];
+    const double y = CounterUniform(seed_, u, day, kSaltScene + 100) * scene_cum_[kNumScenes - 1];
     int s = 1;
     while (s < kNumScenes - 1 && y >= scene_cum_[s]) ++s;
     scenes |= static_cast<uint16_t>(1u << s);
@@ -543,7 +544,7 @@ void World::RecordPurchase(UserId u, ProductId p, SimMinute m) {
 
 AdOutcome World::RespondToAd(const AdExposure& e) {
   AdOutcome out;
-  const uint64_t seed = spec_.seed();
+  const uint64_t seed = seed_;
   const double fatigue = Fatigue(e.user, e.creative, e.minute);
   const double p_click = ClickProbability(e, fatigue);
   // Update the user's exposure count for this creative.
@@ -615,7 +616,7 @@ ExpectedResponse World::Expect(const AdExposure& e) const {
 
 OrganicOutcome World::ServeOrganic(const Session& s, uint32_t slot) {
   OrganicOutcome out;
-  const uint64_t seed = spec_.seed();
+  const uint64_t seed = seed_;
   const uint64_t key = s.id * 64 + slot;
   const UserTraits& t = spec_.users()[s.user];
   const Catalogue& cat = spec_.catalogue();

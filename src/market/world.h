@@ -215,11 +215,14 @@ class WorldSpec {
 // One run's mutable world.
 class World {
  public:
-  World(const WorldSpec& spec, const std::vector<FaultLabel>& faults);
+  // `run_seed` 0: the run's draws follow the spec's seed alone (two Worlds over one spec face
+  // identical traffic: common random numbers); another value gives the same population, catalogue
+  // and history a different stream of sessions and responses (replications of one scenario).
+  World(const WorldSpec& spec, const std::vector<FaultLabel>& faults, uint64_t run_seed = 0);
 
   const WorldSpec& spec() const { return spec_; }
 
-  // The sessions that start in minute m (deterministic given the spec's seed and m).
+  // The sessions that start in minute m (deterministic given the seeds and m).
   void SessionsAt(SimMinute m, std::vector<Session>& out) const;
   // Whether slot `slot` of a session is an ad slot (deterministic).
   bool IsAdSlot(const Session& s, uint32_t slot) const;
@@ -298,6 +301,7 @@ class World {
   uint8_t DrawQuantity(double u) const;
 
   const WorldSpec& spec_;
+  uint64_t seed_;  // the spec's seed, mixed with the run seed
   std::vector<FaultLabel> faults_;
   std::vector<SponsoredPost> posts_;
   std::vector<int32_t> active_post_;  // per influencer: index into posts_ or -1

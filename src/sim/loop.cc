@@ -132,7 +132,7 @@ Loop::Impl::Impl(const RunSetup& s)
     : setup(s),
       spec(*s.spec),
       cat(s.spec->catalogue()),
-      world(*s.spec, s.faults),
+      world(*s.spec, s.faults, s.run_seed),
       log(s.event_log.empty() ? EventLog::InMemory(s.history)
                               : (std::filesystem::remove(s.event_log),  // a run's log starts empty
                                  EventLog::Open(s.event_log, {}, s.history))),

@@ -41,6 +41,9 @@ struct RunSetup {
   std::filesystem::path tap_file;
   // Live diagnosis of our plans (findings in RunResult::diagnoses as they happen).
   bool diagnosis = true;
+  // 0: the world's draws follow the spec's seed (manual and autopilot face the same traffic);
+  // another value replicates the scenario with other sessions and responses (World).
+  uint64_t run_seed = 0;
   std::atomic<uint64_t>* progress_impressions = nullptr;  // live counter for progress display
   std::atomic<uint32_t>* progress_minute = nullptr;
   std::vector<float>* decision_us = nullptr;  // if set: latency of every Decide call, microseconds

@@ -1,0 +1,178 @@
+#include "sim/bench_diagnosis.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include "market/completejourney.h"
+#include "market/faults.h"
+#include "market/history.h"
+#include "sim/diagnosis_scoring.h"
+#include "sim/loop_runner.h"
+#include "sim/sim_config.h"
+#include "sim/simulation.h"
+
+namespace cf {
+namespace {
+
+constexpr uint32_t kDays = 5;  // 3 days of baseline, the fault on day 3, day 4 to see it
+constexpr uint32_t kFirstJudgedDay = 3;
+const char* const kFaultTypes[] = {"creative_wearout", "competitor_price_cut", "channel_shift",
+                                   "tracking_outage", "budget_exhaustion"};
+
+struct Case {
+  std::string type;  // empty: fault-free
+  uint64_t run_seed = 0;
+  double start_day = 0;
+};
+
+struct Outcome {
+  bool detected = false, correct = false;
+  uint32_t delay = 0;
+  std::string cause;
+  size_t false_alarms = 0;  // fault-free cases: findings on judged days
+};
+
+}  // namespace
+
+nlohmann::json BenchDiagnosis(const BenchDiagnosisOptions& options) {
+  const auto t0 = std::chrono::steady_clock::now();
+  SimConfig c;
+  c.scenario.days = kDays;
+  // The default world: our merchant needs its real volume for hourly evidence (in a 40,000-user
+  // world even a tracking outage stays below the monitor's threshold for hours).
+  c.scenario.our_budget = c.scenario.our_budget / 7 * kDays;
+  c.market.faults.clear();
+  const int per_type = options.quick ? 1 : std::max(1, options.cases_per_type);
+
+  auto stage = [&](const std::string& what) {
+    if (options.progress) {
+      fmt::print(options.progress, "{}\n", what);
+      std::fflush(options.progress);
+    }
+  };
+  stage(fmt::format("building the world: {} users, {} products, {} days", c.scenario.users,
+                    c.scenario.products, kDays));
+  LoadOptions lo;
+  lo.max_products = c.scenario.products;
+  lo.merchants = c.scenario.merchants;
+  lo.seed = c.scenario.seed;
+  RealData data = LoadCompleteJourney(options.data_dir / "completejourney", lo);
+  auto spec = WorldSpec::Build(std::move(data), c.market, c.scenario.users, kDays, c.scenario.seed);
+  auto history = EventLog::InMemory();
+  std::vector<QueryId> qids;
+  GenerateHistory(*spec, *history, &qids);
+  const OurSelection ours = ChooseOurMerchant(*spec, c.scenario.our_products);
+  const RunSetup base = MakeRunSetup("bench", *spec, *history, qids, ours, c);
+
+  // The cases: per type, start hours spread over day 3 (00:00-18:00); then fault-free ones.
+  std::vector<Case> cases;
+  uint64_t seed = 1;
+  for (const char* type : kFaultTypes) {
+    for (int i = 0; i < per_type; ++i) {
+      cases.push_back({type, seed++, kFirstJudgedDay + 0.75 * (i + 0.5) / per_type});
+    }
+  }
+  for (int i = 0; i < per_type; ++i) cases.push_back({"", seed++, 0});
+
+  std::vector<Outcome> outcomes(cases.size());
+  std::atomic<size_t> next{0}, done{0};
+  std::mutex progress_mutex;
+  std::exception_ptr error;
+  auto worker = [&] {
+    for (size_t i = next++; i < cases.size(); i = next++) {
+      try {
+        const Case& k = cases[i];
+        RunSetup setup = base;
+        setup.name = k.type.empty() ? "fault-free" : k.type;
+        setup.run_seed = k.run_seed;
+        if (!k.type.empty()) {
+          FaultSpec f;
+          f.type = k.type;
+          f.start_day = k.start_day;
+          f.hours = 24;
+          setup.faults = ResolveFaults(*spec, {f}, ours.products);
+        }
+        const RunResult r = RunLoop(setup);
+        Outcome& o = outcomes[i];
+        if (k.type.empty()) {
+          for (const DiagnosisNote& d : r.diagnoses) {
+            o.false_alarms += d.minute >= kFirstJudgedDay * kMinutesPerDay;
+          }
+        } else {
+          const SimMinute start = spec->flight_start();
+          const auto v =
+              ScoreDiagnoses(setup.faults, r, start, start + kDays * kMinutesPerDay).front();
+          o.detected = v.first.has_value();
+          o.correct = v.top1_correct;
+          o.delay = v.delay_minutes;
+          o.cause = v.first ? v.first->cause : "";
+        }
+        const size_t n = ++done;
+        if (options.progress) {
+          std::lock_guard lock(progress_mutex);
+          const double secs =
+              std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+          fmt::print(options.progress, "\rcase {}/{} ({}) | {:.0f}s elapsed | ETA {:.0f}s   ", n,
+                     cases.size(), setup.name, secs,
+                     secs / static_cast<double>(n) * static_cast<double>(cases.size() - n));
+          std::fflush(options.progress);
+        }
+      } catch (...) {
+        std::lock_guard lock(progress_mutex);
+        if (!error) error = std::current_exception();
+      }
+    }
+  };
+  std::vector<std::thread> pool;
+  for (int t = 0; t < std::max(1, options.threads); ++t) pool.emplace_back(worker);
+  for (std::thread& t : pool) t.join();
+  if (options.progress) fmt::print(options.progress, "\n");
+  if (error) std::rethrow_exception(error);
+
+  nlohmann::json j;
+  for (const char* type : kFaultTypes) {
+    size_t n = 0, detected = 0, correct = 0;
+    std::vector<uint32_t> delays;
+    std::map<std::string, int> causes;
+    for (size_t i = 0; i < cases.size(); ++i) {
+      if (cases[i].type != type) continue;
+      ++n;
+      const Outcome& o = outcomes[i];
+      if (!o.detected) continue;
+      ++detected;
+      correct += o.correct;
+      delays.push_back(o.delay);
+      ++causes[o.cause];
+    }
+    std::sort(delays.begin(), delays.end());
+    j[type] = {
+        {"cases", n},
+        {"detection_rate", n ? static_cast<double>(detected) / n : 0.0},
+        {"top1_accuracy", detected ? static_cast<double>(correct) / detected : 0.0},
+        {"median_delay_minutes",
+         delays.empty() ? nlohmann::json(nullptr) : nlohmann::json(delays[delays.size() / 2])},
+        {"causes", causes},
+    };
+  }
+  size_t alarms = 0, clean = 0;
+  for (size_t i = 0; i < cases.size(); ++i) {
+    if (!cases[i].type.empty()) continue;
+    ++clean;
+    alarms += outcomes[i].false_alarms;
+  }
+  const double plan_days = static_cast<double>(clean) * (kDays - kFirstJudgedDay);
+  j["false_alarms_per_plan_day"] = plan_days > 0 ? alarms / plan_days : 0.0;
+  j["fault_free_cases"] = clean;
+  j["users"] = c.scenario.users;
+  j["days"] = kDays;
+  j["seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return j;
+}
+
+}  // namespace cf

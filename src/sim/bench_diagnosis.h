@@ -1,0 +1,31 @@
+// `chengfang bench diagnosis`: the live diagnosis scored in the market. One world (the default
+// scenario's population, catalogue and history) is built once; each case
+// replays it with its own run seed (other sessions and responses) and one injected fault of a type
+// (creative wear-out, competitor price cut, channel-mix shift, tracking outage, budget exhaustion)
+// starting at a random hour of day 3, or no fault at all. The media buyer runs our plan; the live
+// diagnosis watches it. Per fault type: detection rate, top-1 cause accuracy, median detection
+// delay in simulated minutes; over the fault-free cases: false alarms per plan-day (days on which
+// the monitor can judge). Cases run on `threads` threads; progress goes to `progress` (may be
+// null).
+#pragma once
+
+#include <cstdio>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+namespace cf {
+
+struct BenchDiagnosisOptions {
+  bool quick = false;       // 2 cases per type in a 40,000-user world
+  int cases_per_type = 50;  // ignored with quick
+  int threads = 2;
+  std::filesystem::path data_dir;  // holds completejourney/
+  FILE* progress = nullptr;
+};
+
+// {"<fault>": {"cases", "detection_rate", "top1_accuracy", "median_delay_minutes", "causes":
+// {cause: count}}, ..., "false_alarms_per_plan_day", "fault_free_cases", "users", "days",
+// "seconds"}.
+nlohmann::json BenchDiagnosis(const BenchDiagnosisOptions& options);
+
+}  // namespace cf
