@@ -244,7 +244,10 @@ std::vector<LiveFinding> LiveDiagnosis::OnHour(SimMinute now, std::span<const Pl
     const bool cooling =
         t.any_finding &&
         now < t.last_finding + static_cast<SimMinute>(options_.cooldown_hours) * 60;
-    const bool new_cause = has_cause && (!t.last_had_cause || cause != t.last_cause);
+    // Within the cooldown only a confident new explanation of a critical move is worth a message.
+    const bool new_cause = has_cause && (!t.last_had_cause || cause != t.last_cause) &&
+                           a.severity == Severity::kCritical &&
+                           f.diagnosis.hypotheses.front().confidence >= 0.5;
     if (cooling && !new_cause) continue;
     t.any_finding = true;
     t.last_finding = now;

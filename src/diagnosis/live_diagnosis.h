@@ -9,8 +9,9 @@
 // Only observable data enters: events, auction outcomes (the price to beat), and the plan state
 // and catalogue prices the caller passes each hour (PlanState). Nothing from a simulated market.
 //
-// Promises: deterministic; at most one finding per plan per cooldown_hours unless the top cause
-// changes; memory O(watched keys x hours seen). Not thread-safe.
+// Promises: deterministic; at most one finding per plan per cooldown_hours, unless a critical
+// alert gets a new top cause with confidence >= 0.5; memory O(watched keys x hours seen). Not
+// thread-safe.
 #pragma once
 
 #include <cstdint>

@@ -209,6 +209,10 @@ std::vector<Hypothesis> ChannelAgent(const DiagnosisInput& in) {
   const RoiEffect& mix = d.effects[static_cast<size_t>(RoiFactor::kMix)];
   const double share_of_drop = mix.effect / d.total_change;
   if (share_of_drop < 0.4) return {};
+  // A real shift: ROI fell at least 15% and some channel's spend share moved 10 points or more.
+  if (d.total_change > -0.15 * d.roi_before || std::abs(mix.top_after - mix.top_before) < 0.1) {
+    return {};
+  }
   // Move budget from the channel that gained spend share with the worst ROI to the best one.
   int worst = -1, best = -1;
   double worst_roi = 1e300, best_roi = -1;
