@@ -32,8 +32,8 @@ struct Case {
 };
 
 struct Outcome {
-  bool detected = false, correct = false;
-  uint32_t delay = 0;
+  bool detected = false, correct = false, named = false;
+  uint32_t delay = 0, named_delay = 0;
   std::string cause;
   size_t false_alarms = 0;  // fault-free cases: findings on judged days
 };
@@ -112,6 +112,8 @@ nlohmann::json BenchDiagnosis(const BenchDiagnosisOptions& options) {
           o.correct = v.top1_correct;
           o.delay = v.delay_minutes;
           o.cause = v.first ? v.first->cause : "";
+          o.named = v.first_correct.has_value();
+          o.named_delay = v.correct_delay_minutes;
         }
         const size_t n = ++done;
         if (options.progress) {
@@ -137,13 +139,17 @@ nlohmann::json BenchDiagnosis(const BenchDiagnosisOptions& options) {
 
   nlohmann::json j;
   for (const char* type : kFaultTypes) {
-    size_t n = 0, detected = 0, correct = 0;
-    std::vector<uint32_t> delays;
+    size_t n = 0, detected = 0, correct = 0, named = 0;
+    std::vector<uint32_t> delays, named_delays;
     std::map<std::string, int> causes;
     for (size_t i = 0; i < cases.size(); ++i) {
       if (cases[i].type != type) continue;
       ++n;
       const Outcome& o = outcomes[i];
+      if (o.named) {
+        ++named;
+        named_delays.push_back(o.named_delay);
+      }
       if (!o.detected) continue;
       ++detected;
       correct += o.correct;
@@ -151,6 +157,7 @@ nlohmann::json BenchDiagnosis(const BenchDiagnosisOptions& options) {
       ++causes[o.cause];
     }
     std::sort(delays.begin(), delays.end());
+    std::sort(named_delays.begin(), named_delays.end());
     j[type] = {
         {"cases", n},
         {"detection_rate", n ? static_cast<double>(detected) / n : 0.0},
@@ -158,6 +165,11 @@ nlohmann::json BenchDiagnosis(const BenchDiagnosisOptions& options) {
         {"median_delay_minutes",
          delays.empty() ? nlohmann::json(nullptr) : nlohmann::json(delays[delays.size() / 2])},
         {"causes", causes},
+        // Any finding during the fault that named the right cause, and how long it took.
+        {"named_rate", n ? static_cast<double>(named) / n : 0.0},
+        {"median_delay_to_named_minutes",
+         named_delays.empty() ? nlohmann::json(nullptr)
+                              : nlohmann::json(named_delays[named_delays.size() / 2])},
     };
   }
   size_t alarms = 0, clean = 0;

@@ -24,8 +24,9 @@ struct BenchDiagnosisOptions {
 };
 
 // {"<fault>": {"cases", "detection_rate", "top1_accuracy", "median_delay_minutes", "causes":
-// {cause: count}}, ..., "false_alarms_per_plan_day", "fault_free_cases", "users", "days",
-// "seconds"}.
+// {cause: count}, "named_rate", "median_delay_to_named_minutes"}, ... (detection and top-1 judge
+// the first finding after the fault began; "named" any finding during it with the right cause),
+// "false_alarms_per_plan_day", "fault_free_cases", "users", "days", "seconds"}.
 nlohmann::json BenchDiagnosis(const BenchDiagnosisOptions& options);
 
 }  // namespace cf

@@ -19,10 +19,15 @@ std::string FaultVerdict::ToString() const {
     return fmt::format("The {} injected at {} was not diagnosed.", fault.type,
                        SimTime{fault.start}.ToString());
   }
-  return fmt::format(
-      "The {} was diagnosed {} minutes after it began, at {}: top cause {} ({}).", fault.type,
-      delay_minutes, SimTime{first->minute}.ToString(), first->cause,
-      top1_correct ? "correct" : fmt::format("expected {}", ExpectedCause(fault.type)));
+  std::string line =
+      fmt::format("The {} was diagnosed {} minutes after it began, at {}: top cause {} ({}).",
+                  fault.type, delay_minutes, SimTime{first->minute}.ToString(), first->cause,
+                  top1_correct ? "correct" : fmt::format("expected {}", ExpectedCause(fault.type)));
+  if (!top1_correct && first_correct) {
+    line +=
+        fmt::format(" The right cause was named {} minutes after it began.", correct_delay_minutes);
+  }
+  return line;
 }
 
 std::vector<FaultVerdict> ScoreDiagnoses(const std::vector<FaultLabel>& faults,
@@ -37,10 +42,17 @@ std::vector<FaultVerdict> ScoreDiagnoses(const std::vector<FaultLabel>& faults,
     v.fault.end = f.end - flight_start;
     for (const DiagnosisNote& d : run.diagnoses) {
       if (d.minute <= v.fault.start || d.minute > v.fault.end + grace) continue;
-      v.first = d;
-      v.delay_minutes = d.minute - v.fault.start;
-      v.top1_correct = d.cause == ExpectedCause(f.type);
-      break;
+      const bool right = d.cause == ExpectedCause(f.type);
+      if (!v.first) {
+        v.first = d;
+        v.delay_minutes = d.minute - v.fault.start;
+        v.top1_correct = right;
+      }
+      if (right) {
+        v.first_correct = d;
+        v.correct_delay_minutes = d.minute - v.fault.start;
+        break;
+      }
     }
     out.push_back(std::move(v));
   }

@@ -23,7 +23,10 @@ struct FaultVerdict {
   std::optional<DiagnosisNote> first;  // the first diagnosis in the fault's window, if any
   uint32_t delay_minutes = 0;          // from the fault's start to that diagnosis
   bool top1_correct = false;           // its top cause is ExpectedCause(fault.type)
-  std::string ToString() const;        // one plain-words line for the findings
+  // The first diagnosis in the window whose top cause is the right one (may come after `first`).
+  std::optional<DiagnosisNote> first_correct;
+  uint32_t correct_delay_minutes = 0;
+  std::string ToString() const;  // one plain-words line for the findings
 };
 
 // `flight_start`: the absolute minute of the flight's start (diagnosis minutes are relative).

@@ -20,14 +20,25 @@ TEST(DiagnosisScoring, MatchesTheFirstDiagnosisInEachFaultsWindow) {
   run.diagnoses.push_back({3 * 1440 + 120, "CVR fell", "competitor_price_cut", 0.7, {}, "", ""});
   run.diagnoses.push_back({3 * 1440 + 300, "CVR fell more", "tracking_outage", 0.7, {}, "", ""});
   run.diagnoses.push_back({5 * 1440 + 60, "CTR fell", "channel_mix", 0.6, {}, "", ""});
+  run.diagnoses.push_back({6 * 1440 + 850, "ROI fell", "channel_mix", 0.6, {}, "", ""});
+  run.diagnoses.push_back({6 * 1440 + 900, "spend fell", "budget_limited", 0.8, {}, "", ""});
   const std::vector<FaultLabel> faults = {
       Fault("competitor_price_cut", flight + 3 * 1440, flight + 5 * 1440),
       Fault("creative_wearout", flight + 5 * 1440, flight + 6 * 1440),
       Fault("tracking_outage", flight + 6 * 1440 + 600, flight + 6 * 1440 + 700),
       Fault("budget_exhaustion", flight + 9 * 1440, flight + 10 * 1440),  // after the flight
+      Fault("budget_exhaustion", flight + 6 * 1440 + 800, flight + 6 * 1440 + 1000),
   };
   const auto v = ScoreDiagnoses(faults, run, flight, flight + 7 * 1440);
-  ASSERT_EQ(v.size(), 3u);
+  ASSERT_EQ(v.size(), 4u);
+  // The second budget fault: the first finding in its window names another cause; the right one
+  // comes 100 minutes in.
+  ASSERT_TRUE(v[3].first.has_value());
+  EXPECT_FALSE(v[3].top1_correct);
+  EXPECT_EQ(v[3].delay_minutes, 50u);
+  ASSERT_TRUE(v[3].first_correct.has_value());
+  EXPECT_EQ(v[3].correct_delay_minutes, 100u);
+  EXPECT_NE(v[3].ToString().find("right cause was named 100 minutes"), std::string::npos);
   ASSERT_TRUE(v[0].first.has_value());
   EXPECT_EQ(v[0].delay_minutes, 120u);
   EXPECT_TRUE(v[0].top1_correct);
@@ -36,6 +47,9 @@ TEST(DiagnosisScoring, MatchesTheFirstDiagnosisInEachFaultsWindow) {
   EXPECT_EQ(v[1].delay_minutes, 60u);
   EXPECT_FALSE(v[1].top1_correct);
   EXPECT_NE(v[1].ToString().find("expected creative_wear_out"), std::string::npos);
+  EXPECT_FALSE(v[1].first_correct.has_value());
+  ASSERT_TRUE(v[0].first_correct.has_value());
+  EXPECT_EQ(v[0].correct_delay_minutes, 120u);
   EXPECT_FALSE(v[2].first.has_value());
   EXPECT_NE(v[2].ToString().find("was not diagnosed"), std::string::npos);
 }
