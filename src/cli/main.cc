@@ -90,14 +90,8 @@ int main(int argc, char** argv) {
   try {
     if (*run) {
       cf::SimConfig config = quick ? cf::SimConfig::Quick() : cf::SimConfig{};
-      if (!config_path.empty()) {
-        cf::SimConfig file = cf::SimConfig::Load(config_path);
-        if (quick) {
-          // --quick keeps its small sizes unless the file sets them.
-          file.scenario.days = std::min(file.scenario.days, config.scenario.days);
-        }
-        config = file;
-      }
+      // --quick starts from the small world; a config file changes only the keys it sets.
+      if (!config_path.empty()) config = cf::SimConfig::Load(config_path, config);
       if (days) config.scenario.days = days;
       if (users) config.scenario.users = users;
       if (run->count("--seed")) config.scenario.seed = seed;

@@ -65,7 +65,9 @@ SimConfig SimConfig::FromJson(const nlohmann::json& j) {
   return c;
 }
 
-SimConfig SimConfig::Load(const std::string& path) {
+SimConfig SimConfig::Load(const std::string& path) { return Load(path, SimConfig{}); }
+
+SimConfig SimConfig::Load(const std::string& path, const SimConfig& base) {
   std::ifstream in(path);
   if (!in) throw ConfigError(fmt::format("cannot open config file {}", path));
   nlohmann::json j;
@@ -74,8 +76,15 @@ SimConfig SimConfig::Load(const std::string& path) {
   } catch (const nlohmann::json::parse_error& e) {
     throw ConfigError(fmt::format("config file {} is not valid JSON: {}", path, e.what()));
   }
+  if (!j.is_object()) {
+    throw ConfigError(
+        fmt::format("config file {} must hold a JSON object (see docs/config.md)", path));
+  }
+  nlohmann::json merged = base.ToJson();
+  merged.merge_patch(j);
   try {
-    return FromJson(j);
+    CheckKnownKeys(SimConfig{}.ToJson(), j, "");  // unknown keys are named as the file has them
+    return FromJson(merged);
   } catch (const ConfigError& e) {
     throw ConfigError(fmt::format("config file {}: {}", path, e.what()));
   }

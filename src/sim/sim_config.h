@@ -39,6 +39,9 @@ struct SimConfig {
   nlohmann::json ToJson() const;
   static SimConfig FromJson(const nlohmann::json& j);
   static SimConfig Load(const std::string& path);  // throws ConfigError naming the file
+  // The file's keys over `base` (JSON merge patch: a key the file sets replaces base's, arrays
+  // whole), e.g. a --quick world with a few keys changed. Throws ConfigError naming the file.
+  static SimConfig Load(const std::string& path, const SimConfig& base);
   // A small world for tests and CI: 1 day, 5,000 users, 3,000 products, short histories.
   static SimConfig Quick();
 };

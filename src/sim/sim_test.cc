@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <memory>
 #include <ostream>
@@ -329,6 +330,34 @@ TEST(SimConfig, QuickRoundTripsThroughJson) {
   EXPECT_EQ(back.ToJson(), q.ToJson());
   EXPECT_EQ(back.scenario.users, 5000u);
   EXPECT_EQ(back.scenario.days, 1u);
+}
+
+TEST(SimConfig, AFileOverABaseChangesOnlyItsKeys) {
+  const auto path =
+      std::filesystem::temp_directory_path() /
+      fmt::format("cf_sim_config_{}.json", ::testing::UnitTest::GetInstance()->random_seed());
+  auto write = [&](const std::string& text) { std::ofstream(path) << text; };
+  // --quick with a config file: the quick world, with the file's budget and faults.
+  write(R"({"scenario":{"our_budget":123},"market":{"faults":[]}})");
+  const SimConfig c = SimConfig::Load(path.string(), SimConfig::Quick());
+  EXPECT_EQ(c.scenario.users, 5000u);
+  EXPECT_EQ(c.scenario.products, 3000u);
+  EXPECT_DOUBLE_EQ(c.scenario.our_budget, 123);
+  EXPECT_TRUE(c.market.faults.empty());
+  // Without a base: the defaults.
+  EXPECT_EQ(SimConfig::Load(path.string()).scenario.users, 100000u);
+  // Unknown keys and a non-object are refused, naming the file.
+  write(R"({"scenario":{"dayz":3}})");
+  try {
+    SimConfig::Load(path.string(), SimConfig::Quick());
+    ADD_FAILURE() << "unknown key accepted";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("scenario.dayz"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find(path.string()), std::string::npos) << e.what();
+  }
+  write("[1, 2]");
+  EXPECT_THROW(SimConfig::Load(path.string(), SimConfig::Quick()), ConfigError);
+  std::filesystem::remove(path);
 }
 
 }  // namespace
