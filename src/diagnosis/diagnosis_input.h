@@ -46,6 +46,8 @@ struct DiagnosisInput {
   // out (24 = never), the plan's ROI target, and the share of lost auctions where the bid was
   // capped by that target.
   double daily_budget = 0;
+  double daily_budget_before =
+      0;  // what the plan could spend a day in the before window (0: unknown)
   double budget_spent_share = 0;
   double budget_exhausted_hour = 24;
   double roi_target = 0;

@@ -145,6 +145,9 @@ DiagnosisInput LiveDiagnosis::BuildInput(const PlanState& s, SimMinute now,
   if (auto it = t.roi_target.upper_bound(before_from); it != t.roi_target.end()) {
     in.roi_target_before = it->second;
   }
+  if (auto it = t.daily_budget.upper_bound(before_from); it != t.daily_budget.end()) {
+    in.daily_budget_before = it->second;
+  }
   HourAux before, after;
   for (auto it = t.hours.lower_bound(before_from); it != t.hours.end() && it->first < end; ++it) {
     HourAux& into = it->first < before_to ? before : after;
@@ -169,6 +172,7 @@ std::vector<LiveFinding> LiveDiagnosis::OnHour(SimMinute now, std::span<const Pl
     PlanTrack& t = it->second;
     // The catalogue as the platform sees it now, for "before" windows later.
     t.roi_target[end] = s.roi_target;
+    t.daily_budget[end] = s.daily_budget;
     auto& comp = t.comp[end];
     for (const ProductState& p : s.products) comp[p.product] = p.competitor_price;
     // The hour the day's budget ran out (first hour end with 98% of it spent).

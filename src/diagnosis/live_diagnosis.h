@@ -90,6 +90,7 @@ class LiveDiagnosis {
     std::map<uint32_t, HourAux> hours;                     // bucket -> auctions' landscape
     std::map<uint32_t, std::map<ProductId, double>> comp;  // bucket -> competitor prices
     std::map<uint32_t, double> roi_target;             // bucket -> the plan ROI target at its end
+    std::map<uint32_t, double> daily_budget;           // bucket -> today's budget at its end
     std::map<uint32_t, double> budget_exhausted_hour;  // day -> hour of day it ran out
     SimMinute last_finding = 0;
     bool any_finding = false;

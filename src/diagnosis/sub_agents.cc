@@ -272,13 +272,35 @@ std::vector<Hypothesis> BudgetBidAgent(const DiagnosisInput& in) {
     h.actions.push_back(a);
     out.push_back(std::move(h));
   }
+  // Today's budget was cut (an account running dry, a cap) and spend fell with it: the plan is
+  // paced to the smaller budget, so it may never "run out" before the evening.
+  const KpiCounts sb = in.TotalBefore(), sa = in.TotalAfter();
+  if (out.empty() && in.daily_budget_before > 0 && in.daily_budget < 0.8 * in.daily_budget_before &&
+      sb.spend > 0 && sa.spend < 0.8 * sb.spend) {
+    const double cut = 1 - in.daily_budget / in.daily_budget_before;
+    Hypothesis h;
+    h.cause = CauseKind::kBudgetLimited;
+    h.confidence = std::clamp(cut * 1.2, 0.3, 0.9);
+    h.evidence.push_back(
+        {fmt::format("today's budget is {:.0f}, down {:.0f}% from {:.0f}, and spend fell {:.0f}%",
+                     in.daily_budget, 100 * cut, in.daily_budget_before,
+                     100 * (1 - sa.spend / sb.spend)),
+         fmt::format("今日预算 {:.0f}，比之前的 {:.0f} 减少 {:.0f}%，花费下降 {:.0f}%",
+                     in.daily_budget, in.daily_budget_before, 100 * cut,
+                     100 * (1 - sa.spend / sb.spend))});
+    Action a;
+    a.type = Action::Type::kRaiseBudget;
+    a.plan = in.plan;
+    a.amount = std::min(1.0, in.daily_budget_before / std::max(1e-9, in.daily_budget) - 1);
+    h.actions.push_back(a);
+    out.push_back(std::move(h));
+  }
   // The plan's own target went up (a person or an autopilot raised it) and delivery fell.
-  const KpiCounts tb = in.TotalBefore(), ta = in.TotalAfter();
   if (in.roi_target > 0 && in.roi_target_before > 0 &&
-      in.roi_target >= 1.1 * in.roi_target_before && tb.impressions > 0 &&
-      ta.impressions < 0.8 * tb.impressions) {
+      in.roi_target >= 1.1 * in.roi_target_before && sb.impressions > 0 &&
+      sa.impressions < 0.8 * sb.impressions) {
     const double rise = in.roi_target / in.roi_target_before - 1;
-    const double fall = 1 - ta.impressions / tb.impressions;
+    const double fall = 1 - sa.impressions / sb.impressions;
     Hypothesis h;
     h.cause = CauseKind::kRoiTargetLimited;
     h.confidence = std::clamp(std::min(1.0, rise / 0.3) * fall * 1.5, 0.1, 0.85);

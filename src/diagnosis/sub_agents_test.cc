@@ -130,6 +130,30 @@ TEST(SubAgents, BudgetAndRoiTargetLimits) {
   EXPECT_EQ(h[0].actions.at(0).type, Action::Type::kRelaxRoiTarget);
 }
 
+TEST(SubAgents, ACutBudgetExplainsPacedDownSpend) {
+  // The account ran dry: today's budget is 30% of yesterday's; the pacer spreads it over the day,
+  // so spend falls without the budget running out early.
+  DiagnosisInput in = Healthy();
+  in.daily_budget_before = 5000;
+  in.daily_budget = 1500;
+  in.budget_spent_share = 0.4;
+  for (size_t c = 0; c < 2; ++c) {
+    in.channel_after[c].spend *= 0.3;
+    in.channel_after[c].impressions *= 0.3;
+  }
+  auto h = BudgetBidAgent(in);
+  ASSERT_EQ(h.size(), 1u);
+  EXPECT_EQ(h[0].cause, CauseKind::kBudgetLimited);
+  EXPECT_NE(h[0].evidence.at(0).en.find("down 70% from 5000"), std::string::npos)
+      << h[0].evidence[0].en;
+  EXPECT_EQ(h[0].actions.at(0).type, Action::Type::kRaiseBudget);
+  // The same budget cut while spend held up is not a cause of anything.
+  in = Healthy();
+  in.daily_budget_before = 5000;
+  in.daily_budget = 1500;
+  EXPECT_TRUE(BudgetBidAgent(in).empty());
+}
+
 TEST(SubAgents, OwnRoiTargetRaiseExplainsLostDelivery) {
   DiagnosisInput in = Healthy();
   in.roi_target_before = 1.6;
