@@ -35,7 +35,7 @@ struct MarketOptions {
 
 SimConfig MarketConfig(const MarketOptions& o) {
   SimConfig c = o.quick ? SimConfig::Quick() : SimConfig{};
-  if (!o.config.empty()) c = SimConfig::Load(o.config);
+  if (!o.config.empty()) c = SimConfig::Load(o.config, c);  // the file's keys over --quick's
   // A live flight is longer than a report run: four weeks unless told otherwise.
   if (!o.days && o.config.empty()) c.scenario.days = o.quick ? 7 : 28;
   if (o.days) c.scenario.days = o.days;

@@ -523,6 +523,11 @@ EventLog::EventLog(const EventLog* base) : base_(base), arena_(std::make_unique<
     throw EventLogError(
         "EventLog: a base log cannot itself have a base; derive all logs from the root log");
   }
+  if (!base_->keep_events_) {
+    throw EventLogError(
+        "EventLog: a write-only log (keep_events = false) cannot be a base; reopen its file with "
+        "the default options and derive from that");
+  }
   base_queries_ = base_->num_queries();
   base_->derived_count_.fetch_add(1, std::memory_order_acq_rel);
 }
@@ -551,8 +556,10 @@ EventLog::~EventLog() {
   if (base_ != nullptr) base_->derived_count_.fetch_sub(1, std::memory_order_acq_rel);
 }
 
-std::unique_ptr<EventLog> EventLog::InMemory(const EventLog* base) {
-  return std::unique_ptr<EventLog>(new EventLog(base));
+std::unique_ptr<EventLog> EventLog::InMemory(const EventLog* base, bool keep_events) {
+  std::unique_ptr<EventLog> log(new EventLog(base));
+  log->keep_events_ = keep_events;
+  return log;
 }
 
 std::unique_ptr<EventLog> EventLog::Open(const std::filesystem::path& path,
@@ -560,6 +567,7 @@ std::unique_ptr<EventLog> EventLog::Open(const std::filesystem::path& path,
   std::unique_ptr<EventLog> log(new EventLog(base));
   log->path_ = path;
   log->options_ = options;
+  log->keep_events_ = options.keep_events;
   log->block_cap_ = std::max<size_t>(
       kRecordUnit, (options.block_bytes + kRecordUnit - 1) / kRecordUnit * kRecordUnit);
   log->options_.block_bytes = log->block_cap_;
@@ -762,6 +770,14 @@ void EventLog::Recover() {
 
 // ---- appending ---------------------------------------------------------------------------------
 
+void EventLog::ThrowNotKept(const char* what) const {
+  throw EventLogError(fmt::format(
+      "EventLog::{}: {} is write-only (keep_events = false) and keeps no events in memory; {}",
+      what, path_.empty() ? std::string("this in-memory log") : path_.string(),
+      path_.empty() ? "it was made as a counting sink"
+                    : "reopen the file with the default options to read them"));
+}
+
 void EventLog::ThrowFrozen(const char* what) const {
   throw EventLogError(fmt::format(
       "EventLog::{}: this log is the base of {} derived log(s) and is read-only while they exist",
@@ -832,13 +848,23 @@ void EventLog::GrowOrder(size_t min_cap) {
     ThrowBadType(e);
   CheckNotFrozen("Append");
   UserEvents& ue = UserEntry(e.user);
-  if (ue.size > 0) {
+  if (ue.size > 0 || ue.written > 0) {
     if (e.minute < ue.last) [[unlikely]]
       ThrowOutOfOrder(e, ue.last, false);
   } else if (base_ != nullptr) {
     const std::span<const Event> older = base_->OwnEvents(e.user);
     if (!older.empty() && e.minute < older.back().minute)
       ThrowOutOfOrder(e, older.back().minute, true);
+  }
+  if (!keep_events_) {
+    if (ue.written == std::numeric_limits<uint32_t>::max()) ThrowTooMany(e.user);
+    ue.last = e.minute;
+    ++order_size_;
+    if (++ue.written == 1) {
+      ++num_users_;
+      if (e.user >= user_limit_) user_limit_ = e.user + 1;
+    }
+    return;
   }
   if (ue.size == ue.cap) [[unlikely]] {
     const size_t next = NextCapacity(ue.cap);
@@ -931,6 +957,7 @@ std::string_view EventLog::Query(QueryId id) const {
 void EventLog::Reserve(UserId u, size_t n) {
   if (u == kNoId) throw EventLogError("EventLog::Reserve: user is kNoId");
   CheckNotFrozen("Reserve");
+  if (!keep_events_) return;
   if (n > std::numeric_limits<uint32_t>::max()) ThrowTooMany(u);
   UserEvents& ue = UserEntry(u);
   if (n > ue.cap) GrowUser(ue, n);
@@ -943,7 +970,7 @@ void EventLog::ReserveUsers(size_t n) {
 
 void EventLog::ReserveEvents(size_t n) {
   CheckNotFrozen("ReserveEvents");
-  if (n > order_cap_) GrowOrder(n);
+  if (keep_events_ && n > order_cap_) GrowOrder(n);
 }
 
 UserId EventLog::user_limit() const {
@@ -952,7 +979,7 @@ UserId EventLog::user_limit() const {
 
 EventLogMemory EventLog::memory_usage() const {
   EventLogMemory m;
-  m.event_bytes = order_size_ * sizeof(Event);
+  m.event_bytes = keep_events_ ? order_size_ * sizeof(Event) : 0;
   for (size_t u = 0; u < users_size_; ++u) {
     m.event_capacity_bytes += size_t{users_[u].cap} * sizeof(Event);
   }

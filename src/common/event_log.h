@@ -7,7 +7,9 @@
 //     time-ordered: Append throws EventLogError for an event whose minute is earlier than that
 //     user's last event (equal minutes are fine); a rejected event changes nothing.
 //   - History(u) is O(1) and returns contiguous memory: the user's events from the base log (if
-//     any) followed by this log's own. Latest(u, k) is the last k of them, also O(1).
+//     any) followed by this log's own. Latest(u, k) is the last k of them, also O(1). A
+//     write-only log (EventLogOptions::keep_events = false) keeps none of its own events in
+//     memory: its History(u) is the base's part only.
 //   - Durable (file-backed logs, Open): records are buffered and written in CRC-framed blocks of
 //     about options.block_bytes. A kill -9 of the writer loses at most the records not yet written
 //     (at most one block, none after Flush()); the file is never left unreadable: Open detects a
@@ -76,6 +78,12 @@ struct EventLogOptions {
   size_t block_bytes = size_t{1} << 20;
   // fdatasync the file in Flush() (after the block is written), for power-loss durability.
   bool fsync_on_flush = false;
+  // false: a write-only log. Events go to the file (same format, same durability) but are not
+  // kept in memory: History(u) shows only the base's events, size() and num_users() still count
+  // them, and the order check still holds. Costs 24 bytes per user id instead of ~50 per event.
+  // For a producer that never reads its own events back (a simulation run); reopen the file with
+  // the default to read them.
+  bool keep_events = true;
 };
 
 // A user's time-ordered events: older (from the base log) then newer (this log's own).
@@ -119,8 +127,11 @@ uint32_t Crc32(const void* data, size_t size, uint32_t crc = 0);
 
 class EventLog {
  public:
-  // A log kept only in memory.
-  static std::unique_ptr<EventLog> InMemory(const EventLog* base = nullptr);
+  // A log kept only in memory. keep_events = false: a counting sink that checks and counts
+  // events (size(), num_users(), the order check) but keeps none of them (see
+  // EventLogOptions::keep_events), for a producer whose events nobody reads.
+  static std::unique_ptr<EventLog> InMemory(const EventLog* base = nullptr,
+                                            bool keep_events = true);
   // Opens the log file at `path` (creating it if missing or empty), recovers a torn tail, and
   // replays it into memory. A file written on top of a base must be reopened with an equal base
   // (same event and query counts) and vice versa. Throws EventLogError.
@@ -173,6 +184,8 @@ class EventLog {
   // every u >= user_limit().
   UserId user_limit() const;
   const EventLog* base() const { return base_; }
+  // false for a write-only log (EventLogOptions::keep_events).
+  bool keeps_events() const { return keep_events_; }
   // The file path; empty for in-memory logs.
   const std::filesystem::path& path() const { return path_; }
   // Bytes Open cut off a torn or garbled tail (0 if the file was clean).
@@ -180,9 +193,10 @@ class EventLog {
   EventLogMemory memory_usage() const;
 
   // f(const Event&) for this log's own events (not the base's) in append order. Uses a temporary
-  // cursor array of 4 bytes per user id.
+  // cursor array of 4 bytes per user id. Throws EventLogError on a write-only log.
   template <class F>
   void ForEachInAppendOrder(F&& f) const {
+    if (!keep_events_) ThrowNotKept("ForEachInAppendOrder");
     std::vector<uint32_t> cursor(users_size_, 0);
     for (size_t i = 0; i < order_size_; ++i) {
       const UserId u = order_[i];
@@ -195,8 +209,10 @@ class EventLog {
     Event* data = nullptr;  // `cap` events, in the arena or a mapping of its own (event_log.cc)
     uint32_t size = 0;
     uint32_t cap = 0;
-    SimMinute last = 0;  // minute of data[size - 1] (kept here to avoid touching the array)
+    SimMinute last = 0;    // minute of the user's last own event (kept here to avoid touching data)
+    uint32_t written = 0;  // own events not kept in memory (write-only logs)
   };
+  static_assert(sizeof(UserEvents) == 24, "the memory notes above count 24 bytes per user id");
 
   explicit EventLog(const EventLog* base);
 
@@ -214,6 +230,7 @@ class EventLog {
       ThrowFrozen(what);
   }
   [[noreturn]] void ThrowFrozen(const char* what) const;
+  [[noreturn]] void ThrowNotKept(const char* what) const;
   class Arena;  // event memory, event_log.cc
   void GrowUser(UserEvents& ue, size_t new_cap);
   Event* AllocateEvents(size_t cap);
@@ -244,6 +261,7 @@ class EventLog {
   size_t order_cap_ = 0;
   size_t num_users_ = 0;
   UserId user_limit_ = 0;
+  bool keep_events_ = true;
 
   std::deque<std::string> queries_;  // own query texts; id = base_queries_ + index
   std::unordered_map<std::string_view, QueryId> query_index_;

@@ -448,6 +448,65 @@ TEST_F(EventLogTest, ReopenAfterCleanCloseGivesIdenticalEventsAndQueries) {
   ExpectDeterministicPrefix(*log);
 }
 
+TEST_F(EventLogTest, WriteOnlyLogWritesEverythingAndKeepsNothing) {
+  const fs::path path = dir_ / "write_only.cflog";
+  auto base = EventLog::InMemory();
+  Event old = MakeEvent(0);
+  old.minute = 1;
+  base->Append(old);
+  {
+    auto log = EventLog::Open(path, {.block_bytes = 1024, .keep_events = false}, base.get());
+    EXPECT_FALSE(log->keeps_events());
+    Event first = MakeEvent(0);
+    first.minute = 0;  // earlier than the base's last event of user 0
+    EXPECT_THROW(log->Append(first), EventLogError);
+    AppendRange(*log, kUsers, 6000);  // minutes >= 1
+    EXPECT_EQ(log->size(), 6000u - kUsers);
+    EXPECT_EQ(log->num_users(), kUsers);
+    EXPECT_EQ(log->History(0).size(), 1u);  // only the base's event
+    EXPECT_EQ(log->History(1).size(), 0u);
+    EXPECT_EQ(log->memory_usage().event_bytes, 0u);
+    EXPECT_EQ(log->memory_usage().event_capacity_bytes, 0u);
+    EXPECT_THROW(log->ForEachInAppendOrder([](const Event&) {}), EventLogError);
+    Event late = MakeEvent(6000 - 1);
+    late.minute -= 1;  // earlier than that user's last own event
+    EXPECT_THROW(log->Append(late), EventLogError);
+    EXPECT_THROW(EventLog::InMemory(log.get()), EventLogError);  // cannot be a base
+  }
+  // Reopened with the defaults, the file holds every event, in order.
+  auto log = EventLog::Open(path, {}, base.get());
+  ASSERT_EQ(log->size(), 6000u - kUsers);
+  size_t i = kUsers;
+  log->ForEachInAppendOrder([&](const Event& e) {
+    EXPECT_TRUE(SameEvent(e, MakeEvent(i))) << "event " << i;
+    ++i;
+  });
+  EXPECT_EQ(log->History(3).size(), 61u);  // i = 3 + 97k for k = 1..61
+  EXPECT_EQ(log->num_queries(), 6000u / 110 + 1);
+  // And a write-only reopen continues it (the order check sees the file's last minutes).
+  log.reset();
+  auto again = EventLog::Open(path, {.keep_events = false}, base.get());
+  EXPECT_EQ(again->size(), 6000u - kUsers);
+  Event stale = MakeEvent(kUsers);
+  EXPECT_THROW(again->Append(stale), EventLogError);
+  AppendRange(*again, 6000, 6100);
+  EXPECT_EQ(again->size(), 6100u - kUsers);
+}
+
+TEST(EventLogMemTest, CountingSinkChecksAndCountsButKeepsNothing) {
+  auto log = EventLog::InMemory(nullptr, /*keep_events=*/false);
+  EXPECT_FALSE(log->keeps_events());
+  AppendRange(*log, 0, 5000);
+  EXPECT_EQ(log->size(), 5000u);
+  EXPECT_EQ(log->num_users(), kUsers);
+  EXPECT_EQ(log->user_limit(), kUsers);
+  EXPECT_TRUE(log->History(5).empty());
+  EXPECT_EQ(log->memory_usage().event_arena_bytes, 0u);
+  EXPECT_EQ(log->Query(2), QueryText(2));                  // queries are still interned
+  EXPECT_THROW(log->Append(MakeEvent(0)), EventLogError);  // out of order for user 0
+  EXPECT_EQ(log->size(), 5000u);
+}
+
 TEST_F(EventLogTest, RejectedEventIsNotWritten) {
   const fs::path path = dir_ / "order.cflog";
   {

@@ -26,7 +26,7 @@ struct PopulationConfig {
 };
 
 struct TrafficConfig {
-  double sessions_per_user_per_day = 3.5;
+  double sessions_per_user_per_day = 7.0;
   // Share of sessions by channel: feed, live, search, mall. Feed:live = 72:28 as in the seed.
   std::array<double, 4> channel_share = {0.45, 0.26, 0.17, 0.12};
   std::array<double, 4> slots_per_session = {12, 8, 6, 8};  // mean (geometric)

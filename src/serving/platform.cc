@@ -186,6 +186,7 @@ void Platform::LogEvent(const Event& e) {
   log_.Append(e);
   Feed(e);
   if (observer_ && e.plan != kNoId && observer_->Watches(e.plan)) observer_->OnEvent(e);
+  if (event_listener_) event_listener_(e);
 }
 
 void Platform::NotifyAuction(const Opportunity& opp, PlanId shown) const {

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <array>
+#include <functional>
 #include <memory>
 #include <string>
 #include <utility>
@@ -94,6 +95,9 @@ class Platform {
   void set_tap(EvaluationTap* tap) { tap_ = tap; }
   // Live monitoring of our plans (nullptr: none). Not owned; it must outlive its attachment.
   void set_observer(PlatformObserver* observer) { observer_ = observer; }
+  // Called with every event right after it is logged (nullptr/empty: none); for evaluation
+  // statistics that must not depend on keeping the log in memory.
+  void set_event_listener(std::function<void(const Event&)> f) { event_listener_ = std::move(f); }
   // The current price of a product (shelf price, or what SetPrice last set).
   Money price(ProductId p) const { return prices_.at(p); }
 
@@ -154,6 +158,7 @@ class Platform {
 
   EvaluationTap* tap_ = nullptr;
   PlatformObserver* observer_ = nullptr;
+  std::function<void(const Event&)> event_listener_;
   uint64_t opportunities_ = 0;
   std::vector<AutoState> auto_;            // per plan
   std::vector<uint32_t> observed_sales_;   // per product: purchases seen in the log

@@ -7,57 +7,73 @@
 
 namespace cf {
 
-MarketSample CollectMarketSample(const WorldSpec& spec, const EventLog& log) {
-  MarketSample s;
-  const Catalogue& cat = spec.catalogue();
-  std::vector<double> dept(cat.departments.size(), 0.0);
-  std::unordered_set<uint64_t> bought;
-  s.users = log.user_limit();
-  for (UserId u = 0; u < log.user_limit(); ++u) {
-    const HistoryView h = log.History(u);
-    if (h.size() >= 10000) ++s.users_10k;
-    bought.clear();
-    SimMinute window_start = 0;
-    bool in_window = false;
-    h.ForEach([&](const Event& e) {
-      const bool flight = e.minute >= spec.flight_start();
-      if (e.type == EventType::kPurchase) {
-        const uint64_t key = e.product;
-        const bool repeat = !bought.insert(key).second;
-        if (!flight) return;
-        ++s.purchases;
-        s.repeat_purchases += repeat;
-        if (e.flags & kFlagCouponUsed) ++s.coupon_purchases;
-        const Product& p = cat.product(e.product);
-        s.purchase_unit_prices.push_back(Money::Micros(e.money).units() /
-                                         std::max<int>(1, e.quantity));
-        dept[p.department] += Money::Micros(e.money).units();
-        if (!in_window || e.minute > window_start + 30) {
-          ++s.purchase_sessions;
-          window_start = e.minute;
-          in_window = true;
-        }
-        ++s.purchase_lines;
-        if (e.plan != kNoId) {
-          const double price = p.shelf_price.units();
-          if (price < 5) ++s.low_price_purchases;
-          if (price > 15) ++s.high_price_purchases;
-        }
-        return;
-      }
-      if (!flight) return;
-      if (e.type == EventType::kCouponReceived) ++s.coupons_received;
-      if (e.type == EventType::kImpression || e.type == EventType::kOrganicView) {
-        ++s.views[static_cast<int>(e.channel)];
-      } else if (e.type == EventType::kClick && e.plan != kNoId) {
-        const double price = cat.product(e.product).shelf_price.units();
-        if (price < 5) ++s.low_price_clicks;
-        if (price > 15) ++s.high_price_clicks;
-      }
+MarketSampler::MarketSampler(const WorldSpec& spec, const EventLog& history)
+    : spec_(spec),
+      history_(history),
+      dept_gmv_(spec.catalogue().departments.size(), 0.0),
+      run_events_(spec.users().size(), 0),
+      window_start_(spec.users().size(), kNoWindow),
+      user_limit_(history.user_limit()) {
+  for (UserId u = 0; u < history.user_limit(); ++u) {
+    history.History(u).ForEach([&](const Event& e) {
+      if (e.type == EventType::kPurchase) bought_.insert(uint64_t{u} << 32 | e.product);
     });
   }
-  for (uint32_t d = 0; d < dept.size(); ++d) {
-    if (dept[d] > 0) s.department_gmv.emplace_back(d, dept[d]);
+}
+
+void MarketSampler::Observe(const Event& e) {
+  if (e.user >= run_events_.size()) {  // a user the spec does not know (none in a run)
+    run_events_.resize(size_t{e.user} + 1, 0);
+    window_start_.resize(size_t{e.user} + 1, kNoWindow);
+  }
+  ++run_events_[e.user];
+  user_limit_ = std::max<UserId>(user_limit_, e.user + 1);
+  const bool flight = e.minute >= spec_.flight_start();
+  const Catalogue& cat = spec_.catalogue();
+  if (e.type == EventType::kPurchase) {
+    const bool repeat = !bought_.insert(uint64_t{e.user} << 32 | e.product).second;
+    if (!flight) return;
+    ++s_.purchases;
+    s_.repeat_purchases += repeat;
+    if (e.flags & kFlagCouponUsed) ++s_.coupon_purchases;
+    const Product& p = cat.product(e.product);
+    s_.purchase_unit_prices.push_back(Money::Micros(e.money).units() /
+                                      std::max<int>(1, e.quantity));
+    dept_gmv_[p.department] += Money::Micros(e.money).units();
+    SimMinute& window = window_start_[e.user];
+    if (window == kNoWindow || e.minute > window + 30) {
+      ++s_.purchase_sessions;
+      window = e.minute;
+    }
+    ++s_.purchase_lines;
+    if (e.plan != kNoId) {
+      const double price = p.shelf_price.units();
+      if (price < 5) ++s_.low_price_purchases;
+      if (price > 15) ++s_.high_price_purchases;
+    }
+    return;
+  }
+  if (!flight) return;
+  if (e.type == EventType::kCouponReceived) ++s_.coupons_received;
+  if (e.type == EventType::kImpression || e.type == EventType::kOrganicView) {
+    ++s_.views[static_cast<int>(e.channel)];
+  } else if (e.type == EventType::kClick && e.plan != kNoId) {
+    const double price = cat.product(e.product).shelf_price.units();
+    if (price < 5) ++s_.low_price_clicks;
+    if (price > 15) ++s_.high_price_clicks;
+  }
+}
+
+MarketSample MarketSampler::Sample() const {
+  MarketSample s = s_;
+  s.users = user_limit_;
+  for (UserId u = 0; u < user_limit_; ++u) {
+    const size_t n =
+        history_.History(u).size() + (u < run_events_.size() ? run_events_[u] : uint32_t{0});
+    if (n >= 10000) ++s.users_10k;
+  }
+  for (uint32_t d = 0; d < dept_gmv_.size(); ++d) {
+    if (dept_gmv_[d] > 0) s.department_gmv.emplace_back(d, dept_gmv_[d]);
   }
   std::sort(s.department_gmv.begin(), s.department_gmv.end(),
             [](const auto& a, const auto& b) { return a.second > b.second; });

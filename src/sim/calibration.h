@@ -3,6 +3,7 @@
 // code: it may read both the world and the engine's log).
 #pragma once
 
+#include <unordered_set>
 #include <vector>
 
 #include "common/event_log.h"
@@ -12,7 +13,7 @@
 namespace cf {
 
 struct MarketSample {
-  // Filled by CollectMarketSample from a run's own events (the campaign flight).
+  // Filled by MarketSampler from a run's own events (the campaign flight).
   std::array<uint64_t, kNumChannels> views{};  // ad impressions + organic views per channel
   uint64_t low_price_clicks = 0, low_price_purchases = 0;    // ads on products under 5.00
   uint64_t high_price_clicks = 0, high_price_purchases = 0;  // ads on products over 15.00
@@ -25,7 +26,28 @@ struct MarketSample {
            coupon_purchases = 0;  // observed: coupon events, purchases using one
 };
 
-MarketSample CollectMarketSample(const WorldSpec& spec, const EventLog& run_log);
+// Builds a MarketSample from a run's events as they happen, so that the run's own log need not be
+// kept in memory. Feed it every event of the run in the order the platform logs them (each
+// user's in time order); `history` is the pre-campaign log the run derives from (its purchases
+// count as bought before, its events towards users_10k). Both must outlive the sampler.
+class MarketSampler {
+ public:
+  MarketSampler(const WorldSpec& spec, const EventLog& history);
+  void Observe(const Event& e);
+  // The sample of everything observed so far.
+  MarketSample Sample() const;
+
+ private:
+  static constexpr SimMinute kNoWindow = ~SimMinute{0};
+  const WorldSpec& spec_;
+  const EventLog& history_;
+  MarketSample s_;
+  std::vector<double> dept_gmv_;
+  std::unordered_set<uint64_t> bought_;  // user << 32 | product
+  std::vector<uint32_t> run_events_;     // per user, this run's events
+  std::vector<SimMinute> window_start_;  // per user, start of the last purchase window
+  UserId user_limit_ = 0;                // one past the largest user id with events
+};
 
 std::vector<CalibrationRow> Calibrate(const WorldSpec& spec, const MarketSample& sample,
                                       const RunResult& run);

@@ -55,6 +55,9 @@ LiveMarket::LiveMarket(const SimConfig& config, LiveMarketOptions options)
   merchant_ = ours.merchant;
   RunSetup setup = MakeRunSetup("live", *spec_, *history_, qids_, ours, config_);
   setup.policy = "none";
+  // A live flight runs for weeks: its events are not kept (nothing reads them back), so memory
+  // stays flat however long the server runs.
+  setup.keep_events = false;
   loop_ = std::make_unique<Loop>(setup);
   api_ = std::make_unique<action::ActionApi>(*this, *store_, options_.guardrails);
   loop_->set_on_hour([this](SimMinute m) {

@@ -133,13 +133,15 @@ Loop::Impl::Impl(const RunSetup& s)
       spec(*s.spec),
       cat(s.spec->catalogue()),
       world(*s.spec, s.faults, s.run_seed),
-      log(s.event_log.empty() ? EventLog::InMemory(s.history)
-                              : (std::filesystem::remove(s.event_log),  // a run's log starts empty
-                                 EventLog::Open(s.event_log, {}, s.history))),
+      log(s.event_log.empty()
+              ? EventLog::InMemory(s.history, s.keep_events)
+              : (std::filesystem::remove(s.event_log),  // a run's log starts empty
+                 EventLog::Open(s.event_log, {.keep_events = s.keep_events}, s.history))),
       platform(cat, *log, s.spec->users().size(), s.platform),
       buyer(BuyerOptions(s.goal_roi)) {
   result.name = setup.name;
   world.SetOurProducts(setup.our_plan.products);
+  if (setup.on_event) platform.set_event_listener(setup.on_event);
   platform.StartDay(spec.flight_start() / kMinutesPerDay);
   for (const AdPlan& p : setup.competitor_plans) platform.AddPlan(p);
   is_ours_.assign(platform.plans().size(), false);

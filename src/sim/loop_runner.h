@@ -36,6 +36,12 @@ struct RunSetup {
   double goal_roi = 2.5;  // the objective's target (ROI, or CPA for conversions_cpa)
   PlatformConfig platform;
   std::filesystem::path event_log;  // empty: keep events in memory only
+  // false: the run's events are not kept in memory (EventLogOptions::keep_events): with an
+  // event_log file they are only written to it, without one only counted. `inspect` then sees a
+  // log with none of its own events; use on_event for statistics.
+  bool keep_events = true;
+  // Called with every event the platform logs, as it happens (evaluation statistics).
+  std::function<void(const Event&)> on_event;
   // Non-empty: record the evaluation tap (every auction's candidates with the world's expected
   // responses) to this CSV file.
   std::filesystem::path tap_file;

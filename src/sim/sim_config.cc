@@ -97,6 +97,7 @@ SimConfig SimConfig::Quick() {
   c.scenario.products = 3000;
   c.scenario.merchants = 60;
   c.scenario.our_budget = 300;
+  c.market.traffic.sessions_per_user_per_day = 3.5;  // CI-sized traffic
   c.market.population.heavy_user_share = 0.004;
   c.market.population.heavy_min_events = 10000;
   c.market.population.heavy_max_events = 11000;

@@ -19,7 +19,7 @@ struct ScenarioConfig {
   uint32_t products = 20000;
   uint32_t merchants = 200;
   uint32_t our_products = 20;
-  double our_budget = 2800;   // total over the flight, currency units
+  double our_budget = 5600;   // total over the flight, currency units
   double our_goal_roi = 2.0;  // the objective's target: ROI (GMV / spend), or CPA for conversions
   // The merchant's objective: gmv_roi, conversions_cpa, profit or business_efficiency.
   std::string objective = "gmv_roi";

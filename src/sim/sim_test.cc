@@ -1,5 +1,6 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -18,6 +19,7 @@
 #include "market/faults.h"
 #include "market/history.h"
 #include "market/world.h"
+#include "sim/calibration.h"
 #include "sim/loop_runner.h"
 #include "sim/sim_config.h"
 #include "sim/simulation.h"
@@ -240,6 +242,77 @@ TEST(Simulation, BudgetExhaustionEndsWithItsFault) {
 
 // The quick world reproduces these calibration rows (seed 42). The full table is printed on
 // failure.
+void ExpectSameSample(const MarketSample& a, const MarketSample& b) {
+  EXPECT_EQ(a.views, b.views);
+  EXPECT_EQ(a.purchases, b.purchases);
+  EXPECT_EQ(a.repeat_purchases, b.repeat_purchases);
+  EXPECT_EQ(a.purchase_sessions, b.purchase_sessions);
+  EXPECT_EQ(a.purchase_lines, b.purchase_lines);
+  EXPECT_EQ(a.low_price_clicks, b.low_price_clicks);
+  EXPECT_EQ(a.high_price_purchases, b.high_price_purchases);
+  EXPECT_EQ(a.coupons_received, b.coupons_received);
+  EXPECT_EQ(a.coupon_purchases, b.coupon_purchases);
+  EXPECT_EQ(a.users, b.users);
+  EXPECT_EQ(a.users_10k, b.users_10k);
+  EXPECT_EQ(a.purchase_unit_prices, b.purchase_unit_prices);
+  ASSERT_EQ(a.department_gmv.size(), b.department_gmv.size());
+  for (size_t i = 0; i < a.department_gmv.size(); ++i) {
+    EXPECT_EQ(a.department_gmv[i].first, b.department_gmv[i].first);
+    EXPECT_NEAR(a.department_gmv[i].second, b.department_gmv[i].second, 1e-6);
+  }
+}
+
+// `chengfang run` writes each run's events to its file without keeping them in memory and builds
+// the calibration sample from the events as they happen. Against a run that keeps its log in
+// memory: the same results, the same sample (also when rebuilt from the kept log afterwards), and
+// the file holds every event.
+TEST(Simulation, AWriteOnlyRunLogChangesNothing) {
+  CF_REQUIRE_DATA();
+  const LoopWorld w;
+  RunSetup kept = w.Setup(40.0, 20.0);
+  MarketSampler live_kept(*w.spec, *w.history);
+  kept.on_event = [&](const Event& e) { live_kept.Observe(e); };
+  size_t kept_events = 0;
+  std::unique_ptr<MarketSampler> replayed;
+  kept.inspect = [&](const EventLog& log, const Platform&) {
+    kept_events = log.size();
+    replayed = std::make_unique<MarketSampler>(*w.spec, *w.history);
+    log.ForEachInAppendOrder([&](const Event& e) { replayed->Observe(e); });
+  };
+  const RunResult a = RunLoop(kept);
+
+  const fs::path dir = fs::temp_directory_path() / fmt::format("cf_write_only_{}", ::getpid());
+  fs::create_directories(dir);
+  RunSetup write_only = w.Setup(40.0, 20.0);
+  write_only.event_log = dir / "events.cflog";
+  write_only.keep_events = false;
+  MarketSampler live(*w.spec, *w.history);
+  write_only.on_event = [&](const Event& e) { live.Observe(e); };
+  size_t in_memory = 1;
+  write_only.inspect = [&](const EventLog& log, const Platform&) {
+    in_memory = log.memory_usage().event_bytes;
+  };
+  const RunResult b = RunLoop(write_only);
+
+  EXPECT_EQ(in_memory, 0u);
+  EXPECT_EQ(a.ours.impressions, b.ours.impressions);
+  EXPECT_EQ(a.ours.clicks, b.ours.clicks);
+  EXPECT_EQ(a.ours.purchases, b.ours.purchases);
+  EXPECT_EQ(a.ours.spend, b.ours.spend);
+  EXPECT_EQ(a.market.impressions, b.market.impressions);
+  EXPECT_EQ(a.market.gmv, b.market.gmv);
+  ASSERT_NE(replayed, nullptr);
+  EXPECT_GT(live_kept.Sample().purchases, 0u);
+  ExpectSameSample(live_kept.Sample(), replayed->Sample());
+  ExpectSameSample(live_kept.Sample(), live.Sample());
+  {
+    auto file = EventLog::Open(write_only.event_log, {}, w.history.get());
+    EXPECT_GT(kept_events, 0u);
+    EXPECT_EQ(file->size(), kept_events);
+  }
+  fs::remove_all(dir);
+}
+
 TEST(Simulation, QuickWorldCalibration) {
   CF_REQUIRE_DATA();
   const std::vector<CalibrationRow>& rows = Quick42().calibration;

@@ -169,7 +169,7 @@ SimSummary RunSimulation(const SimConfig& config, const SimulationOptions& optio
   RunResult results[2];
   std::atomic<uint64_t> imps[2] = {0, 0};
   std::atomic<uint32_t> minutes[2] = {0, 0};
-  MarketSample sample;
+  MarketSampler sampler(*spec, *history);
   std::exception_ptr errors[2];
   auto run = [&](int i) {
     try {
@@ -180,6 +180,7 @@ SimSummary RunSimulation(const SimConfig& config, const SimulationOptions& optio
       if (options.write_files && sc.write_events) {
         std::filesystem::create_directories(options.out_dir / names[i]);
         setup.event_log = options.out_dir / names[i] / "events.cflog";
+        setup.keep_events = false;  // nothing reads the run's log back: it lives in the file
       }
       if (options.write_files && sc.tap) {
         std::filesystem::create_directories(options.out_dir / names[i]);
@@ -187,11 +188,7 @@ SimSummary RunSimulation(const SimConfig& config, const SimulationOptions& optio
       }
       setup.progress_impressions = &imps[i];
       setup.progress_minute = &minutes[i];
-      if (i == 0) {
-        setup.inspect = [&](const EventLog& log, const Platform&) {
-          sample = CollectMarketSample(*spec, log);
-        };
-      }
+      if (i == 0) setup.on_event = [&](const Event& e) { sampler.Observe(e); };
       results[i] = RunLoop(setup);
     } catch (...) {
       errors[i] = std::current_exception();
@@ -242,7 +239,7 @@ SimSummary RunSimulation(const SimConfig& config, const SimulationOptions& optio
     summary.runs[names[i]] = results[i];
   }
   summary.impressions_per_second = total_imps / std::max(1e-9, loop_secs);
-  summary.calibration = Calibrate(*spec, sample, results[0]);
+  summary.calibration = Calibrate(*spec, sampler.Sample(), results[0]);
   for (const FaultLabel& f : faults) {
     if (f.start >= spec->flight_start() + sc.days * kMinutesPerDay) continue;  // after the flight
     summary.findings.push_back(fmt::format("Injected at {} of the flight: {}.",
