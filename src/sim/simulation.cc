@@ -89,7 +89,7 @@ RunSetup MakeRunSetup(const std::string& name, const WorldSpec& spec, const Even
   setup.competitor_plans = BuildCompetitorPlans(spec, ours.merchant, 0);
   setup.our_plan.merchant = ours.merchant;
   setup.our_plan.name =
-      fmt::format("{} super plan", spec.catalogue().merchants.at(ours.merchant).name);
+      fmt::format("{} main plan", spec.catalogue().merchants.at(ours.merchant).name);
   setup.our_plan.products = ours.products;
   setup.our_plan.total_budget = Money::FromUnits(sc.our_budget);
   setup.our_plan.daily_budget = Money::FromUnits(sc.our_budget / sc.days);
