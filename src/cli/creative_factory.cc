@@ -8,6 +8,7 @@
 #include <fstream>
 #include <stdexcept>
 
+#include "common/atomic_file.h"
 #include "creative/grammar_script_writer.h"
 #include "creative/scene_template.h"
 
@@ -103,11 +104,7 @@ Json RunFactory(const FactoryRun& run, const FactoryHooks& hooks) {
     }
     Json sj = script.ToJson();
     sj["variant"] = v.index + 1;
-    {
-      const fs::path tmp = script_file.string() + ".part";
-      std::ofstream(tmp) << sj.dump(2) << "\n";
-      fs::rename(tmp, script_file);
-    }
+    WriteFileAtomic(script_file, sj.dump(2) + "\n");
     c.script_path = script_file.string();
     if (hooks.done) {
       hooks.done(fmt::format("{} {}: {} / {} hook / {} s / voice {}{}\n",
@@ -137,11 +134,7 @@ Json RunFactory(const FactoryRun& run, const FactoryHooks& hooks) {
     manifest.push_back(std::move(e));
   }
   const fs::path mf = fs::path(run.out_dir) / "manifest.json";
-  {
-    const fs::path tmp = mf.string() + ".part";
-    std::ofstream(tmp) << manifest.dump(2) << "\n";
-    fs::rename(tmp, mf);
-  }
+  WriteFileAtomic(mf, manifest.dump(2) + "\n");
   return manifest;
 }
 

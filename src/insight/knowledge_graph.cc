@@ -9,6 +9,9 @@
 #include <fstream>
 #include <optional>
 #include <sstream>
+#include <stdexcept>
+
+#include "common/atomic_file.h"
 
 namespace cf::kg {
 
@@ -488,17 +491,11 @@ std::string KnowledgeGraph::Serialize() const {
 }
 
 void KnowledgeGraph::Save(const std::filesystem::path& path) const {
-  const std::filesystem::path tmp = path.string() + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) {
-      throw KgError(fmt::format("{}: cannot write: {}; check the folder exists and is writable",
-                                tmp.string(), std::strerror(errno)));
-    }
-    out << Serialize();
-    if (!out.flush()) throw KgError(fmt::format("{}: write failed", tmp.string()));
+  try {
+    WriteFileAtomic(path, Serialize());
+  } catch (const std::runtime_error& e) {
+    throw KgError(fmt::format("{}; check the folder exists and is writable", e.what()));
   }
-  std::filesystem::rename(tmp, path);
 }
 
 }  // namespace cf::kg

@@ -17,6 +17,9 @@
 #include <nlohmann/json.hpp>
 #include <numeric>
 #include <random>
+#include <stdexcept>
+
+#include "common/atomic_file.h"
 
 namespace cf {
 
@@ -438,39 +441,10 @@ void SasrecModel::Save(const std::string& path, const SasrecCheckpointInfo& info
   put(&sum, 8);
   put(kEndMagic, sizeof kEndMagic);
 
-  const std::filesystem::path target(path);
-  const std::filesystem::path dir = target.has_parent_path() ? target.parent_path() : ".";
-  std::string tmp = (dir / ("." + target.filename().string() + ".tmp-XXXXXX")).string();
-  const int fd = mkstemp(tmp.data());
-  if (fd < 0) {
-    throw SasrecError(fmt::format("{}: cannot create a temporary checkpoint file ({})",
-                                  dir.string(), std::strerror(errno)));
-  }
-  size_t done = 0;
-  while (done < buf.size()) {
-    const ssize_t w = ::write(fd, buf.data() + done, buf.size() - done);
-    if (w < 0) {
-      if (errno == EINTR) continue;
-      const std::string why = std::strerror(errno);
-      ::close(fd);
-      ::unlink(tmp.c_str());
-      throw SasrecError(fmt::format("{}: write failed ({})", tmp, why));
-    }
-    done += static_cast<size_t>(w);
-  }
-  if (::fsync(fd) != 0 || ::close(fd) != 0) {
-    const std::string why = std::strerror(errno);
-    ::unlink(tmp.c_str());
-    throw SasrecError(fmt::format("{}: fsync/close failed ({})", tmp, why));
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    const std::string why = std::strerror(errno);
-    ::unlink(tmp.c_str());
-    throw SasrecError(fmt::format("{}: cannot rename into place ({})", path, why));
-  }
-  if (const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY); dfd >= 0) {
-    ::fsync(dfd);
-    ::close(dfd);
+  try {
+    WriteFileAtomic(path, buf);
+  } catch (const std::runtime_error& e) {
+    throw SasrecError(fmt::format("cannot save the checkpoint: {}", e.what()));
   }
 }
 

@@ -8,6 +8,7 @@
 #include <optional>
 #include <vector>
 
+#include "common/atomic_file.h"
 #include "common/channel.h"
 #include "common/sim_clock.h"
 #include "sim/summary_json.h"

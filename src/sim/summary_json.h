@@ -42,8 +42,5 @@ std::string FormatMoney(Money m);
 std::string FormatPercent(double ratio, int decimals = 2);
 // The runs in display order: "manual" first, then "autopilot", then any others by name.
 std::vector<const RunResult*> RunsInDisplayOrder(const SimSummary& summary);
-// Writes `contents` to `path` via a temporary file in the same directory, fsync and rename.
-// Throws std::runtime_error whose message contains `path` on any failure, removing the temporary.
-void WriteFileAtomic(const std::filesystem::path& path, std::string_view contents);
 
 }  // namespace cf
