@@ -189,23 +189,25 @@ void Platform::LogEvent(const Event& e) {
   if (event_listener_) event_listener_(e);
 }
 
-void Platform::NotifyAuction(const Opportunity& opp, PlanId shown) const {
-  // The price to beat of each plan: the best other plan's eCPM (one ad per plan) or the reserve.
-  double best = config_.reserve_cpm, second = config_.reserve_cpm;
-  PlanId best_plan = kNoId;
-  for (const ScoredAd& s : scored_) {
-    if (s.ecpm > best) {
-      second = best;
-      best = s.ecpm;
-      best_plan = s.ad.plan;
+Platform::PriceToBeat Platform::PriceToBeatOf(std::span<const ScoredAd> scored,
+                                              double reserve_cpm) {
+  PriceToBeat p{reserve_cpm, reserve_cpm, kNoId};
+  for (const ScoredAd& s : scored) {
+    if (s.ecpm > p.best) {
+      p.second = p.best;
+      p.best = s.ecpm;
+      p.best_plan = s.ad.plan;
     } else {
-      second = std::max(second, s.ecpm);
+      p.second = std::max(p.second, s.ecpm);
     }
   }
+  return p;
+}
+
+void Platform::NotifyAuction(const Opportunity& opp, const PriceToBeat& beat, PlanId shown) const {
   for (const ScoredAd& s : scored_) {
     if (!observer_->Watches(s.ad.plan)) continue;
-    observer_->OnAuction(s.ad.plan, opp, s.ecpm, s.ad.plan == best_plan ? second : best,
-                         s.ad.plan == shown);
+    observer_->OnAuction(s.ad.plan, opp, s.ecpm, beat.For(s.ad.plan), s.ad.plan == shown);
   }
 }
 
@@ -253,22 +255,12 @@ AdDecision Platform::Decide(const Opportunity& opp) {
     }
   }
   for (const ScoredAd& s : scored_) plan_slot_[s.ad.plan] = -1;
-  // Landscape samples of super plans: the price to beat is the best other plan's eCPM (one ad per
-  // plan, so the best or the second best) or the reserve.
-  double best = config_.reserve_cpm, second = config_.reserve_cpm;
-  PlanId best_plan = kNoId;
-  for (const ScoredAd& s : scored_) {
-    if (s.ecpm > best) {
-      second = best;
-      best = s.ecpm;
-      best_plan = s.ad.plan;
-    } else {
-      second = std::max(second, s.ecpm);
-    }
-  }
+  // Landscape samples of super plans and the observer's auctions. Ads with eCPM <= 0 (landscape
+  // samples only) never change the price to beat: it starts at the reserve.
+  const PriceToBeat price_to_beat = PriceToBeatOf(scored_, config_.reserve_cpm);
   for (const ScoredAd& s : scored_) {
     if (plans_[s.ad.plan].bid_type != BidType::kAuto || !(s.bid_value > 0)) continue;
-    const double beat = s.ad.plan == best_plan ? second : best;
+    const double beat = price_to_beat.For(s.ad.plan);
     AutoState& st = auto_[s.ad.plan];
     st.auctions += 1;
     AuctionSample a;
@@ -288,17 +280,17 @@ AdDecision Platform::Decide(const Opportunity& opp) {
     tap_->OnAuction(opp, scored_, tap_creatives_, winners, config_.reserve_cpm);
   }
   if (winners.empty()) {
-    if (observer_) NotifyAuction(opp, kNoId);
+    if (observer_) NotifyAuction(opp, price_to_beat, kNoId);
     return d;
   }
   const AuctionWinner& w = winners.front();
   const ScoredAd& ad = scored_[w.index];
   const Money reserve = ad.per_mille ? Money::Micros((w.price.micros() + 999) / 1000) : w.price;
   if (!ledger_.Reserve(ad.ad.plan, reserve)) {  // lost a race for the last of the budget
-    if (observer_) NotifyAuction(opp, kNoId);
+    if (observer_) NotifyAuction(opp, price_to_beat, kNoId);
     return d;
   }
-  if (observer_) NotifyAuction(opp, ad.ad.plan);
+  if (observer_) NotifyAuction(opp, price_to_beat, ad.ad.plan);
   d.shown = true;
   d.ad = ad;
   d.price = w.price;

@@ -8,6 +8,7 @@
 #include <array>
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
@@ -133,8 +134,16 @@ class Platform {
   void ScoreAuto(const Opportunity& opp, const AdPlan& plan, ScoredAd& s) const;
 
   void Feed(const Event& e);
+  // What each plan had to beat in an auction: the best other plan's eCPM (one ad per plan, so
+  // the best or the second best) or the reserve.
+  struct PriceToBeat {
+    double best, second;
+    PlanId best_plan;
+    double For(PlanId plan) const { return plan == best_plan ? second : best; }
+  };
+  static PriceToBeat PriceToBeatOf(std::span<const ScoredAd> scored, double reserve_cpm);
   // Tells the observer about the auction just run (`shown`: the plan whose ad was shown).
-  void NotifyAuction(const Opportunity& opp, PlanId shown) const;
+  void NotifyAuction(const Opportunity& opp, const PriceToBeat& beat, PlanId shown) const;
 
   const Catalogue& catalogue_;
   EventLog& log_;
