@@ -22,12 +22,6 @@ Json WriteProps(Json props) {
   return props;
 }
 
-Json Obj(Json props, std::vector<std::string> required = {}) {
-  Json s = {{"type", "object"}, {"properties", std::move(props)}, {"additionalProperties", false}};
-  if (!required.empty()) s["required"] = required;
-  return s;
-}
-
 const Json kPlanId = {{"type", "integer"}, {"minimum", 0}, {"description", "The ad plan's id."}};
 
 // The result of a write: dry run or applied.
@@ -68,7 +62,7 @@ std::vector<ActionSpec> Build() {
   add("get_account_overview", "Account overview",
       "The merchant's account now: simulated time, budgets and spend, today's and the flight's "
       "spend, GMV, ROI, clicks and purchases, and plans by status.",
-      Obj(Json::object()),
+      ObjectSchema(Json::object()),
       {{"type", "object"},
        {"properties",
         {{"merchant", {{"type", "string"}}},
@@ -80,7 +74,8 @@ std::vector<ActionSpec> Build() {
       true);
   add("list_ad_plans", "List ad plans",
       "The account's ad plans with status, budgets, spend and headline metrics; paginated.",
-      Obj({{"status",
+      ObjectSchema(
+          {{"status",
             {{"type", "string"},
              {"enum", {"active", "paused", "budget_exhausted", "ended"}},
              {"description", "Only plans in this status."}}},
@@ -95,12 +90,13 @@ std::vector<ActionSpec> Build() {
   add("get_ad_plan", "Get an ad plan",
       "One plan in full: settings, products, budgets and pacing, metrics, the autopilot's bid "
       "multiplier, and the last 24 hours hour by hour.",
-      Obj({{"plan_id", kPlanId}}, {"plan_id"}), PlanSummary(), true);
+      ObjectSchema({{"plan_id", kPlanId}}, {"plan_id"}), PlanSummary(), true);
   add("create_super_plan", "Create a super plan",
       "The three-step creation: a total budget, one objective and the products. The autopilot "
       "then targets, bids and paces across products, channels and audiences. Dry run unless "
       "confirm is true.",
-      Obj(WriteProps(
+      ObjectSchema(
+          WriteProps(
               {{"name", {{"type", "string"}, {"minLength", 1}, {"maxLength", 100}}},
                {"budget",
                 {{"type", "number"},
@@ -131,14 +127,16 @@ std::vector<ActionSpec> Build() {
       WriteResult(), false, false, false);
   add("update_ad_plan_status", "Pause, resume or end an ad plan",
       "Sets a plan's status: active, paused or ended. Ending is final. Dry run unless confirm.",
-      Obj(WriteProps({{"plan_id", kPlanId},
+      ObjectSchema(
+          WriteProps({{"plan_id", kPlanId},
                       {"status", {{"type", "string"}, {"enum", {"active", "paused", "ended"}}}}}),
           {"plan_id", "status"}),
       WriteResult(), false, true, true);
   add("update_ad_plan_budget", "Change an ad plan's budget",
       "Sets the total and/or daily budget. Guardrails limit the change per call and per day; a "
       "total below what is already spent is refused. Dry run unless confirm.",
-      Obj(WriteProps(
+      ObjectSchema(
+          WriteProps(
               {{"plan_id", kPlanId},
                {"total_budget", {{"type", "number"}, {"exclusiveMinimum", 0}}},
                {"daily_budget",
@@ -148,16 +146,16 @@ std::vector<ActionSpec> Build() {
   add("update_ad_plan_bid", "Change an ad plan's bid or goal",
       "Sets the ROI goal (target-ROI plans and ROI super plans), the CPA bid (CPA super plans) or "
       "the CPC/CPM bid (manual plans). Dry run unless confirm.",
-      Obj(WriteProps({{"plan_id", kPlanId},
-                      {"target_roi", {{"type", "number"}, {"exclusiveMinimum", 0}}},
-                      {"target_cpa", {{"type", "number"}, {"exclusiveMinimum", 0}}},
-                      {"bid", {{"type", "number"}, {"exclusiveMinimum", 0}}}}),
-          {"plan_id"}),
+      ObjectSchema(WriteProps({{"plan_id", kPlanId},
+                               {"target_roi", {{"type", "number"}, {"exclusiveMinimum", 0}}},
+                               {"target_cpa", {{"type", "number"}, {"exclusiveMinimum", 0}}},
+                               {"bid", {{"type", "number"}, {"exclusiveMinimum", 0}}}}),
+                   {"plan_id"}),
       WriteResult(), false, false, true);
   add("get_bid_budget_suggestion", "Bid and budget suggestions",
       "Reads the plan's last 24 hours against its goal and pacing and suggests budget or goal "
       "changes, each as a ready-to-apply action call with its reason.",
-      Obj({{"plan_id", kPlanId}}, {"plan_id"}),
+      ObjectSchema({{"plan_id", kPlanId}}, {"plan_id"}),
       {{"type", "object"},
        {"properties",
         {{"plan_id", {{"type", "integer"}}},
@@ -168,7 +166,8 @@ std::vector<ActionSpec> Build() {
   add("get_report", "Delivery report",
       "Spend, impressions, clicks, purchases, GMV and ROI by hour, day or in total, optionally "
       "split by channel or product, for some or all plans.",
-      Obj({{"plan_ids", {{"type", "array"}, {"items", kPlanId}}},
+      ObjectSchema(
+          {{"plan_ids", {{"type", "array"}, {"items", kPlanId}}},
            {"from_day", {{"type", "integer"}, {"minimum", 0}}},
            {"to_day", {{"type", "integer"}, {"minimum", 0}}},
            {"granularity",
@@ -184,9 +183,9 @@ std::vector<ActionSpec> Build() {
       "(channel mix, CTR, CVR, price per click, order value), the likely causes ranked by "
       "confidence with their evidence, and suggested actions; those the API can perform come as "
       "ready-to-apply calls. Report text in English or Chinese.",
-      Obj({{"plan_id", kPlanId},
-           {"language", {{"type", "string"}, {"enum", {"en", "zh"}}, {"default", "en"}}}},
-          {"plan_id"}),
+      ObjectSchema({{"plan_id", kPlanId},
+                    {"language", {{"type", "string"}, {"enum", {"en", "zh"}}, {"default", "en"}}}},
+                   {"plan_id"}),
       {{"type", "object"},
        {"properties",
         {{"plan_id", {{"type", "integer"}}},
@@ -201,7 +200,8 @@ std::vector<ActionSpec> Build() {
   add("search_products", "Search the merchant's products",
       "The merchant's products whose name, type or category contains the query (all when empty), "
       "with price, margin and observed sales.",
-      Obj({{"query", {{"type", "string"}, {"maxLength", 200}}},
+      ObjectSchema(
+          {{"query", {{"type", "string"}, {"maxLength", 200}}},
            {"limit", {{"type", "integer"}, {"minimum", 1}, {"maximum", 200}, {"default", 20}}}}),
       {{"type", "object"},
        {"properties", {{"products", {{"type", "array"}}}}},
@@ -209,7 +209,8 @@ std::vector<ActionSpec> Build() {
       true);
   add("list_changes", "Audit log",
       "Every change made to the account (who, when, before, after), newest first.",
-      Obj({{"plan_id", kPlanId},
+      ObjectSchema(
+          {{"plan_id", kPlanId},
            {"limit", {{"type", "integer"}, {"minimum", 1}, {"maximum", 500}, {"default", 50}}}}),
       {{"type", "object"},
        {"properties", {{"changes", {{"type", "array"}}}}},
@@ -223,6 +224,13 @@ std::vector<ActionSpec> Build() {
 const std::vector<ActionSpec>& ActionSpecs() {
   static const std::vector<ActionSpec> specs = Build();
   return specs;
+}
+
+Json ObjectSchema(Json properties, std::vector<std::string> required) {
+  Json s = {
+      {"type", "object"}, {"properties", std::move(properties)}, {"additionalProperties", false}};
+  if (!required.empty()) s["required"] = required;
+  return s;
 }
 
 const ActionSpec* FindAction(const std::string& name) {

@@ -20,6 +20,8 @@ struct ActionSpec {
 };
 
 const std::vector<ActionSpec>& ActionSpecs();
+// A JSON Schema object with these properties, no others, and the required ones.
+nlohmann::json ObjectSchema(nlohmann::json properties, std::vector<std::string> required = {});
 const ActionSpec* FindAction(const std::string& name);
 
 }  // namespace cf::action

@@ -8,8 +8,10 @@
 #include <memory>
 
 #include "cli/creative_factory.h"
+#include "cli/insight_actions.h"
 #include "cli/serve_command.h"
 #include "creative/scene_template.h"
+#include "insight/knowledge_graph_products.h"
 #include "market/completejourney.h"
 #include "server/action_routes.h"
 #include "server/action_tools.h"
@@ -47,13 +49,6 @@ SimConfig MarketConfig(const MarketOptions& o) {
 
 using Json = nlohmann::json;
 
-Json Props(Json properties, std::vector<std::string> required) {
-  Json s = {
-      {"type", "object"}, {"properties", std::move(properties)}, {"additionalProperties", false}};
-  if (!required.empty()) s["required"] = required;
-  return s;
-}
-
 // The simulated market's own action: moving its clock.
 void AddMarketActions(action::ActionApi& api, const std::shared_ptr<LiveMarket>& market) {
   action::ActionSpec spec;
@@ -63,19 +58,21 @@ void AddMarketActions(action::ActionApi& api, const std::shared_ptr<LiveMarket>&
       "Runs the simulated market forward by some hours at full speed (the clock otherwise runs "
       "at --speed). Reports progress hour by hour and stops early when cancelled; returns the "
       "simulated time before and after.";
-  spec.input_schema = Props({{"hours",
-                              {{"type", "integer"},
-                               {"minimum", 1},
-                               {"maximum", 168},
-                               {"description", "Simulated hours to run (at most a week)"}}}},
-                            {"hours"});
-  spec.output_schema = Props({{"from", {{"type", "object"}}},
-                              {"to", {{"type", "object"}}},
-                              {"hours_advanced", {{"type", "integer"}}},
-                              {"cancelled", {{"type", "boolean"}}},
-                              {"flight_over", {{"type", "boolean"}}},
-                              {"message", {{"type", "string"}}}},
-                             {"from", "to", "hours_advanced", "cancelled", "flight_over"});
+  spec.input_schema =
+      action::ObjectSchema({{"hours",
+                             {{"type", "integer"},
+                              {"minimum", 1},
+                              {"maximum", 168},
+                              {"description", "Simulated hours to run (at most a week)"}}}},
+                           {"hours"});
+  spec.output_schema =
+      action::ObjectSchema({{"from", {{"type", "object"}}},
+                            {"to", {{"type", "object"}}},
+                            {"hours_advanced", {{"type", "integer"}}},
+                            {"cancelled", {{"type", "boolean"}}},
+                            {"flight_over", {{"type", "boolean"}}},
+                            {"message", {{"type", "string"}}}},
+                           {"from", "to", "hours_advanced", "cancelled", "flight_over"});
   spec.read_only = false;
   spec.idempotent = false;
   api.AddAction(spec, [market](const Json& args, const action::CallContext& ctx) -> Json {
@@ -140,17 +137,17 @@ void AddCreativeActions(action::ActionApi& api, const std::shared_ptr<LiveMarket
       "videos (9:16, subtitles, product card, music, voice-over) in several variants across scene "
       "templates and hooks. Long: reports progress per variant and stops between variants when "
       "cancelled. The videos are served under /creatives.";
-  gen.input_schema =
-      Props({{"product_id", {{"type", "integer"}, {"minimum", 0}}},
-             {"variants", {{"type", "integer"}, {"minimum", 1}, {"maximum", 6}, {"default", 3}}},
-             {"language", {{"type", "string"}, {"enum", {"zh", "en"}}, {"default", "zh"}}},
-             {"duration_s", {{"type", "integer"}, {"enum", {15, 30}}, {"default", 15}}}},
-            {"product_id"});
-  gen.output_schema = Props({{"product_id", {{"type", "integer"}}},
-                             {"creatives", {{"type", "array"}}},
-                             {"cancelled", {{"type", "boolean"}}},
-                             {"message", {{"type", "string"}}}},
-                            {"product_id", "creatives", "cancelled"});
+  gen.input_schema = action::ObjectSchema(
+      {{"product_id", {{"type", "integer"}, {"minimum", 0}}},
+       {"variants", {{"type", "integer"}, {"minimum", 1}, {"maximum", 6}, {"default", 3}}},
+       {"language", {{"type", "string"}, {"enum", {"zh", "en"}}, {"default", "zh"}}},
+       {"duration_s", {{"type", "integer"}, {"enum", {15, 30}}, {"default", 15}}}},
+      {"product_id"});
+  gen.output_schema = action::ObjectSchema({{"product_id", {{"type", "integer"}}},
+                                            {"creatives", {{"type", "array"}}},
+                                            {"cancelled", {{"type", "boolean"}}},
+                                            {"message", {{"type", "string"}}}},
+                                           {"product_id", "creatives", "cancelled"});
   gen.read_only = false;
   gen.idempotent = false;
   api.AddAction(gen, [market, root](const Json& args, const action::CallContext& ctx) -> Json {
@@ -221,8 +218,9 @@ void AddCreativeActions(action::ActionApi& api, const std::shared_ptr<LiveMarket
       "The video creatives made for the merchant's products (newest first) with their template, "
       "hook, language and video URL. in_market is false: serving generated creatives in the "
       "market (with CTR and wear-out) comes with the creative bandit.";
-  list.input_schema = Props({{"product_id", {{"type", "integer"}, {"minimum", 0}}}}, {});
-  list.output_schema = Props({{"creatives", {{"type", "array"}}}}, {"creatives"});
+  list.input_schema =
+      action::ObjectSchema({{"product_id", {{"type", "integer"}, {"minimum", 0}}}}, {});
+  list.output_schema = action::ObjectSchema({{"creatives", {{"type", "array"}}}}, {"creatives"});
   api.AddAction(list, [root](const Json& args, const action::CallContext&) -> Json {
     Json out = Json::array();
     std::error_code ec;
@@ -258,6 +256,7 @@ void Install(const MarketOptions& o, ServeContext& ctx) {
                                                 ? std::filesystem::path(o.state + ".creatives")
                                                 : std::filesystem::path(o.creatives);
     AddCreativeActions(market->api(), market, creatives);
+    AddInsightActions(market->api(), market, {lo.data_dir, kg::DefaultCuratedGraph()});
     const std::string actor = ctx.http ? "merchant:mcp" : "merchant:mcp-stdio";
     server::InstallActionTools(ctx.registry, market->api(), actor);
     if (ctx.http) {

@@ -99,6 +99,12 @@ class Platform {
   // Called with every event right after it is logged (nullptr/empty: none); for evaluation
   // statistics that must not depend on keeping the log in memory.
   void set_event_listener(std::function<void(const Event&)> f) { event_listener_ = std::move(f); }
+  // Each user's observed category affinity (insight/user_affinity.h), learned from the log.
+  const UserAffinity& affinity() const { return affinity_; }
+  // Purchases of product p seen in the log (history and this run).
+  uint32_t observed_sales(ProductId p) const {
+    return p < observed_sales_.size() ? observed_sales_[p] : 0;
+  }
   // The current price of a product (shelf price, or what SetPrice last set).
   Money price(ProductId p) const { return prices_.at(p); }
 

@@ -189,6 +189,8 @@ nlohmann::json LiveMarket::Status() {
 
 Platform& LiveMarket::platform() { return loop_->platform(); }
 const Catalogue& LiveMarket::catalogue() const { return spec_->catalogue(); }
+size_t LiveMarket::users() const { return spec_->users().size(); }
+
 MerchantId LiveMarket::merchant() const { return merchant_; }
 SimMinute LiveMarket::now() const { return loop_->now(); }
 SimMinute LiveMarket::flight_start() const { return loop_->flight_start(); }

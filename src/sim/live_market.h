@@ -56,6 +56,8 @@ class LiveMarket : public action::Account {
   Platform& platform() override;
   const Catalogue& catalogue() const override;
   MerchantId merchant() const override;
+  // Users in the market (ids 0..users()-1).
+  size_t users() const;
   SimMinute now() const override;
   SimMinute flight_start() const override;
   PlanId AddSuperPlan(const SuperPlan& sp) override;

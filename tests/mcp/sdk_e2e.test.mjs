@@ -158,7 +158,8 @@ function merchantSuite(name, connect) {
     test('lists the account tools with input and output schemas', async () => {
       const { tools } = await client.listTools();
       for (const n of ['get_account_overview', 'create_super_plan', 'update_ad_plan_budget',
-        'get_report', 'get_bid_budget_suggestion', 'diagnose_ad_plan', 'advance_market']) {
+        'get_report', 'get_bid_budget_suggestion', 'diagnose_ad_plan', 'advance_market',
+        'explain_query', 'recommend_products']) {
         const t = tools.find((x) => x.name === n);
         assert.ok(t, `${n} missing from ${tools.map((x) => x.name).join(',')}`);
         assert.equal(t.inputSchema.type, 'object');
@@ -212,6 +213,44 @@ function merchantSuite(name, connect) {
       assert.match(refused.content[0].text, /^guardrail: /);
       const after = await client.callTool({ name: 'get_ad_plan', arguments: { plan_id: id } });
       assert.equal(after.structuredContent.total_budget, 400);
+    });
+
+    test('explains a search query and recommends products for a query and for a user', async () => {
+      const long = { timeout: 120000 };  // the first call builds the knowledge graph
+      const ex = await client.callTool(
+        { name: 'explain_query', arguments: { query: '适合海边度假的裙子', limit: 5 } },
+        CallToolResultSchema, long);
+      assert.equal(ex.isError, undefined, JSON.stringify(ex));
+      const s = ex.structuredContent;
+      assert.equal(s.scenes[0].id, 'beach_holiday', JSON.stringify(s.scenes));
+      assert.ok(s.categories.some((c) => c.id === 'dress' && c.in_query), JSON.stringify(s.categories));
+      assert.ok(s.products.length >= 1 && s.products.length <= 5);
+      for (const p of s.products) {
+        assert.ok(Number.isInteger(p.product_id) && p.price > 0 && p.why.startsWith('in category'));
+      }
+      assert.ok(s.bundle.some((b) => b.role.startsWith('need ')), JSON.stringify(s.bundle));
+
+      const byQuery = await client.callTool(
+        { name: 'recommend_products', arguments: { query: 'camping trip snacks', limit: 4 } },
+        CallToolResultSchema, long);
+      assert.equal(byQuery.structuredContent.products.length, 4);
+
+      const byUser = await client.callTool(
+        { name: 'recommend_products', arguments: { user_id: 7, limit: 6 } },
+        CallToolResultSchema, long);
+      const u = byUser.structuredContent;
+      assert.deepEqual(u.for, { user_id: 7 });
+      assert.ok(u.categories.length >= 1 && u.products.length === 6, JSON.stringify(u));
+      const cats = new Set(u.categories.map((c) => c.category));
+      for (const p of u.products) assert.ok(cats.has(p.category), JSON.stringify(p));
+
+      // Bad input is a tool error that says what to do.
+      const both = await client.callTool({ name: 'recommend_products', arguments: { user_id: 7, query: 'x' } });
+      assert.equal(both.isError, true);
+      assert.match(both.content[0].text, /exactly one of 'query'/);
+      const nobody = await client.callTool({ name: 'recommend_products', arguments: { user_id: 99999999 } });
+      assert.equal(nobody.isError, true);
+      assert.match(nobody.content[0].text, /^not_found: no user 99999999/);
     });
 
     test('reads the account snapshot and gets the weekly review prompt', async () => {
