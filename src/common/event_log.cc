@@ -590,6 +590,161 @@ std::unique_ptr<EventLog> EventLog::Open(const std::filesystem::path& path,
   return log;
 }
 
+namespace {
+
+// Checks an existing file's 64-byte header (magic, version, checksum, sizes) and returns it.
+// Throws EventLogError naming the file and what to do.
+FileHeader ReadFileHeader(int fd, const std::filesystem::path& path) {
+  const std::string name = path.string();
+  std::array<unsigned char, kFileHeaderBytes> hdr{};
+  PReadAll(fd, hdr.data(), kFileHeaderBytes, 0, path);
+  if (std::memcmp(hdr.data(), kFileMagic, 8) != 0) {
+    throw EventLogError(fmt::format(
+        "{}: not a Chengfang event log (no event-log magic at the start); refusing to modify it. "
+        "Pass the path of an event log, or a new path to create one.",
+        name));
+  }
+  const uint32_t version = Get32(hdr.data() + 8);
+  if (version != kFormatVersion) {
+    throw EventLogError(fmt::format(
+        "{}: event log format version {}, but this build reads version {}; use a matching build, "
+        "or delete the file to start a new log.",
+        name, version, kFormatVersion));
+  }
+  if (Crc32(hdr.data(), 60) != Get32(hdr.data() + 60)) {
+    throw EventLogError(fmt::format(
+        "{}: the event log header is damaged (checksum mismatch); the file was left untouched. "
+        "Restore it from a backup or delete it to start a new log.",
+        name));
+  }
+  if (Get32(hdr.data() + 12) != kFileHeaderBytes || Get32(hdr.data() + 16) != kBlockHeaderBytes ||
+      Get32(hdr.data() + 20) != sizeof(Event)) {
+    throw EventLogError(fmt::format(
+        "{}: event log header declares unsupported header/record sizes; use a matching build.",
+        name));
+  }
+  FileHeader found;
+  found.flags = Get32(hdr.data() + 24);
+  found.base_queries = Get32(hdr.data() + 28);
+  found.base_events = Get64(hdr.data() + 32);
+  found.base_user_limit = Get32(hdr.data() + 40);
+  return found;
+}
+
+// Reads the blocks after the header up to the first torn or garbled one, calling on_event and
+// on_query for each record (in file order); a callback's EventLogError, or a block that passes its
+// checksums but does not parse, throws EventLogError naming the block. `*block_seq` is the next
+// expected block number (advanced per good block). Returns the end of the last good block.
+uint64_t ScanBlocks(int fd, const std::filesystem::path& path, uint64_t file_size,
+                    const std::function<void(const Event&)>& on_event,
+                    const std::function<void(uint32_t, std::string_view)>& on_query,
+                    uint64_t* block_seq) {
+  const std::string name = path.string();
+  uint64_t off = kFileHeaderBytes;
+  std::vector<unsigned char> payload;
+  unsigned char bh[kBlockHeaderBytes];
+  while (off < file_size) {
+    if (file_size - off < kBlockHeaderBytes) break;
+    PReadAll(fd, bh, kBlockHeaderBytes, off, path);
+    const uint32_t payload_bytes = Get32(bh + 4);
+    const uint32_t records = Get32(bh + 8);
+    if (std::memcmp(bh, kBlockMagic, 4) != 0 || Crc32(bh, 28) != Get32(bh + 28) ||
+        Get64(bh + 16) != *block_seq || payload_bytes == 0 || payload_bytes % kRecordUnit != 0 ||
+        payload_bytes > file_size - off - kBlockHeaderBytes) {
+      break;
+    }
+    payload.resize(payload_bytes);
+    if (!PReadAll(fd, payload.data(), payload_bytes, off + kBlockHeaderBytes, path)) break;
+    if (Crc32(payload.data(), payload_bytes) != Get32(bh + 12)) break;
+
+    // A block that passed its checksums was written whole by this class; if it does not parse or
+    // replay, something other than a crash is wrong, and the file is left alone.
+    auto bad = [&](const std::string& what) {
+      return EventLogError(fmt::format(
+          "{}: block {} at byte offset {} is intact (checksums match) but invalid: {}. The file "
+          "was left untouched.",
+          name, *block_seq, off, what));
+    };
+    size_t pos = 0;
+    uint32_t n = 0;
+    while (pos < payload_bytes) {
+      const unsigned char* rec = payload.data() + pos;
+      const uint8_t kind = rec[kKindOffset];
+      if (kind < kFirstReservedKind) {
+        Event e;
+        std::memcpy(&e, rec, sizeof(Event));
+        try {
+          on_event(e);
+        } catch (const EventLogError& err) {
+          throw bad(err.what());
+        }
+        pos += sizeof(Event);
+      } else if (kind == kKindQuery) {
+        const uint32_t id = Get32(rec);
+        const uint32_t len = Get32(rec + 4);
+        if (len > kMaxQueryBytes || QueryRecordBytes(len) > payload_bytes - pos) {
+          throw bad(fmt::format("query record {} has a bad length {}", id, len));
+        }
+        const std::string_view text(reinterpret_cast<const char*>(rec + kRecordUnit), len);
+        try {
+          on_query(id, text);
+        } catch (const EventLogError& err) {
+          throw bad(err.what());
+        }
+        pos += QueryRecordBytes(len);
+      } else {
+        throw bad(fmt::format("unknown record kind {} at payload offset {}", kind, pos));
+      }
+      ++n;
+    }
+    if (n != records) {
+      throw bad(fmt::format("header says {} records, payload holds {}", records, n));
+    }
+    off += kBlockHeaderBytes + payload_bytes;
+    ++*block_seq;
+  }
+
+  return off;
+}
+
+}  // namespace
+
+EventLogScan EventLog::Scan(const std::filesystem::path& path,
+                            const std::function<void(const Event&)>& on_event) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    throw EventLogError(
+        fmt::format("{}: cannot open event log: {}", path.string(), ErrnoText(errno)));
+  }
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
+  struct stat st;
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    throw EventLogError(
+        fmt::format("{}: not a regular file; an event log must be a file", path.string()));
+  }
+  const uint64_t file_size = static_cast<uint64_t>(st.st_size);
+  if (file_size < kFileHeaderBytes) {
+    throw EventLogError(fmt::format(
+        "{}: too short for an event log ({} bytes); pass the events.cflog of a finished run",
+        path.string(), file_size));
+  }
+  EventLogScan r;
+  r.has_base = (ReadFileHeader(fd, path).flags & kFlagHasBase) != 0;
+  uint64_t seq = 0;
+  const uint64_t end = ScanBlocks(
+      fd, path, file_size,
+      [&](const Event& e) {
+        ++r.events;
+        on_event(e);
+      },
+      [&](uint32_t, std::string_view) { ++r.queries; }, &seq);
+  r.torn_bytes = file_size - end;
+  return r;
+}
+
 // Validates the file header (creating it for a new file), then scans blocks, replaying the good
 // ones and truncating the file after the last good one.
 void EventLog::Recover() {
@@ -646,37 +801,7 @@ void EventLog::Recover() {
     return;
   }
 
-  PReadAll(fd_, hdr.data(), kFileHeaderBytes, 0, path_);
-  if (std::memcmp(hdr.data(), kFileMagic, 8) != 0) {
-    throw EventLogError(fmt::format(
-        "{}: not a Chengfang event log (no event-log magic at the start); refusing to modify it. "
-        "Pass the path of an event log, or a new path to create one.",
-        name));
-  }
-  const uint32_t version = Get32(hdr.data() + 8);
-  if (version != kFormatVersion) {
-    throw EventLogError(fmt::format(
-        "{}: event log format version {}, but this build reads version {}; use a matching build, "
-        "or delete the file to start a new log.",
-        name, version, kFormatVersion));
-  }
-  if (Crc32(hdr.data(), 60) != Get32(hdr.data() + 60)) {
-    throw EventLogError(fmt::format(
-        "{}: the event log header is damaged (checksum mismatch); the file was left untouched. "
-        "Restore it from a backup or delete it to start a new log.",
-        name));
-  }
-  if (Get32(hdr.data() + 12) != kFileHeaderBytes || Get32(hdr.data() + 16) != kBlockHeaderBytes ||
-      Get32(hdr.data() + 20) != sizeof(Event)) {
-    throw EventLogError(fmt::format(
-        "{}: event log header declares unsupported header/record sizes; use a matching build.",
-        name));
-  }
-  FileHeader found;
-  found.flags = Get32(hdr.data() + 24);
-  found.base_queries = Get32(hdr.data() + 28);
-  found.base_events = Get64(hdr.data() + 32);
-  found.base_user_limit = Get32(hdr.data() + 40);
+  const FileHeader found = ReadFileHeader(fd_, path_);
   if (found.flags != expected.flags || found.base_queries != expected.base_queries ||
       found.base_events != expected.base_events ||
       found.base_user_limit != expected.base_user_limit) {
@@ -694,69 +819,16 @@ void EventLog::Recover() {
 
   // Scan blocks.
   ReserveEvents((file_size - kFileHeaderBytes) / sizeof(Event));
-  uint64_t off = kFileHeaderBytes;
-  std::vector<unsigned char> payload;
-  unsigned char bh[kBlockHeaderBytes];
-  while (off < file_size) {
-    if (file_size - off < kBlockHeaderBytes) break;
-    PReadAll(fd_, bh, kBlockHeaderBytes, off, path_);
-    const uint32_t payload_bytes = Get32(bh + 4);
-    const uint32_t records = Get32(bh + 8);
-    if (std::memcmp(bh, kBlockMagic, 4) != 0 || Crc32(bh, 28) != Get32(bh + 28) ||
-        Get64(bh + 16) != next_block_seq_ || payload_bytes == 0 ||
-        payload_bytes % kRecordUnit != 0 || payload_bytes > file_size - off - kBlockHeaderBytes) {
-      break;
-    }
-    payload.resize(payload_bytes);
-    if (!PReadAll(fd_, payload.data(), payload_bytes, off + kBlockHeaderBytes, path_)) break;
-    if (Crc32(payload.data(), payload_bytes) != Get32(bh + 12)) break;
-
-    // A block that passed its checksums was written whole by this class; if it does not parse or
-    // replay, something other than a crash is wrong, and the file is left alone.
-    auto bad = [&](const std::string& what) {
-      return EventLogError(fmt::format(
-          "{}: block {} at byte offset {} is intact (checksums match) but invalid: {}. The file "
-          "was left untouched.",
-          name, next_block_seq_, off, what));
-    };
-    size_t pos = 0;
-    uint32_t n = 0;
-    while (pos < payload_bytes) {
-      const unsigned char* rec = payload.data() + pos;
-      const uint8_t kind = rec[kKindOffset];
-      if (kind < kFirstReservedKind) {
-        Event e;
-        std::memcpy(&e, rec, sizeof(Event));
-        try {
-          AppendToMemory(e);
-        } catch (const EventLogError& err) {
-          throw bad(err.what());
-        }
-        pos += sizeof(Event);
-      } else if (kind == kKindQuery) {
-        const uint32_t id = Get32(rec);
-        const uint32_t len = Get32(rec + 4);
-        if (len > kMaxQueryBytes || QueryRecordBytes(len) > payload_bytes - pos) {
-          throw bad(fmt::format("query record {} has a bad length {}", id, len));
-        }
-        const std::string_view text(reinterpret_cast<const char*>(rec + kRecordUnit), len);
+  const uint64_t off = ScanBlocks(
+      fd_, path_, file_size, [this](const Event& e) { AppendToMemory(e); },
+      [this](uint32_t id, std::string_view text) {
         if (id != num_queries() || FindOwnQuery(text) != nullptr ||
             (base_ != nullptr && base_->FindOwnQuery(text) != nullptr)) {
-          throw bad(fmt::format("query record {} is out of sequence or a duplicate", id));
+          throw EventLogError(fmt::format("query record {} is out of sequence or a duplicate", id));
         }
         InternToMemory(text);
-        pos += QueryRecordBytes(len);
-      } else {
-        throw bad(fmt::format("unknown record kind {} at payload offset {}", kind, pos));
-      }
-      ++n;
-    }
-    if (n != records) {
-      throw bad(fmt::format("header says {} records, payload holds {}", records, n));
-    }
-    off += kBlockHeaderBytes + payload_bytes;
-    ++next_block_seq_;
-  }
+      },
+      &next_block_seq_);
 
   file_bytes_ = off;
   if (off < file_size) {

@@ -53,6 +53,7 @@
 #include <cstdint>
 #include <deque>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <span>
 #include <stdexcept>
@@ -121,6 +122,13 @@ struct EventLogMemory {
   size_t query_bytes = 0;           // query texts (approximate, excluding hash table)
 };
 
+// What EventLog::Scan read.
+struct EventLogScan {
+  uint64_t events = 0, queries = 0;
+  uint64_t torn_bytes = 0;  // bytes after the last intact block (a torn tail), not read
+  bool has_base = false;    // written on top of a base log (whose events the file does not hold)
+};
+
 // CRC-32 (IEEE 802.3 polynomial, reflected; the same value as zlib's crc32), used by the file
 // framing. Pass the previous result as `crc` to continue over more data.
 uint32_t Crc32(const void* data, size_t size, uint32_t crc = 0);
@@ -138,6 +146,13 @@ class EventLog {
   static std::unique_ptr<EventLog> Open(const std::filesystem::path& path,
                                         const EventLogOptions& options = {},
                                         const EventLog* base = nullptr);
+
+  // Reads a log file's own events without keeping them and without its base: on_event for each
+  // event of each intact block, in append order, stopping before a torn tail. The file is only
+  // read (never truncated or locked), so it may be scanned while nobody writes it. Throws
+  // EventLogError for a file that is not an event log, or an intact block that does not parse.
+  static EventLogScan Scan(const std::filesystem::path& path,
+                           const std::function<void(const Event&)>& on_event);
 
   EventLog(const EventLog&) = delete;
   EventLog& operator=(const EventLog&) = delete;

@@ -507,6 +507,36 @@ TEST(EventLogMemTest, CountingSinkChecksAndCountsButKeepsNothing) {
   EXPECT_EQ(log->size(), 5000u);
 }
 
+TEST_F(EventLogTest, ScanReadsAFileWithoutItsBaseAndLeavesItAlone) {
+  const fs::path path = dir_ / "scan.cflog";
+  auto base = EventLog::InMemory();
+  {
+    auto log = EventLog::Open(path, {.block_bytes = 1024, .keep_events = false}, base.get());
+    AppendRange(*log, 0, 5000);
+  }
+  {
+    std::ofstream garbage(path, std::ios::binary | std::ios::app);
+    garbage << std::string(100, 'x');  // a torn tail
+  }
+  const auto size = fs::file_size(path);
+  uint64_t i = 0;
+  const EventLogScan r = EventLog::Scan(path, [&](const Event& e) {
+    EXPECT_TRUE(SameEvent(e, MakeEvent(i))) << "event " << i;
+    ++i;
+  });
+  EXPECT_EQ(i, 5000u);
+  EXPECT_EQ(r.events, 5000u);
+  EXPECT_EQ(r.queries, 5000u / 110 + 1);
+  EXPECT_EQ(r.torn_bytes, 100u);
+  EXPECT_TRUE(r.has_base);
+  EXPECT_EQ(fs::file_size(path), size);  // only read
+
+  const fs::path other = dir_ / "notes.txt";
+  std::ofstream(other) << std::string(200, 'n');
+  EXPECT_THROW(EventLog::Scan(other, [](const Event&) {}), EventLogError);
+  EXPECT_THROW(EventLog::Scan(dir_ / "missing.cflog", [](const Event&) {}), EventLogError);
+}
+
 TEST_F(EventLogTest, RejectedEventIsNotWritten) {
   const fs::path path = dir_ / "order.cflog";
   {
