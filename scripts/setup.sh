@@ -223,6 +223,10 @@ case "$cmd" in
     tmp=$(mktemp -d)
     run_e2e "chengfang run --quick writes summary.json and report.html" \
       bash -c "'$ROOT/build/src/cli/chengfang' run --quick --out '$tmp/out' >/dev/null 2>&1 && $(declare -f check_run_outputs); check_run_outputs '$tmp/out'"
+    run_e2e "chengfang diagnose --run replays the finished run's diagnosis journals" \
+      bash -c "'$ROOT/build/src/cli/chengfang' diagnose --run '$tmp/out' --json 2>/dev/null > '$tmp/diag.json' && grep -q '\"manual\"' '$tmp/diag.json' && grep -q '\"findings\"' '$tmp/diag.json'"
+    run_e2e "chengfang diagnose --run names a folder without a journal" \
+      bash -c "! '$ROOT/build/src/cli/chengfang' diagnose --run '$tmp' 2> '$tmp/err2' && grep -q 'no diagnosis journal' '$tmp/err2'"
     run_e2e "chengfang run rejects a bad config with a clear error" \
       bash -c "echo '{\"scenario\":{\"dayz\":3}}' > '$tmp/bad.json'; ! '$ROOT/build/src/cli/chengfang' run --quick --config '$tmp/bad.json' --out '$tmp/bad' 2> '$tmp/err' && grep -q 'scenario.dayz' '$tmp/err'"
     run_e2e "chengfang bench loop --quick --json" \

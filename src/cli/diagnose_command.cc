@@ -2,15 +2,23 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 #include "common/csv.h"
+#include "common/sim_clock.h"
 #include "diagnosis/case_loaders.h"
+#include "diagnosis/diagnosis_journal.h"
 #include "diagnosis/rca_evaluation.h"
+#include "diagnosis/report.h"
 #include "diagnosis/squeeze_generator.h"
 
 namespace cf {
@@ -70,11 +78,134 @@ int RunRca(const RcaOptions& o) {
   return 0;
 }
 
+struct RunDiagnosisOptions {
+  std::string run;
+  int64_t plan = -1;
+  std::string lang = "en";
+  bool json = false;
+};
+
+// The run folders under `dir` that hold a diagnosis journal ("manual" first), or `dir` itself.
+std::vector<std::filesystem::path> JournalFolders(const std::filesystem::path& dir) {
+  namespace fs = std::filesystem;
+  if (!fs::is_directory(dir)) {
+    throw std::runtime_error(fmt::format(
+        "{}: no such folder; pass the --out folder of a finished `chengfang run` (or one of its "
+        "run folders, e.g. out/manual)",
+        dir.string()));
+  }
+  if (fs::exists(dir / "diagnosis.jsonl")) return {dir};
+  std::vector<fs::path> found;
+  for (const auto& e : fs::directory_iterator(dir)) {
+    if (e.is_directory() && fs::exists(e.path() / "diagnosis.jsonl")) found.push_back(e.path());
+  }
+  std::sort(found.begin(), found.end(), [](const fs::path& a, const fs::path& b) {
+    const bool am = a.filename() == "manual", bm = b.filename() == "manual";
+    return am != bm ? am : a < b;
+  });
+  if (found.empty()) {
+    throw std::runtime_error(fmt::format(
+        "{}: no diagnosis journal (diagnosis.jsonl) here or in its run folders; `chengfang run` "
+        "writes one per run when scenario.diagnosis and scenario.write_events are on (runs made "
+        "before the journal existed have none: run again)",
+        dir.string()));
+  }
+  return found;
+}
+
+int RunDiagnosisOfRun(const RunDiagnosisOptions& o) {
+  const diagnosis::Lang lang = o.lang == "zh" ? diagnosis::Lang::kZh : diagnosis::Lang::kEn;
+  nlohmann::json runs = nlohmann::json::object();
+  for (const std::filesystem::path& folder : JournalFolders(o.run)) {
+    const std::string name = folder.filename().string();
+    const auto journal = diagnosis::DiagnosisJournal::Read(folder / "diagnosis.jsonl");
+    if (o.plan >= 0 && std::find(journal.watched.begin(), journal.watched.end(),
+                                 static_cast<PlanId>(o.plan)) == journal.watched.end()) {
+      throw std::runtime_error(fmt::format("{}: plan {} was not watched in this run; watched: {}",
+                                           folder.string(), o.plan,
+                                           fmt::join(journal.watched, ", ")));
+    }
+    const auto findings = diagnosis::ReplayJournal(journal, {}, [&](const std::string& s) {
+      fmt::print(stderr, "diagnose {}: {}\n", name, s);
+    });
+    nlohmann::json list = nlohmann::json::array();
+    if (!o.json) fmt::print("== {} ({})\n", name, folder.string());
+    size_t shown = 0;
+    for (const diagnosis::LiveFinding& f : findings) {
+      if (o.plan >= 0 && f.plan != static_cast<PlanId>(o.plan)) continue;
+      ++shown;
+      const std::string when = SimTime{f.minute - journal.flight_start}.ToString();
+      const bool has = !f.diagnosis.hypotheses.empty();
+      const std::string cause =
+          has ? std::string(diagnosis::CauseName(f.diagnosis.hypotheses.front().cause))
+              : "unexplained";
+      const double conf = has ? f.diagnosis.hypotheses.front().confidence : 0.0;
+      const std::string& report = lang == diagnosis::Lang::kZh ? f.report_zh : f.report_en;
+      nlohmann::json actions = nlohmann::json::array();
+      if (has) {
+        for (const diagnosis::Action& a : f.diagnosis.hypotheses.front().actions) {
+          actions.push_back(diagnosis::DescribeAction(a, f.input, lang));
+        }
+      }
+      if (o.json) {
+        list.push_back({{"time", when},
+                        {"minute", f.minute - journal.flight_start},
+                        {"plan", f.plan},
+                        {"trigger", f.TriggerText()},
+                        {"cause", cause},
+                        {"confidence", std::round(conf * 1000) / 1000},
+                        {"actions", std::move(actions)},
+                        {"report", report}});
+        continue;
+      }
+      fmt::print("\n[{}] plan {}: {}\ncause: {} (confidence {:.2f})\n{}\n", when, f.plan,
+                 f.TriggerText(), cause, conf, report);
+    }
+    if (o.json) {
+      runs[name] = {{"findings", std::move(list)}};
+    } else {
+      fmt::print("\n{} finding{} in {}\n\n", shown, shown == 1 ? "" : "s", name);
+    }
+  }
+  if (o.json) std::cout << nlohmann::json{{"runs", std::move(runs)}}.dump(2) << "\n";
+  return 0;
+}
+
 }  // namespace
 
 void AddDiagnoseCommand(CLI::App& app) {
-  auto* diagnose = app.add_subcommand("diagnose", "Diagnosis: root-cause localisation, ...");
-  diagnose->require_subcommand(1);
+  auto* diagnose = app.add_subcommand(
+      "diagnose",
+      "Diagnosis: a finished run's findings (--run DIR), root-cause localisation (rca), test "
+      "cases (generate-cases)");
+  diagnose->require_subcommand(0, 1);
+  auto run_opts = std::make_shared<RunDiagnosisOptions>();
+  diagnose->add_option("--run", run_opts->run,
+                       "Diagnose a finished run again from its files: the --out folder of "
+                       "`chengfang run` (all its runs) or one run's folder (out/manual)");
+  diagnose->add_option("--plan", run_opts->plan, "Only this plan's findings");
+  diagnose->add_option("--lang", run_opts->lang, "Report language")
+      ->check(CLI::IsMember({"en", "zh"}))
+      ->capture_default_str();
+  diagnose->add_flag("--json", run_opts->json, "Print one JSON object only (with --run)");
+  diagnose->callback([diagnose, run_opts] {
+    if (!diagnose->get_subcommands().empty()) return;
+    if (run_opts->run.empty()) {
+      fmt::print(stderr,
+                 "error: pass --run DIR (a finished run's folder) or a subcommand: rca, "
+                 "generate-cases\n");
+      throw CLI::RuntimeError(2);
+    }
+    int rc = 0;
+    try {
+      rc = RunDiagnosisOfRun(*run_opts);
+    } catch (const std::exception& e) {
+      fmt::print(stderr, "error: {}\n", e.what());
+      rc = 3;
+    }
+    if (rc == 0) throw CLI::Success();
+    throw CLI::RuntimeError(rc);
+  });
   auto opts = std::make_shared<RcaOptions>();
   auto* rca = diagnose->add_subcommand(
       "rca",

@@ -128,9 +128,14 @@ void KpiMonitor::Observe(const Event& e) {
 }
 
 void KpiMonitor::ObserveAuction(PlanId plan, Channel channel, SimMinute minute, bool won) {
+  ObserveAuctions(plan, channel, minute, 1, won ? 1 : 0);
+}
+
+void KpiMonitor::ObserveAuctions(PlanId plan, Channel channel, SimMinute minute, uint32_t auctions,
+                                 uint32_t wins) {
   KpiCounts c;
-  c.auctions = 1;
-  c.wins = won ? 1 : 0;
+  c.auctions = auctions;
+  c.wins = wins;
   const uint32_t bucket = minute / options_.bucket_minutes;
   Add(MonitorKey{plan, Scope::kPlan, kNoId}, bucket, c);
   Add(MonitorKey{plan, Scope::kChannel, static_cast<uint32_t>(channel)}, bucket, c);

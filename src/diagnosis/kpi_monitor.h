@@ -102,6 +102,9 @@ class KpiMonitor {
   void Observe(const Event& e);
   // Counts an auction the plan entered (and whether it won) on a channel.
   void ObserveAuction(PlanId plan, Channel channel, SimMinute minute, bool won);
+  // Counts `auctions` auctions, `wins` of them won, at once.
+  void ObserveAuctions(PlanId plan, Channel channel, SimMinute minute, uint32_t auctions,
+                       uint32_t wins);
   // Enables the pace KPI for a plan.
   void SetDailyBudget(PlanId plan, Money daily_budget);
 

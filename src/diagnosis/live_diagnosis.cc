@@ -57,22 +57,37 @@ void LiveDiagnosis::Observe(const Event& e) {
   if (e.type == EventType::kImpression && e.ref != kNoId) creatives_[e.plan].insert(e.ref);
 }
 
+void LiveDiagnosis::Tally(AuctionTally& t, double ecpm, double beat_cpm, bool won) const {
+  t.auctions += 1;
+  t.beat_cpm_sum += beat_cpm;
+  if (won) {
+    t.wins += 1;
+  } else if (ecpm * options_.capped_bid_factor >= beat_cpm) {
+    t.capped_losses += 1;
+  }
+}
+
 void LiveDiagnosis::ObserveAuction(PlanId plan, Channel channel, SimMinute minute, double ecpm,
                                    double beat_cpm, bool won) {
-  if (!Watches(plan)) return;
+  AuctionTally t;
+  Tally(t, ecpm, beat_cpm, won);
+  ObserveAuctions(plan, channel, minute, t);
+}
+
+void LiveDiagnosis::ObserveAuctions(PlanId plan, Channel channel, SimMinute minute,
+                                    const AuctionTally& t) {
+  if (!Watches(plan) || t.auctions == 0) return;
   const uint32_t bucket = minute / options_.monitor.bucket_minutes;
   if (first_bucket_ == UINT32_MAX) {
     first_bucket_ = bucket;
     monitor_.SkipTo(minute - minute % options_.monitor.bucket_minutes - 1);
   }
-  monitor_.ObserveAuction(plan, channel, minute, won);
+  monitor_.ObserveAuctions(plan, channel, minute, t.auctions, t.wins);
   HourAux& h = tracks_[plan].hours[bucket];
-  h.auctions += 1;
-  h.beat_cpm_sum += beat_cpm;
-  if (!won) {
-    h.losses += 1;
-    if (ecpm * options_.capped_bid_factor >= beat_cpm) h.capped_losses += 1;
-  }
+  h.auctions += t.auctions;
+  h.beat_cpm_sum += t.beat_cpm_sum;
+  h.losses += t.auctions - t.wins;
+  h.capped_losses += t.capped_losses;
 }
 
 KpiCounts LiveDiagnosis::Sum(const MonitorKey& key, uint32_t from, uint32_t to) const {

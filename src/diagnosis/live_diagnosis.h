@@ -56,6 +56,13 @@ struct LiveFinding {
   std::string TriggerText() const;
 };
 
+// Auctions of one plan in one channel and minute, summed (how the loop and the journal pass them).
+struct AuctionTally {
+  uint32_t auctions = 0, wins = 0;
+  uint32_t capped_losses = 0;  // losses a 10% lower ROI target would have won (capped_bid_factor)
+  double beat_cpm_sum = 0;     // the prices to beat, summed
+};
+
 struct LiveDiagnosisOptions {
   MonitorOptions monitor;
   int window_hours = 6;     // the "after" window; "before" is the same hours a day earlier
@@ -76,6 +83,10 @@ class LiveDiagnosis {
   // An auction a watched plan entered: its eCPM, the eCPM it had to beat, won or not.
   void ObserveAuction(PlanId plan, Channel channel, SimMinute minute, double ecpm, double beat_cpm,
                       bool won);
+  // The same for a tally of auctions (equal to calling ObserveAuction for each of them).
+  void ObserveAuctions(PlanId plan, Channel channel, SimMinute minute, const AuctionTally& t);
+  // Adds one auction to a tally, counting a loss as capped by the options' capped_bid_factor.
+  void Tally(AuctionTally& t, double ecpm, double beat_cpm, bool won) const;
   // Call at the end of each hour (`now` a multiple of the bucket) with the watched plans' state.
   // Returns the findings raised this hour, most severe first.
   std::vector<LiveFinding> OnHour(SimMinute now, std::span<const PlanState> plans);

@@ -4,9 +4,13 @@
 
 #include <chrono>
 #include <cmath>
+#include <filesystem>
+#include <map>
 #include <stdexcept>
+#include <tuple>
 #include <unordered_map>
 
+#include "diagnosis/diagnosis_journal.h"
 #include "diagnosis/live_diagnosis.h"
 #include "diagnosis/report.h"
 #include "serving/platform_observer.h"
@@ -38,6 +42,9 @@ KpiTotals Diff(const KpiTotals& now, const KpiTotals& before) {
 }
 
 // Feeds the platform's view of our plans to the live diagnosis.
+// Feeds the live diagnosis: events as they happen, auctions tallied per (plan, channel, minute)
+// and handed over when the hour closes (so the journal can record them compactly and a replay
+// gives the same findings).
 class DiagnosisFeed : public PlatformObserver {
  public:
   explicit DiagnosisFeed(diagnosis::LiveDiagnosis& d) : d_(d) {}
@@ -45,11 +52,24 @@ class DiagnosisFeed : public PlatformObserver {
   void OnEvent(const Event& e) override { d_.Observe(e); }
   void OnAuction(PlanId plan, const Opportunity& opp, double ecpm, double beat_cpm,
                  bool won) override {
-    d_.ObserveAuction(plan, opp.channel, opp.minute, ecpm, beat_cpm, won);
+    d_.Tally(pending_[{plan, static_cast<int>(opp.channel), opp.minute}], ecpm, beat_cpm, won);
+  }
+  // The tallies since the last call, in (plan, channel, minute) order, given to the diagnosis.
+  std::vector<diagnosis::JournalAuctions> Flush() {
+    std::vector<diagnosis::JournalAuctions> out;
+    out.reserve(pending_.size());
+    for (const auto& [key, t] : pending_) {
+      const auto& [plan, channel, minute] = key;
+      out.push_back({plan, static_cast<Channel>(channel), minute, t});
+      d_.ObserveAuctions(plan, static_cast<Channel>(channel), minute, t);
+    }
+    pending_.clear();
+    return out;
   }
 
  private:
   diagnosis::LiveDiagnosis& d_;
+  std::map<std::tuple<PlanId, int, SimMinute>, diagnosis::AuctionTally> pending_;
 };
 
 MediaBuyer::Options BuyerOptions(double goal_roi) {
@@ -96,6 +116,7 @@ struct Loop::Impl {
     is_ours_[id] = true;
     our_ids.push_back(id);
     if (live_diagnosis) live_diagnosis->Watch(id);
+    if (journal) journal->Watch(id);
   }
 
   RunSetup setup;
@@ -115,6 +136,7 @@ struct Loop::Impl {
   std::unique_ptr<EvaluationRecorder> tap;
   std::unique_ptr<diagnosis::LiveDiagnosis> live_diagnosis;
   std::unique_ptr<DiagnosisFeed> diagnosis_feed;
+  std::unique_ptr<diagnosis::DiagnosisJournalWriter> journal;
   std::unordered_map<ProductId, std::vector<ProductId>> competing_products;
   std::vector<AdPlan> original_plans;  // competitor surges are undone from these
   std::vector<bool> surge_on;
@@ -146,9 +168,16 @@ Loop::Impl::Impl(const RunSetup& s)
   for (const AdPlan& p : setup.competitor_plans) platform.AddPlan(p);
   is_ours_.assign(platform.plans().size(), false);
   if (setup.diagnosis) {
-    live_diagnosis = std::make_unique<diagnosis::LiveDiagnosis>();
+    live_diagnosis = std::make_unique<diagnosis::LiveDiagnosis>(setup.diagnosis_options);
     diagnosis_feed = std::make_unique<DiagnosisFeed>(*live_diagnosis);
     platform.set_observer(diagnosis_feed.get());
+    if (!setup.diagnosis_journal.empty()) {
+      journal = std::make_unique<diagnosis::DiagnosisJournalWriter>(
+          setup.diagnosis_journal,
+          std::filesystem::relative(setup.event_log, setup.diagnosis_journal.parent_path())
+              .string(),
+          s.spec->flight_start());
+    }
   }
   CreateOurPlans();
   const double budget_units = setup.our_plan.total_budget.units();
@@ -444,6 +473,8 @@ void Loop::Impl::Diagnose(SimMinute m) {
     }
     states.push_back(std::move(s));
   }
+  const std::vector<diagnosis::JournalAuctions> auctions = diagnosis_feed->Flush();
+  if (journal) journal->Hour(m, log->size(), auctions, states);
   for (diagnosis::LiveFinding& f : live_diagnosis->OnHour(m, states)) {
     DiagnosisNote n;
     n.minute = m - start;

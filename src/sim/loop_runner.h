@@ -12,6 +12,7 @@
 
 #include "common/ad_plan.h"
 #include "common/event_log.h"
+#include "diagnosis/live_diagnosis.h"
 #include "market/world.h"
 #include "serving/platform.h"
 #include "sim/run_result.h"
@@ -47,6 +48,10 @@ struct RunSetup {
   std::filesystem::path tap_file;
   // Live diagnosis of our plans (findings in RunResult::diagnoses as they happen).
   bool diagnosis = true;
+  // With diagnosis and an event_log: write the diagnosis journal here (diagnosis_journal.h), so
+  // that `chengfang diagnose --run` can diagnose the finished run again. Empty: none.
+  std::filesystem::path diagnosis_journal;
+  diagnosis::LiveDiagnosisOptions diagnosis_options;
   // 0: the world's draws follow the spec's seed (manual and autopilot face the same traffic);
   // another value replicates the scenario with other sessions and responses (World).
   uint64_t run_seed = 0;

@@ -14,6 +14,7 @@
 
 #include "common/event_log.h"
 #include "common/json_config.h"
+#include "diagnosis/diagnosis_journal.h"
 #include "market/competitors.h"
 #include "market/completejourney.h"
 #include "market/faults.h"
@@ -130,8 +131,10 @@ struct LoopWorld {
   std::vector<QueryId> qids;
   OurSelection ours;
 
-  LoopWorld() {
-    config.scenario.days = 2;
+  explicit LoopWorld(uint32_t days = 2, uint32_t users = 0, double sessions = 0) {
+    config.scenario.days = days;
+    if (users) config.scenario.users = users;
+    if (sessions > 0) config.market.traffic.sessions_per_user_per_day = sessions;
     const ScenarioConfig& sc = config.scenario;
     LoadOptions lo;
     lo.max_products = sc.products;
@@ -242,6 +245,51 @@ TEST(Simulation, BudgetExhaustionEndsWithItsFault) {
 
 // The quick world reproduces these calibration rows (seed 42). The full table is printed on
 // failure.
+// A finished run diagnosed again from its files (the event log and the diagnosis journal) gives
+// the findings the run reported as it went: same hours, causes and reports.
+TEST(Simulation, ReplayingTheDiagnosisJournalGivesTheLiveFindings) {
+  CF_REQUIRE_DATA();
+  const LoopWorld w(2, 10000, 7.0);
+  RunSetup setup = w.Setup(1000.0, 500.0);
+  // A small world: the monitors' evidence thresholds are lowered so that the fault raises
+  // findings (what is tested is that the replay reproduces them, not detection quality).
+  diagnosis::MonitorOptions& mo = setup.diagnosis_options.monitor;
+  mo.min_history_days = 1;  // day 0 is the baseline of day 1
+  mo.min_impressions = 100;
+  mo.min_clicks = 5;
+  mo.min_purchases = 1;
+  mo.min_auctions = 100;
+  mo.z_warn = 2.5;
+  mo.z_critical = 4;
+  setup.faults =
+      ResolveFaults(*w.spec, {{"budget_exhaustion", 1.3, 12, 0.05, "ours"}}, w.ours.products);
+  const fs::path dir = fs::temp_directory_path() / fmt::format("cf_journal_{}", ::getpid());
+  fs::create_directories(dir);
+  setup.event_log = dir / "events.cflog";
+  setup.keep_events = false;
+  setup.diagnosis_journal = dir / "diagnosis.jsonl";
+  const RunResult live = RunLoop(setup);
+  ASSERT_GE(live.diagnoses.size(), 1u) << "the faults raised nothing; the test needs findings";
+
+  const auto journal = diagnosis::DiagnosisJournal::Read(setup.diagnosis_journal);
+  EXPECT_EQ(journal.events_file, setup.event_log);
+  EXPECT_EQ(journal.hours.size(), 2u * 24 - 1);  // every hour closed after the start
+  const std::vector<diagnosis::LiveFinding> again =
+      diagnosis::ReplayJournal(journal, setup.diagnosis_options);
+  ASSERT_EQ(again.size(), live.diagnoses.size());
+  for (size_t i = 0; i < again.size(); ++i) {
+    SCOPED_TRACE(live.diagnoses[i].report_en);
+    EXPECT_EQ(again[i].minute - w.spec->flight_start(), live.diagnoses[i].minute);
+    EXPECT_EQ(again[i].TriggerText(), live.diagnoses[i].trigger);
+    EXPECT_EQ(again[i].report_en, live.diagnoses[i].report_en);
+    EXPECT_EQ(again[i].report_zh, live.diagnoses[i].report_zh);
+  }
+  // A journal whose event log lost its tail is refused, not replayed partially.
+  fs::resize_file(setup.event_log, 64);
+  EXPECT_THROW(diagnosis::ReplayJournal(journal, setup.diagnosis_options), diagnosis::JournalError);
+  fs::remove_all(dir);
+}
+
 void ExpectSameSample(const MarketSample& a, const MarketSample& b) {
   EXPECT_EQ(a.views, b.views);
   EXPECT_EQ(a.purchases, b.purchases);

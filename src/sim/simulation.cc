@@ -181,6 +181,7 @@ SimSummary RunSimulation(const SimConfig& config, const SimulationOptions& optio
         std::filesystem::create_directories(options.out_dir / names[i]);
         setup.event_log = options.out_dir / names[i] / "events.cflog";
         setup.keep_events = false;  // nothing reads the run's log back: it lives in the file
+        if (sc.diagnosis) setup.diagnosis_journal = options.out_dir / names[i] / "diagnosis.jsonl";
       }
       if (options.write_files && sc.tap) {
         std::filesystem::create_directories(options.out_dir / names[i]);
