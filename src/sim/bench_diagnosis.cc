@@ -91,6 +91,7 @@ nlohmann::json BenchDiagnosis(const BenchDiagnosisOptions& options) {
         RunSetup setup = base;
         setup.name = k.type.empty() ? "fault-free" : k.type;
         setup.run_seed = k.run_seed;
+        setup.keep_events = false;  // the cases' events are only counted: memory stays flat
         if (!k.type.empty()) {
           FaultSpec f;
           f.type = k.type;
