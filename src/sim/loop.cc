@@ -630,6 +630,11 @@ Loop::Loop(const RunSetup& setup) {
   if (!setup.spec || !setup.history || !setup.query_ids) {
     throw std::invalid_argument("the loop needs a world spec, a history log and its query ids");
   }
+  if (!setup.diagnosis_journal.empty() && (setup.event_log.empty() || !setup.diagnosis)) {
+    throw std::invalid_argument(
+        "a diagnosis journal needs the live diagnosis on and an event log file (the journal "
+        "refers to the events in it)");
+  }
   impl_ = std::make_unique<Impl>(setup);
 }
 
