@@ -51,14 +51,15 @@ kg::RetailCatalogue MarketCatalogue(const Catalogue& cat) {
 
 Json Rounded(double v) { return std::round(v * 1e4) / 1e4; }
 
-Json ProductJson(const Catalogue& cat, const Platform& platform, ProductId p) {
+// A market product as the tools show it; `ours` when the merchant sells it.
+Json ProductJson(const Catalogue& cat, const Platform& platform, MerchantId ours, ProductId p) {
   const Product& x = cat.product(p);
   return {{"product_id", p},
           {"name", cat.ProductName(p)},
           {"category", cat.categories[x.category]},
           {"price", platform.price(p).units()},
           {"merchant", cat.merchants.at(x.merchant).name},
-          {"ours", false}};
+          {"ours", x.merchant == ours}};
 }
 
 int LimitOf(const Json& args) {
@@ -202,17 +203,15 @@ class InsightTools {
   }
 
   Json ProductOf(ProductId p) const {
-    return ProductJson(market_->catalogue(), market_->platform(), p);
+    return ProductJson(market_->catalogue(), market_->platform(), market_->merchant(), p);
   }
 
   // The retrieval's products in market terms, with why each was chosen. Needs the API lock.
   Json Retrieved(const InsightContext& c, const kg::QueryAnalysis& a, size_t limit) const {
     Json arr = Json::array();
-    const MerchantId ours = market_->merchant();
     for (const kg::RetrievedProduct& r : c.index->Retrieve(a, limit)) {
       const ProductId p = static_cast<ProductId>(r.product);
       Json x = ProductOf(p);
-      x["ours"] = market_->catalogue().product(p).merchant == ours;
       x["score"] = Rounded(r.score);
       x["why"] = fmt::format("in category {} ({})", c.graph.node(r.category).en,
                              c.graph.node(r.category).zh);
@@ -243,7 +242,6 @@ class InsightTools {
     const int n = platform.affinity().Top(u, kTop, top);
     Json products = Json::array();
     Json categories = Json::array();
-    const MerchantId ours = market_->merchant();
     if (n == 0) {
       return {{"for", {{"user_id", u}}},
               {"categories", categories},
@@ -274,7 +272,6 @@ class InsightTools {
         const ProductId p = in_cat[static_cast<size_t>(k)];
         taken[p] = true;
         Json x = ProductOf(p);
-        x["ours"] = cat.product(p).merchant == ours;
         x["why"] = fmt::format(
             "{:.0f}% of the user's engagement is in {}; {} purchases on the platform, in {} "
             "baskets of the transaction data",
