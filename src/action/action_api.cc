@@ -6,6 +6,7 @@
 #include <cctype>
 #include <cmath>
 
+#include "action/action_args.h"
 #include "action/action_catalogue.h"
 #include "diagnosis/report.h"
 #include "diagnosis/sub_agents.h"
@@ -14,9 +15,6 @@ namespace cf::action {
 namespace {
 
 using Json = nlohmann::json;
-
-double Round2(double x) { return std::round(x * 100.0) / 100.0; }
-double Units(Money m) { return Round2(m.units()); }
 
 Json MetricsJson(const Metrics& m) {
   return {{"spend", Units(m.spend)},
@@ -27,13 +25,6 @@ Json MetricsJson(const Metrics& m) {
           {"purchases", m.purchases},
           {"ctr", m.impressions ? static_cast<double>(m.clicks) / m.impressions : 0.0},
           {"cvr", m.clicks ? static_cast<double>(m.purchases) / m.clicks : 0.0}};
-}
-
-Json SimTimeJson(SimMinute now, SimMinute start) {
-  const SimMinute since = now >= start ? now - start : 0;
-  return {{"minute", now},
-          {"day", since / kMinutesPerDay},
-          {"clock", fmt::format("{:02d}:{:02d}", (now % kMinutesPerDay) / 60, now % 60)}};
 }
 
 // Argument readers: each names the field and what it should be.
@@ -59,49 +50,6 @@ void CheckKeys(const std::string& action, const Json& args, const ActionSpec* sp
       }
     }
   }
-}
-
-std::optional<double> OptNumber(const Json& a, const char* key, bool positive) {
-  if (!a.contains(key) || a[key].is_null()) return std::nullopt;
-  if (!a[key].is_number()) {
-    throw ActionError::Invalid(fmt::format("'{}' must be a number, got {}", key, a[key].dump()));
-  }
-  const double v = a[key].get<double>();
-  if (!std::isfinite(v) || v < 0 || (positive && v == 0)) {
-    throw ActionError::Invalid(
-        fmt::format("'{}' must be {} 0, got {}", key, positive ? "above" : "at least", v));
-  }
-  return v;
-}
-
-std::optional<int64_t> OptInt(const Json& a, const char* key, int64_t lo, int64_t hi) {
-  if (!a.contains(key) || a[key].is_null()) return std::nullopt;
-  if (!a[key].is_number_integer() && !a[key].is_number_unsigned()) {
-    throw ActionError::Invalid(fmt::format("'{}' must be an integer, got {}", key, a[key].dump()));
-  }
-  const int64_t v = a[key].get<int64_t>();
-  if (v < lo || v > hi) {
-    throw ActionError::Invalid(
-        fmt::format("'{}' must be between {} and {}, got {}", key, lo, hi, v));
-  }
-  return v;
-}
-
-std::optional<std::string> OptString(const Json& a, const char* key) {
-  if (!a.contains(key) || a[key].is_null()) return std::nullopt;
-  if (!a[key].is_string()) {
-    throw ActionError::Invalid(fmt::format("'{}' must be a string, got {}", key, a[key].dump()));
-  }
-  return a[key].get<std::string>();
-}
-
-bool Confirmed(const Json& a) {
-  if (!a.contains("confirm")) return false;
-  if (!a["confirm"].is_boolean()) {
-    throw ActionError::Invalid(
-        fmt::format("'confirm' must be true or false, got {}", a["confirm"].dump()));
-  }
-  return a["confirm"].get<bool>();
 }
 
 std::string Lower(std::string s) {
@@ -190,6 +138,11 @@ Json ActionApi::Dispatch(const std::string& name, const Json& a, const CallConte
   if (name == "update_ad_plan_status") return UpdateStatus(a, ctx);
   if (name == "update_ad_plan_budget") return UpdateBudget(a, ctx);
   if (name == "update_ad_plan_bid") return UpdateBid(a, ctx);
+  if (name == "rotate_creatives") return RotateCreatives(a, ctx);
+  if (name == "issue_coupon") return IssueCoupon(a, ctx);
+  if (name == "search_influencers") return SearchInfluencers(a);
+  if (name == "create_influencer_order") return OrderInfluencer(a, ctx);
+  if (name == "list_influencer_orders") return ListInfluencerOrders(a);
   throw ActionError("internal", 500, fmt::format("action '{}' has no implementation", name));
 }
 
@@ -551,6 +504,7 @@ Json ActionApi::Diagnose(const Json& a) {
   in.window_hours = static_cast<double>(half);
   const Catalogue& cat = account_.catalogue();
   std::map<ProductId, std::pair<Metrics, Metrics>> by_product;
+  std::map<CreativeId, diagnosis::CreativeWindow> by_creative;
   Metrics after_total;
   for (size_t i = first; i < rows.size(); ++i) {
     const bool after = i >= first + half;
@@ -561,7 +515,22 @@ Json ActionApi::Diagnose(const Json& a) {
       (after ? by_product[prod].second : by_product[prod].first).Add(m);
     }
     if (after) after_total.Add(rows[i]->total);
+    for (const CreativeHour& c : rows[i]->by_creative) {
+      auto [it, fresh] = by_creative.try_emplace(c.creative);
+      diagnosis::CreativeWindow& w = it->second;
+      if (fresh) {
+        w.creative = c.creative;
+        w.name = fmt::format("#{} ({})", c.creative, cat.ProductName(c.product));
+        w.exposures_before = static_cast<double>(c.exposures - c.impressions);
+        w.exposures_after = w.exposures_before;
+      }
+      diagnosis::KpiCounts& k = after ? w.after : w.before;
+      k.impressions += static_cast<double>(c.impressions);
+      k.clicks += static_cast<double>(c.clicks);
+      if (!after) w.exposures_after = static_cast<double>(c.exposures);
+    }
   }
+  for (auto& [id, w] : by_creative) in.creatives.push_back(std::move(w));
   for (const auto& [prod, w] : by_product) {
     diagnosis::ProductWindow pw;
     pw.product = prod;
@@ -612,6 +581,27 @@ Json ActionApi::Diagnose(const Json& a) {
                        {"arguments",
                         {{"plan_id", p.id},
                          {"total_budget", Round2(p.total_budget.units() * (1 + share))},
+                         {"confirm", true}}}};
+      } else if (act.type == diagnosis::Action::Type::kRotateCreative && act.target != kNoId) {
+        for (ProductId prod : p.products) {
+          for (const CreativeView& v : account_.platform().creatives(prod)) {
+            if (v.creative.id != act.target || !v.live) continue;
+            j["action"] = {
+                {"name", "rotate_creatives"},
+                {"arguments",
+                 {{"product_id", prod}, {"pause_creative_ids", {act.target}}, {"confirm", true}}}};
+          }
+        }
+      } else if (act.type == diagnosis::Action::Type::kCoupon && act.target != kNoId &&
+                 act.target < cat.products.size() &&
+                 cat.product(act.target).merchant == account_.merchant()) {
+        j["action"] = {{"name", "issue_coupon"},
+                       {"arguments",
+                        {{"product_id", act.target},
+                         {"discount", Round2(std::clamp(act.amount > 0 ? act.amount : 0.1, 0.01,
+                                                        guardrails_.max_coupon_discount))},
+                         {"days", std::clamp<int64_t>(act.days > 0 ? act.days : 7, 1,
+                                                      guardrails_.max_coupon_days)},
                          {"confirm", true}}}};
       } else if (act.type == diagnosis::Action::Type::kRelaxRoiTarget && in.roi_target > 0) {
         const double share = act.amount > 0 ? act.amount : 0.1;

@@ -18,6 +18,7 @@
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -36,6 +37,10 @@ struct Guardrails {
   double max_plan_budget = 1'000'000;
   uint32_t max_flight_days = 365;
   size_t max_products = 50;
+  double max_coupon_discount = 0.5;  // share of the price
+  int64_t max_coupon_days = 30;
+  size_t max_coupon_users = 20'000;          // per call
+  double max_influencer_fees_per_day = 500;  // currency units per simulated day
 };
 
 struct CallContext {
@@ -88,6 +93,9 @@ class ActionApi {
   StateStore& store() { return store_; }
   // The account's plans (those of its merchant), in id order.
   std::vector<PlanId> PlansLocked() const;
+  // The creatives in the market of the merchant's products (or one product), with delivery and
+  // wear-out state. Locks mutex().
+  nlohmann::json MarketCreatives(std::optional<ProductId> product);
 
  private:
   using Json = nlohmann::json;
@@ -101,16 +109,25 @@ class ActionApi {
   Json Diagnose(const Json& args);
   Json SearchProducts(const Json& args);
   Json ListChanges(const Json& args);
+  Json SearchInfluencers(const Json& args);
+  Json ListInfluencerOrders(const Json& args);
   // Writes.
   Json CreateSuperPlan(const Json& args, const CallContext& ctx);
   Json UpdateStatus(const Json& args, const CallContext& ctx);
   Json UpdateBudget(const Json& args, const CallContext& ctx);
   Json UpdateBid(const Json& args, const CallContext& ctx);
+  // Marketing beyond ads (action/marketing_actions.cc).
+  Json RotateCreatives(const Json& args, const CallContext& ctx);
+  Json IssueCoupon(const Json& args, const CallContext& ctx);
+  Json OrderInfluencer(const Json& args, const CallContext& ctx);
 
   // Shared write path: dry run or idempotent, audited apply.
   Json Write(const std::string& action, const Json& args, const CallContext& ctx, int64_t plan,
              const Json& before, const Json& after, const std::function<Json()>& apply);
-  const AdPlan& OwnPlan(const Json& args);  // plan_id -> the account's plan, or throws
+  const AdPlan& OwnPlan(const Json& args);      // plan_id -> the account's plan, or throws
+  const Product& OwnProduct(const Json& args);  // product_id -> the merchant's product, or throws
+  uint32_t Today() const;                       // the current simulated day (absolute)
+  double InfluencerFeesToday() const;
   Json PlanView(const AdPlan& p, bool detail) const;
   Json PlanSettings(const AdPlan& p) const;
   double BudgetChangedToday(PlanId id, SimMinute now) const;

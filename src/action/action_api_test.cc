@@ -20,6 +20,7 @@ class ActionApiTest : public ::testing::Test {
   static Guardrails Rails() {
     Guardrails g;
     g.max_budget_change_per_day = 0.6;
+    g.max_influencer_fees_per_day = 310;
     return g;
   }
   Json Create(Json extra = Json::object()) {
@@ -303,6 +304,136 @@ TEST_F(ActionApiTest, AddedActionsAreCheckedListedAndRunWithoutTheLock) {
   for (const ActionSpec& s : api_.Specs()) listed |= s.name == "echo_twice";
   EXPECT_TRUE(listed);
   EXPECT_THROW(api_.AddAction(spec, nullptr), std::invalid_argument);
+}
+
+// Rotation takes a live creative out of delivery and puts a fresh one (made today) in its place;
+// a dry run changes nothing; creatives that are not live, or products of another merchant, are
+// refused with the reason.
+TEST_F(ActionApiTest, RotateCreativesReplacesTheLiveCreative) {
+  Create({{"confirm", true}});
+  const Json before = api_.MarketCreatives(0);
+  ASSERT_EQ(before.size(), 1u);
+  const int old_id = before[0]["creative_id"].get<int>();
+  EXPECT_TRUE(before[0]["live"].get<bool>());
+  EXPECT_EQ(before[0]["wearout"]["state"], "learning");
+  account_.platform().TakeNewCreatives();
+
+  const Json dry = api_.Call("rotate_creatives", {{"product_id", 0}});
+  EXPECT_TRUE(dry["dry_run"].get<bool>());
+  EXPECT_EQ(dry["after"]["paused"], Json({old_id}));
+  EXPECT_EQ(api_.MarketCreatives(0), before);
+
+  account_.now_ = 3 * kMinutesPerDay + 5;
+  account_.platform().StartDay(3);
+  const Json r = api_.Call("rotate_creatives", {{"product_id", 0}, {"confirm", true}});
+  ASSERT_TRUE(r["applied"].get<bool>()) << r.dump();
+  ASSERT_EQ(r["added"].size(), 1u);
+  const int new_id = r["added"][0]["creative_id"].get<int>();
+  EXPECT_NE(new_id, old_id);
+  EXPECT_EQ(r["added"][0]["created_day"], 3);
+  EXPECT_NE(r["added"][0]["hook"], before[0]["hook"]);
+  EXPECT_EQ(r["live"], Json({new_id}));
+  // The world is told about the new creative; the old one stays listed, paused.
+  const std::vector<Creative> made = account_.platform().TakeNewCreatives();
+  ASSERT_EQ(made.size(), 1u);
+  EXPECT_EQ(made[0].id, static_cast<CreativeId>(new_id));
+  const Json after = api_.MarketCreatives(0);
+  ASSERT_EQ(after.size(), 2u);
+  EXPECT_EQ(after[1]["creative_id"], old_id);
+  EXPECT_FALSE(after[1]["live"].get<bool>());
+  EXPECT_EQ(store_.entries().back().action, "rotate_creatives");
+
+  ExpectError("rotate_creatives", {{"product_id", 0}, {"pause_creative_ids", {old_id}}},
+              "invalid_argument", "not a live creative of product 0");
+  ExpectError("rotate_creatives", {{"product_id", 1}}, "not_found", "not one of this merchant's");
+  ExpectError("rotate_creatives", {{"product_id", 6}}, "failed_precondition",
+              "no creative in the market yet");
+}
+
+// A coupon goes to the users whose observed interests fit the product's category best, is logged
+// as received, and stays within the guardrails.
+TEST_F(ActionApiTest, CouponsGoToTheBestFittingUsersWithinGuardrails) {
+  // Users 0-4 watched soft drinks (category 0), users 5-9 shampoo; the rest nothing.
+  for (UserId u = 0; u < 10; ++u) {
+    Event e;
+    e.type = EventType::kOrganicView;
+    e.user = u;
+    e.product = u < 5 ? 1 : 5;
+    for (UserId k = 0; k <= u % 5; ++k) account_.platform().LogEvent(e);
+  }
+  const Json dry = api_.Call("issue_coupon", {{"product_id", 0}, {"discount", 0.1}});
+  EXPECT_TRUE(dry["dry_run"].get<bool>());
+  EXPECT_EQ(dry["after"]["users"], 5);
+  EXPECT_DOUBLE_EQ(dry["after"]["value"].get<double>(), 0.2);  // 10% of 2.00
+  EXPECT_DOUBLE_EQ(dry["after"]["max_cost_if_all_redeemed"].get<double>(), 1.0);
+  EXPECT_TRUE(account_.coupons.empty());
+
+  const Json r = api_.Call(
+      "issue_coupon", {{"product_id", 0}, {"discount", 0.1}, {"max_users", 3}, {"confirm", true}});
+  ASSERT_TRUE(r["applied"].get<bool>()) << r.dump();
+  ASSERT_EQ(account_.coupons.size(), 3u);
+  for (const auto& [u, p] : account_.coupons) {
+    EXPECT_LT(u, 5u);
+    EXPECT_EQ(p, 0u);
+  }
+  ExpectError("issue_coupon", {{"product_id", 0}, {"discount", 0.6}, {"confirm", true}},
+              "guardrail", "over the guardrail of 50%");
+  ExpectError("issue_coupon",
+              {{"product_id", 0}, {"discount", 0.1}, {"days", 60}, {"confirm", true}}, "guardrail",
+              "at most 30 days");
+  ExpectError("issue_coupon", {{"product_id", 3}, {"discount", 0.1}}, "not_found",
+              "not one of this merchant's");
+  ExpectError("issue_coupon", {{"product_id", 0}}, "invalid_argument", "discount");
+  EXPECT_EQ(account_.coupons.size(), 3u);
+}
+
+// Creators rank by how well their followers' observed interests fit the product; orders pay the
+// fee, are refused while the creator is busy or past the day's fee guardrail, and are listed.
+TEST_F(ActionApiTest, InfluencersRankByAudienceFitAndOrdersKeepToGuardrails) {
+  // Creator 0's followers (users 0-9) watch soft drinks; creator 1's (10-19) shampoo.
+  for (UserId u = 0; u < 20; ++u) {
+    Event e;
+    e.type = EventType::kOrganicView;
+    e.user = u;
+    e.product = u < 10 ? 1 : 5;
+    account_.platform().LogEvent(e);
+  }
+  const Json drinks = api_.Call("search_influencers", {{"product_id", 0}});
+  ASSERT_EQ(drinks["influencers"].size(), 2u);
+  EXPECT_EQ(drinks["influencers"][0]["influencer_id"], 0);
+  EXPECT_DOUBLE_EQ(drinks["influencers"][0]["audience_fit"].get<double>(), 2.0);
+  EXPECT_DOUBLE_EQ(drinks["influencers"][1]["audience_fit"].get<double>(), 0.0);
+  EXPECT_EQ(drinks["influencers"][0]["followers_interested"], 10);
+  EXPECT_EQ(drinks["category"], "SOFT DRINKS");
+  const Json shampoo = api_.Call("search_influencers", {{"product_id", 4}});
+  EXPECT_EQ(shampoo["influencers"][0]["influencer_id"], 1);
+  const Json cheap = api_.Call("search_influencers", {{"product_id", 4}, {"max_fee", 100.0}});
+  ASSERT_EQ(cheap["influencers"].size(), 1u);
+  EXPECT_EQ(cheap["influencers"][0]["influencer_id"], 0);
+
+  const Json dry = api_.Call("create_influencer_order", {{"influencer_id", 1}, {"product_id", 4}});
+  EXPECT_TRUE(dry["dry_run"].get<bool>());
+  EXPECT_EQ(dry["after"]["fee"], 300.0);
+  EXPECT_TRUE(account_.InfluencerOrders().empty());
+  const Json r = api_.Call("create_influencer_order",
+                           {{"influencer_id", 1}, {"product_id", 4}, {"confirm", true}});
+  ASSERT_TRUE(r["applied"].get<bool>()) << r.dump();
+  ASSERT_EQ(account_.InfluencerOrders().size(), 1u);
+  ExpectError("create_influencer_order",
+              {{"influencer_id", 1}, {"product_id", 4}, {"confirm", true}}, "failed_precondition",
+              "running or booked");
+  ExpectError("create_influencer_order", {{"influencer_id", 9}, {"product_id", 4}}, "not_found",
+              "no influencer 9");
+  // 300 spent today: 20 more would pass this test's guardrail of 310 a day; tomorrow it does not.
+  ExpectError("create_influencer_order",
+              {{"influencer_id", 0}, {"product_id", 0}, {"confirm", true}}, "guardrail",
+              "over the guardrail of 310.00 a day");
+  account_.now_ += kMinutesPerDay;
+  api_.Call("create_influencer_order",
+            {{"influencer_id", 0}, {"product_id", 0}, {"confirm", true}});
+  const Json list = api_.Call("list_influencer_orders", Json::object());
+  EXPECT_EQ(list["orders"].size(), 2u);
+  EXPECT_DOUBLE_EQ(list["fees_total"].get<double>(), 320.0);
 }
 
 TEST(ActionCatalogueTest, EverySpecIsAnObjectSchemaWithUniqueName) {

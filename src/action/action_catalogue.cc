@@ -207,6 +207,85 @@ std::vector<ActionSpec> Build() {
        {"properties", {{"products", {{"type", "array"}}}}},
        {"required", {"products"}}},
       true);
+  add("rotate_creatives", "Rotate a product's creatives",
+      "Takes worn-out creatives of one of the merchant's products out of delivery and puts a "
+      "fresh variant in place of each (a new video starts without the old one's age and the "
+      "audience's fatigue). Without pause_creative_ids it rotates the creatives the wear-out test "
+      "flags, or else the live creative shown most. Dry run unless confirm.",
+      ObjectSchema(WriteProps({{"product_id", {{"type", "integer"}, {"minimum", 0}}},
+                               {"pause_creative_ids",
+                                {{"type", "array"},
+                                 {"items", {{"type", "integer"}, {"minimum", 0}}},
+                                 {"minItems", 1},
+                                 {"maxItems", 20},
+                                 {"uniqueItems", true},
+                                 {"description",
+                                  "Live creatives of the product to take out of delivery."}}}}),
+                   {"product_id"}),
+      WriteResult(), false, false, true);
+  add("issue_coupon", "Issue a coupon",
+      "Sends a coupon for one of the merchant's products to the users whose observed interests "
+      "fit its category best (a coupon raises the chance they buy; it is paid for only when "
+      "redeemed, as a discount on the order). Guardrails cap the discount, the audience and the "
+      "validity. Dry run unless confirm.",
+      ObjectSchema(
+          WriteProps({{"product_id", {{"type", "integer"}, {"minimum", 0}}},
+                      {"discount",
+                       {{"type", "number"},
+                        {"exclusiveMinimum", 0},
+                        {"maximum", 0.9},
+                        {"description", "Share of the current price off, e.g. 0.1 for 10%."}}},
+                      {"days",
+                       {{"type", "integer"},
+                        {"minimum", 1},
+                        {"maximum", 90},
+                        {"default", 7},
+                        {"description", "Validity in simulated days."}}},
+                      {"max_users",
+                       {{"type", "integer"},
+                        {"minimum", 1},
+                        {"maximum", 100000},
+                        {"default", 500},
+                        {"description", "How many users receive it at most."}}}}),
+          {"product_id", "discount"}),
+      WriteResult(), false, false, true);
+  add("search_influencers", "Search influencers",
+      "Creators ranked by how well their followers' observed interests fit a product "
+      "(audience fit: 1 is the average user, 3 is three times the average interest in the "
+      "product's category), with fee per post, followers, expected reach of a post and the "
+      "expected interested viewers per currency unit of fee.",
+      ObjectSchema(
+          {{"product_id", {{"type", "integer"}, {"minimum", 0}}},
+           {"max_fee", {{"type", "number"}, {"exclusiveMinimum", 0}}},
+           {"min_followers", {{"type", "integer"}, {"minimum", 0}}},
+           {"sort", {{"type", "string"}, {"enum", {"fit", "value", "reach"}}, {"default", "fit"}}},
+           {"limit", {{"type", "integer"}, {"minimum", 1}, {"maximum", 100}, {"default", 10}}}},
+          {"product_id"}),
+      {{"type", "object"},
+       {"properties",
+        {{"product_id", {{"type", "integer"}}},
+         {"category", {{"type", "string"}}},
+         {"influencers", {{"type", "array"}}},
+         {"reach_basis", {{"type", "string"}}}}},
+       {"required", {"product_id", "influencers"}}},
+      true);
+  add("create_influencer_order", "Order an influencer's sponsored post",
+      "Pays a creator their fee for a sponsored post about one of the merchant's products, "
+      "shown to their followers for a day from now. Refused while the creator has a post "
+      "running, and when the day's influencer fees would pass the guardrail. Dry run unless "
+      "confirm.",
+      ObjectSchema(WriteProps({{"influencer_id", {{"type", "integer"}, {"minimum", 0}}},
+                               {"product_id", {{"type", "integer"}, {"minimum", 0}}}}),
+                   {"influencer_id", "product_id"}),
+      WriteResult(), false, false, false);
+  add("list_influencer_orders", "Influencer orders",
+      "The merchant's sponsored posts: creator, product, fee, when it runs, and the views, "
+      "clicks, purchases and GMV the platform observed on it.",
+      ObjectSchema(Json::object()),
+      {{"type", "object"},
+       {"properties", {{"orders", {{"type", "array"}}}, {"fees_total", {{"type", "number"}}}}},
+       {"required", {"orders"}}},
+      true);
   add("list_changes", "Audit log",
       "Every change made to the account (who, when, before, after), newest first.",
       ObjectSchema(

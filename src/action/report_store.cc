@@ -53,6 +53,15 @@ void ReportStore::RecordHour(SimMinute hour_end, const Platform& platform,
       row.by_channel[c] = Minus(now.by_channel[c], before.by_channel[c]);
     for (const auto& [p, m] : now.by_product)
       row.by_product.push_back({p, Minus(m, before.by_product[p])});
+    for (const auto& [p, counts] : st.by_product) {
+      for (const CreativeView& v : platform.creatives(p)) {
+        now.by_creative[v.creative.id] = {v.impressions, v.clicks};
+        const auto& [imps, clicks] = before.by_creative[v.creative.id];
+        if (v.impressions == imps) continue;
+        row.by_creative.push_back(
+            {v.creative.id, p, v.impressions - imps, v.clicks - clicks, v.impressions});
+      }
+    }
     row.alpha = alpha ? alpha(id) : 0.0;
     before = std::move(now);
     by_plan_[id].push_back(rows_.size());

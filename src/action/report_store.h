@@ -1,7 +1,8 @@
 // Hourly delivery reports of every plan of one account, the source of get_report, the plan view's
 // charts and the bid/budget suggestions. Promises: RecordHour turns the platform's cumulative plan
-// counters into per-hour deltas (so rows add up to the plan's totals); Query sums rows by hour or
-// day, optionally split by channel or product; nothing is ever dropped or double counted.
+// counters into per-hour deltas (so rows add up to the plan's totals), per creative too; Query sums
+// rows by hour or day, optionally split by channel or product; nothing is ever dropped or double
+// counted.
 #pragma once
 
 #include <array>
@@ -28,12 +29,21 @@ struct Metrics {
 // A plan's cumulative platform counters as Metrics.
 Metrics FromCounts(const PlanCounts& c);
 
+// One creative's delivery in an hour (across the plans showing its product).
+struct CreativeHour {
+  CreativeId creative = kNoId;
+  ProductId product = kNoId;
+  uint64_t impressions = 0, clicks = 0;
+  uint64_t exposures = 0;  // cumulative impressions at the end of the hour
+};
+
 struct HourRow {
   SimMinute hour_end = 0;  // minute the hour ended
   PlanId plan = kNoId;
   Metrics total;
   std::array<Metrics, kNumChannels> by_channel{};
   std::vector<std::pair<ProductId, Metrics>> by_product;
+  std::vector<CreativeHour> by_creative;  // creatives of the plan's products shown in the hour
   double alpha = 0;  // super plans: the pilot's bid multiplier at the end of the hour
 };
 
@@ -69,6 +79,7 @@ class ReportStore {
     Metrics total;
     std::array<Metrics, kNumChannels> by_channel{};
     std::map<ProductId, Metrics> by_product;
+    std::map<CreativeId, std::pair<uint64_t, uint64_t>> by_creative;  // impressions, clicks
   };
   std::vector<HourRow> rows_;
   std::map<PlanId, Snapshot> last_;  // cumulative counters at the previous hour

@@ -55,14 +55,57 @@ class TestAccount : public Account {
     retargeted[id] = {budget, target};
   }
   double PilotAlpha(PlanId) const override { return 0.5; }
+  // Marketing without a market: coupons are logged as the platform would see them; two creators
+  // (0: followers 0-9 at fee 20, 1: followers 10-19 at fee 300) take orders.
+  size_t users() const override { return 20; }
+  void IssueCoupons(ProductId p, Money value, SimMinute, const std::vector<UserId>& to) override {
+    for (UserId u : to) {
+      Event e;
+      e.type = EventType::kCouponReceived;
+      e.minute = now_;
+      e.user = u;
+      e.product = p;
+      e.money = value.micros();
+      platform_.LogEvent(e);
+      coupons.emplace_back(u, p);
+    }
+  }
+  std::vector<InfluencerProfile> Influencers() const override {
+    std::vector<InfluencerProfile> v(2);
+    for (InfluencerId i = 0; i < 2; ++i) {
+      v[i].id = i;
+      v[i].fee_per_post = Money::FromUnits(i == 0 ? 20 : 300);
+      v[i].followers = std::span<const UserId>(followers_).subspan(10 * i, 10);
+      v[i].content_category = i;
+      for (const InfluencerOrder& o : orders_) {
+        if (o.influencer != i) continue;
+        ++v[i].posts;
+        v[i].busy |= now_ < o.end;
+      }
+    }
+    return v;
+  }
+  InfluencerOrder OrderInfluencerPost(InfluencerId i, ProductId p, Money fee) override {
+    InfluencerOrder o{i, p, fee, now_, now_ + kMinutesPerDay};
+    orders_.push_back(o);
+    return o;
+  }
+  std::vector<InfluencerOrder> InfluencerOrders() const override { return orders_; }
 
   SimMinute now_ = 10;
   std::map<PlanId, std::pair<double, double>> retargeted;
+  std::vector<std::pair<UserId, ProductId>> coupons;
 
  private:
   Catalogue cat_;
   std::unique_ptr<EventLog> log_;
   Platform platform_;
+  std::vector<UserId> followers_ = [] {
+    std::vector<UserId> f(20);
+    for (UserId u = 0; u < 20; ++u) f[u] = u;
+    return f;
+  }();
+  std::vector<InfluencerOrder> orders_;
 };
 
 }  // namespace cf::action::fixtures

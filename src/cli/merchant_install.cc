@@ -215,16 +215,28 @@ void AddCreativeActions(action::ActionApi& api, const std::shared_ptr<LiveMarket
   list.name = "list_creatives";
   list.title = "List creatives";
   list.description =
-      "The video creatives made for the merchant's products (newest first) with their template, "
-      "hook, language and video URL. in_market is false: serving generated creatives in the "
-      "market (with CTR and wear-out) comes with the creative bandit.";
+      "The creatives of the merchant's products. creatives: the videos the creative factory "
+      "made (newest first) with template, hook, language and video URL; they are files to "
+      "review and are not served (in_market false). in_market: the creatives the market serves "
+      "for products in ad plans, live or paused, with impressions, CTR, age and the wear-out "
+      "test's state (learning, healthy, worn_out); rotate_creatives replaces worn ones.";
   list.input_schema =
       action::ObjectSchema({{"product_id", {{"type", "integer"}, {"minimum", 0}}}}, {});
-  list.output_schema = action::ObjectSchema({{"creatives", {{"type", "array"}}}}, {"creatives"});
-  api.AddAction(list, [root](const Json& args, const action::CallContext&) -> Json {
+  list.output_schema = action::ObjectSchema(
+      {{"creatives", {{"type", "array"}}}, {"in_market", {{"type", "array"}}}}, {"creatives"});
+  api.AddAction(list, [root, market](const Json& args, const action::CallContext&) -> Json {
     Json out = Json::array();
+    std::optional<ProductId> product;
+    if (args.contains("product_id")) {
+      if (!args["product_id"].is_number_integer() || args["product_id"].get<int64_t>() < 0) {
+        throw action::ActionError::Invalid(
+            fmt::format("'product_id' must be a product id, got {}", args["product_id"].dump()));
+      }
+      product = args["product_id"].get<ProductId>();
+    }
+    const Json in_market = market->api().MarketCreatives(product);
     std::error_code ec;
-    if (!fs::is_directory(root, ec)) return {{"creatives", out}};
+    if (!fs::is_directory(root, ec)) return {{"creatives", out}, {"in_market", in_market}};
     std::vector<fs::path> manifests;
     for (const auto& e : fs::recursive_directory_iterator(root, ec)) {
       if (e.path().filename() == "manifest.json") manifests.push_back(e.path());
@@ -238,7 +250,7 @@ void AddCreativeActions(action::ActionApi& api, const std::shared_ptr<LiveMarket
         out.push_back(e);
       }
     }
-    return {{"creatives", out}};
+    return {{"creatives", out}, {"in_market", in_market}};
   });
 }
 

@@ -171,6 +171,25 @@ std::vector<Creative> BanditCreativeSelector::Refresh(uint32_t day) {
   return made;
 }
 
+std::vector<CreativeId> BanditCreativeSelector::Live(ProductId p) const {
+  return p < pools_.size() ? pools_[p].live : std::vector<CreativeId>{};
+}
+
+std::vector<Creative> BanditCreativeSelector::Rotate(ProductId p,
+                                                     const std::vector<CreativeId>& pause,
+                                                     uint32_t day) {
+  CheckRotation(p, Live(p), pause);
+  Pool& pool = pools_[p];
+  std::vector<Creative> made;
+  for (CreativeId c : pause) {
+    state_[c].live = false;
+    pool.live.erase(std::find(pool.live.begin(), pool.live.end(), c));
+    events_.push_back({day, c, p, "rotated", state_[c].wearout.Verdict()});
+    AddVariant(p, day, made);
+  }
+  return made;
+}
+
 std::vector<CreativeStats> BanditCreativeSelector::Stats() const {
   std::vector<CreativeStats> out;
   out.reserve(state_.size());

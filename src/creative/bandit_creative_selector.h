@@ -44,7 +44,7 @@ struct PoolEvent {
   uint32_t day = 0;
   CreativeId creative = kNoId;
   ProductId product = kNoId;
-  std::string what;        // "added", "paused" or "resumed"
+  std::string what;        // "added", "paused", "rotated" (by the merchant) or "resumed"
   WearoutVerdict verdict;  // for "paused": the evidence
 };
 
@@ -65,7 +65,12 @@ class BanditCreativeSelector : public CreativeSelector {
   // Runs the wear-out tests (pausing decayed creatives) and refills weak pools.
   std::vector<Creative> Refresh(uint32_t day) override;
 
-  const std::vector<Creative>& creatives() const { return creatives_; }
+  const std::vector<Creative>& creatives() const override { return creatives_; }
+  std::vector<CreativeId> Live(ProductId p) const override;
+  // Pauses the named creatives and adds a fresh variant for each (a merchant's rotation is not
+  // bound by max_variants).
+  std::vector<Creative> Rotate(ProductId p, const std::vector<CreativeId>& pause,
+                               uint32_t day) override;
   const std::vector<PoolEvent>& pool_events() const { return events_; }
   std::vector<CreativeStats> Stats() const;
 

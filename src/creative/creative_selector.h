@@ -20,6 +20,22 @@ class CreativeSelector {
   // Daily upkeep (e.g. pausing worn-out creatives); returns the creatives it made. The platform
   // calls it when a day starts.
   virtual std::vector<Creative> Refresh(uint32_t /*day*/) { return {}; }
+
+  // Every creative made so far; a creative's id is its index.
+  virtual const std::vector<Creative>& creatives() const = 0;
+  // The product's live creatives (those Select may return), oldest first.
+  virtual std::vector<CreativeId> Live(ProductId p) const = 0;
+  // A merchant's rotation: pauses `pause` (live creatives of product p) and puts one fresh variant
+  // (made today, so without the paused one's age and the users' fatigue) in place of each;
+  // returns the new ones. Throws std::invalid_argument, changing nothing, when `pause` is empty,
+  // repeats a creative or names one that is not a live creative of p.
+  virtual std::vector<Creative> Rotate(ProductId p, const std::vector<CreativeId>& pause,
+                                       uint32_t day) = 0;
 };
+
+// Checks a rotation request against the product's live creatives (shared by the selectors);
+// throws std::invalid_argument with the reason.
+void CheckRotation(ProductId p, const std::vector<CreativeId>& live,
+                   const std::vector<CreativeId>& pause);
 
 }  // namespace cf

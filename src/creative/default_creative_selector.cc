@@ -1,5 +1,10 @@
 #include "creative/default_creative_selector.h"
 
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <stdexcept>
+
 namespace cf {
 
 DefaultCreativeSelector::DefaultCreativeSelector(const Catalogue& catalogue)
@@ -30,6 +35,43 @@ std::vector<Creative> DefaultCreativeSelector::EnsureCreatives(
 
 CreativeId DefaultCreativeSelector::Select(const Opportunity&, const AdCandidate& ad) const {
   return ad.product < by_product_.size() ? by_product_[ad.product] : kNoId;
+}
+
+std::vector<CreativeId> DefaultCreativeSelector::Live(ProductId p) const {
+  if (p >= by_product_.size() || by_product_[p] == kNoId) return {};
+  return {by_product_[p]};
+}
+
+std::vector<Creative> DefaultCreativeSelector::Rotate(ProductId p,
+                                                      const std::vector<CreativeId>& pause,
+                                                      uint32_t day) {
+  CheckRotation(p, Live(p), pause);
+  Creative c = creatives_[by_product_[p]];
+  c.id = static_cast<CreativeId>(creatives_.size());
+  c.hook = static_cast<HookStyle>((static_cast<int>(c.hook) + 1) % kNumHookStyles);
+  c.created_day = day;
+  by_product_[p] = c.id;
+  creatives_.push_back(c);
+  return {c};
+}
+
+void CheckRotation(ProductId p, const std::vector<CreativeId>& live,
+                   const std::vector<CreativeId>& pause) {
+  if (live.empty()) {
+    throw std::invalid_argument(fmt::format("product {} has no creative in the market yet", p));
+  }
+  if (pause.empty()) throw std::invalid_argument("name at least one creative to rotate out");
+  for (size_t i = 0; i < pause.size(); ++i) {
+    if (std::find(pause.begin(), pause.begin() + static_cast<std::ptrdiff_t>(i), pause[i]) !=
+        pause.begin() + static_cast<std::ptrdiff_t>(i)) {
+      throw std::invalid_argument(fmt::format("creative {} is named twice", pause[i]));
+    }
+    if (std::find(live.begin(), live.end(), pause[i]) == live.end()) {
+      throw std::invalid_argument(
+          fmt::format("creative {} is not a live creative of product {} (live: {})", pause[i], p,
+                      fmt::join(live, ", ")));
+    }
+  }
 }
 
 }  // namespace cf

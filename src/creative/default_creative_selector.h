@@ -1,5 +1,6 @@
 // Baseline: one default creative per product (a plain product video: no scene template, a
-// question hook, 15 s, Chinese), always shown. Not thread-safe for EnsureCreatives.
+// question hook, 15 s, Chinese), always shown until a merchant rotates it. Not thread-safe for
+// EnsureCreatives.
 #pragma once
 
 #include <vector>
@@ -16,7 +17,11 @@ class DefaultCreativeSelector : public CreativeSelector {
                                         uint32_t day) override;
   CreativeId Select(const Opportunity& opp, const AdCandidate& ad) const override;
   void Observe(const Event&) override {}
-  const std::vector<Creative>& creatives() const { return creatives_; }
+  const std::vector<Creative>& creatives() const override { return creatives_; }
+  std::vector<CreativeId> Live(ProductId p) const override;
+  // The product's one creative is replaced by a fresh one with the next hook style.
+  std::vector<Creative> Rotate(ProductId p, const std::vector<CreativeId>& pause,
+                               uint32_t day) override;
 
  private:
   const Catalogue& catalogue_;

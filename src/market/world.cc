@@ -743,6 +743,31 @@ void World::RegisterCreative(const Creative& c) {
   t.quality = static_cast<float>(q);
 }
 
+size_t World::OrderPost(InfluencerId i, ProductId p, MerchantId m, Money fee, SimMinute start) {
+  if (i >= spec_.influencers().size()) {
+    throw std::invalid_argument(
+        fmt::format("no creator {} (there are {})", i, spec_.influencers().size()));
+  }
+  if (p >= prices_.size()) throw std::invalid_argument(fmt::format("no product {}", p));
+  if (PostRunning(i, start)) {
+    const SponsoredPost& run = posts_[active_post_[i]];
+    throw std::invalid_argument(fmt::format(
+        "creator {} has a sponsored post running until simulated minute {}; order after it ends", i,
+        run.end));
+  }
+  SponsoredPost post{i, p, m, fee, start, start + kMinutesPerDay};
+  truth_.influencer_fees += fee;
+  active_post_[i] = static_cast<int32_t>(posts_.size());
+  posts_.push_back(post);
+  return posts_.size() - 1;
+}
+
+bool World::PostRunning(InfluencerId i, SimMinute m) const {
+  if (i >= active_post_.size()) return false;
+  const int32_t a = active_post_[i];
+  return a >= 0 && m < posts_[a].end;
+}
+
 void World::GiveCoupon(UserId u, ProductId p, Money value, SimMinute expires) {
   auto& cs = state_.at(u).coupons;
   if (cs.size() >= kMaxCoupons) cs.erase(cs.begin());

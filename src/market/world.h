@@ -248,6 +248,13 @@ class World {
   }
   // Gives a user a coupon for a product (the engine issues coupons through actions).
   void GiveCoupon(UserId u, ProductId p, Money value, SimMinute expires);
+  // A merchant's order: creator i posts about product p from `start` for a day, paid `fee` (the
+  // post reaches the creator's followers like any sponsored post). Returns the post's index in
+  // posts(). Throws std::invalid_argument (changing nothing) for an unknown creator or product,
+  // or a creator with a post running or booked at `start`.
+  size_t OrderPost(InfluencerId i, ProductId p, MerchantId m, Money fee, SimMinute start);
+  // Whether creator i has a sponsored post running, or booked for later, at minute m.
+  bool PostRunning(InfluencerId i, SimMinute m) const;
   // Marks products as "ours" (fault targets "ours" apply to them).
   void SetOurProducts(const std::vector<ProductId>& products);
 

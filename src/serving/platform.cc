@@ -135,6 +135,35 @@ void Platform::ScoreAuto(const Opportunity& opp, const AdPlan& plan, ScoredAd& s
 
 std::vector<Creative> Platform::TakeNewCreatives() { return std::exchange(new_creatives_, {}); }
 
+std::vector<CreativeView> Platform::creatives(ProductId p) const {
+  std::vector<CreativeView> out;
+  const std::vector<CreativeId> live = creatives_->Live(p);
+  auto add = [&](const Creative& c, bool is_live) {
+    CreativeView v{.creative = c, .live = is_live};
+    if (c.id < creative_obs_.size()) {
+      const CreativeObs& o = creative_obs_[c.id];
+      v.impressions = o.impressions;
+      v.clicks = o.clicks;
+      v.wearout = o.wearout.Verdict();
+    }
+    out.push_back(std::move(v));
+  };
+  for (CreativeId id : live) add(creatives_->creatives().at(id), true);
+  for (const Creative& c : creatives_->creatives()) {
+    if (c.product == p && std::find(live.begin(), live.end(), c.id) == live.end()) add(c, false);
+  }
+  return out;
+}
+
+std::vector<Creative> Platform::RotateCreatives(ProductId p, const std::vector<CreativeId>& pause) {
+  if (p >= catalogue_.products.size()) {
+    throw std::invalid_argument("unknown product " + std::to_string(p));
+  }
+  std::vector<Creative> made = creatives_->Rotate(p, pause, day_);
+  new_creatives_.insert(new_creatives_.end(), made.begin(), made.end());
+  return made;
+}
+
 void Platform::StartDay(uint32_t day) {
   day_ = day;
   // A plan's flight is over once its end day starts: it ends (and leaves the inventory).
@@ -177,6 +206,18 @@ void Platform::Feed(const Event& e) {
   retriever_->Observe(e);
   bidder_->Observe(e);
   creatives_->Observe(e);
+  if (e.plan != kNoId && e.ref != kNoId &&
+      (e.type == EventType::kImpression || e.type == EventType::kClick)) {
+    if (creative_obs_.size() <= e.ref) creative_obs_.resize(e.ref + 1);
+    CreativeObs& o = creative_obs_[e.ref];
+    if (e.type == EventType::kImpression) {
+      ++o.impressions;
+      o.wearout.OnImpression();
+    } else {
+      ++o.clicks;
+      o.wearout.OnClick();
+    }
+  }
   affinity_.Observe(e);
   if (e.type == EventType::kPurchase && e.product < observed_sales_.size())
     ++observed_sales_[e.product];

@@ -19,6 +19,7 @@
 #include "common/opportunity.h"
 #include "common/user_response.h"
 #include "creative/creative_selector.h"
+#include "creative/wearout_detector.h"
 #include "insight/ad_inventory.h"
 #include "insight/candidate_source.h"
 #include "insight/query_categories.h"
@@ -58,6 +59,14 @@ struct PlanStats {
   std::vector<std::pair<ProductId, PlanCounts>> by_product;  // in the plan's product order
 };
 
+// What the platform observed of one creative: its delivery and its wear-out test.
+struct CreativeView {
+  Creative creative;
+  bool live = false;  // Select may show it
+  uint64_t impressions = 0, clicks = 0;
+  WearoutVerdict wearout;
+};
+
 // A decision for one ad slot; holds a budget reservation until Resolve.
 struct AdDecision {
   bool shown = false;
@@ -88,6 +97,12 @@ class Platform {
   const BudgetLedger& ledger() const { return ledger_; }
   // Creatives created since the last call (the driver shows them to the world).
   std::vector<Creative> TakeNewCreatives();
+  // Every creative of product p (live ones first, then paused, each oldest first) with what was
+  // observed of it.
+  std::vector<CreativeView> creatives(ProductId p) const;
+  // A merchant's rotation (CreativeSelector::Rotate) on the current day; the new creatives are
+  // queued for TakeNewCreatives. Throws std::invalid_argument with the reason, changing nothing.
+  std::vector<Creative> RotateCreatives(ProductId p, const std::vector<CreativeId>& pause);
 
   void StartDay(uint32_t day);
   // Hourly upkeep: refresh popularity, re-pace plans. `now` is the current minute.
@@ -168,6 +183,11 @@ class Platform {
   std::unique_ptr<CreativeSelector> creatives_;
   EvenPacer pacer_;
   std::vector<Creative> new_creatives_;
+  struct CreativeObs {
+    uint64_t impressions = 0, clicks = 0;
+    WearoutDetector wearout;
+  };
+  std::vector<CreativeObs> creative_obs_;  // by creative id, grown on first delivery
   bool inventory_dirty_ = true;
   uint32_t day_ = 0;
 

@@ -3,10 +3,13 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <stdexcept>
+#include <unordered_map>
 
 #include "common/event_log.h"
 #include "common/json_config.h"
 #include "market/completejourney.h"
+#include "market/faults.h"
 #include "market/history.h"
 #include "market/world.h"
 #include "sim/loop.h"
@@ -51,10 +54,33 @@ LiveMarket::LiveMarket(const SimConfig& config, LiveMarketOptions options)
   GenerateHistory(*spec_, *history_, &qids_, [&](const std::string&, double f) {
     stage("generating pre-campaign history", f);
   });
-  const OurSelection ours = ChooseOurMerchant(*spec_, sc.our_products);
+  // What the platform knows of each creator's videos: the category most of them are about.
+  {
+    std::vector<std::unordered_map<CategoryId, uint32_t>> counts(spec_->influencers().size());
+    for (const ContentItem& c : spec_->contents()) {
+      if (c.creator < counts.size()) ++counts[c.creator][c.category];
+    }
+    creator_category_.assign(counts.size(), kNoId);
+    for (size_t i = 0; i < counts.size(); ++i) {
+      uint32_t best = 0;
+      for (const auto& [cat, n] : counts[i]) {
+        if (n > best || (n == best && cat < creator_category_[i])) {
+          best = n;
+          creator_category_[i] = cat;
+        }
+      }
+    }
+  }
+  OurSelection ours = ChooseOurMerchant(*spec_, sc.our_products);
   merchant_ = ours.merchant;
+  // Every product of the account is the merchant's to market: the world sends no competitor
+  // coupons or sponsored posts for them, and faults aimed at "ours" reach all of them.
+  ours.products = spec_->catalogue().merchants.at(merchant_).products;
   RunSetup setup = MakeRunSetup("live", *spec_, *history_, qids_, ours, config_);
   setup.policy = "none";
+  // The configuration's scripted events (faults and competitor moves) happen in the live market
+  // too: they are what its diagnosis finds.
+  setup.faults = ResolveFaults(*spec_, config_.market.faults, ours.products);
   // A live flight runs for weeks: its events are not kept (nothing reads them back), so memory
   // stays flat however long the server runs.
   setup.keep_events = false;
@@ -199,5 +225,50 @@ void LiveMarket::RetargetSuperPlan(PlanId id, double total_budget, double target
   loop_->RetargetSuperPlan(id, total_budget, target);
 }
 double LiveMarket::PilotAlpha(PlanId id) const { return loop_->pilot_alpha(id); }
+
+void LiveMarket::IssueCoupons(ProductId p, Money value, SimMinute expires,
+                              const std::vector<UserId>& users) {
+  loop_->IssueCoupons(p, value, expires, users);
+}
+
+std::vector<action::InfluencerProfile> LiveMarket::Influencers() const {
+  const auto& creators = spec_->influencers();
+  std::vector<action::InfluencerProfile> out(creators.size());
+  for (const Influencer& c : creators) {
+    action::InfluencerProfile& v = out[c.id];
+    v.id = c.id;
+    v.fee_per_post = c.fee_per_post;
+    v.followers = c.followers;
+    v.content_category = creator_category_.at(c.id);
+    v.busy = loop_->post_running(c.id);
+  }
+  const auto& posts = loop_->sponsored_posts();
+  for (size_t i = 0; i < posts.size(); ++i) {
+    action::InfluencerProfile& v = out.at(posts[i].influencer);
+    ++v.posts;
+    v.post_views += loop_->post_delivery(i).views;
+  }
+  return out;
+}
+
+action::InfluencerOrder LiveMarket::OrderInfluencerPost(InfluencerId i, ProductId p, Money fee) {
+  if (p >= spec_->catalogue().products.size() ||
+      spec_->catalogue().product(p).merchant != merchant_) {
+    throw std::invalid_argument(fmt::format("product {} is not one of this merchant's", p));
+  }
+  our_posts_.push_back(loop_->OrderSponsoredPost(i, p, fee));
+  return InfluencerOrders().back();
+}
+
+std::vector<action::InfluencerOrder> LiveMarket::InfluencerOrders() const {
+  std::vector<action::InfluencerOrder> out;
+  for (size_t i : our_posts_) {
+    const SponsoredPost& post = loop_->sponsored_posts().at(i);
+    const Loop::PostDelivery d = loop_->post_delivery(i);
+    out.push_back({post.influencer, post.product, post.fee, post.start, post.end, d.views, d.clicks,
+                   d.purchases, d.gmv});
+  }
+  return out;
+}
 
 }  // namespace cf

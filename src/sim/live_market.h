@@ -56,13 +56,17 @@ class LiveMarket : public action::Account {
   Platform& platform() override;
   const Catalogue& catalogue() const override;
   MerchantId merchant() const override;
-  // Users in the market (ids 0..users()-1).
-  size_t users() const;
+  size_t users() const override;
   SimMinute now() const override;
   SimMinute flight_start() const override;
   PlanId AddSuperPlan(const SuperPlan& sp) override;
   void RetargetSuperPlan(PlanId id, double total_budget, double target) override;
   double PilotAlpha(PlanId id) const override;
+  void IssueCoupons(ProductId p, Money value, SimMinute expires,
+                    const std::vector<UserId>& users) override;
+  std::vector<action::InfluencerProfile> Influencers() const override;
+  action::InfluencerOrder OrderInfluencerPost(InfluencerId i, ProductId p, Money fee) override;
+  std::vector<action::InfluencerOrder> InfluencerOrders() const override;
 
  private:
   void StepLocked();
@@ -78,6 +82,8 @@ class LiveMarket : public action::Account {
   std::unique_ptr<Loop> loop_;
   std::unique_ptr<action::StateStore> store_;
   std::unique_ptr<action::ActionApi> api_;
+  std::vector<CategoryId> creator_category_;  // per creator: the category of most of its videos
+  std::vector<size_t> our_posts_;             // our orders: indices of the world's posts
   bool replaying_ = false;
   std::atomic<double> speed_;
   std::atomic<bool> stop_{false};

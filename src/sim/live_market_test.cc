@@ -24,6 +24,14 @@ SimConfig SmallWorld() {
   return c;
 }
 
+// The small world with the full roster of creators, few of them booked on any day.
+SimConfig CreatorWorld() {
+  SimConfig c = SmallWorld();
+  c.market.influencers.count = 300;
+  c.market.influencers.posts_per_day = 10;
+  return c;
+}
+
 LiveMarketOptions Options(const fs::path& state) {
   LiveMarketOptions o;
   o.data_dir = DefaultDataDir();
@@ -104,6 +112,138 @@ TEST(LiveMarket, RunsAPlanAndResumesIdenticallyFromItsStateFile) {
     EXPECT_NE(std::string(e.what()).find("another configuration"), std::string::npos) << e.what();
   }
   for (const char* ext : {"", "-wal", "-shm"}) fs::remove(state.string() + ext);
+}
+
+// Marketing beyond ads in the real market: a rotated-in creative is served, a sponsored post of
+// the creator whose followers fit best is seen by them, coupons reach interested users; a server
+// started again on the same state file replays all of it to the same results.
+TEST(LiveMarket, RotatesCreativesOrdersInfluencersAndIssuesCouponsThenResumes) {
+  CF_REQUIRE_DATA();
+  const fs::path state = FreshState("cf_live_mkt_");
+  Json creatives_after, orders_after, coupon;
+  SimMinute minute = 0;
+  int product = -1;
+  {
+    LiveMarket market(CreatorWorld(), Options(state));
+    action::ActionApi& api = market.api();
+    const Json products = api.Call("search_products", {{"limit", 2}})["products"];
+    product = products[0]["id"].get<int>();
+    const Json created = api.Call("create_super_plan",
+                                  {{"budget", 300.0},
+                                   {"target", 1.5},
+                                   {"products", {product, products[1]["id"]}},
+                                   {"flight_days", 2},
+                                   {"confirm", true}},
+                                  {"merchant:test"});
+    ASSERT_TRUE(created["applied"].get<bool>()) << created.dump();
+    market.Advance(6 * 60);
+    const Json before = api.MarketCreatives(product);
+    ASSERT_EQ(before.size(), 1u);
+    EXPECT_GT(before[0]["impressions"].get<uint64_t>(), 0u) << before.dump();
+    const Json rotated = api.Call("rotate_creatives", {{"product_id", product}, {"confirm", true}},
+                                  {"merchant:test"});
+    ASSERT_TRUE(rotated["applied"].get<bool>()) << rotated.dump();
+    const int fresh = rotated["added"][0]["creative_id"].get<int>();
+
+    const Json found = api.Call("search_influencers", {{"product_id", product}, {"limit", 5}});
+    ASSERT_EQ(found["influencers"].size(), 5u) << found.dump();
+    const Json& best = found["influencers"][0];
+    EXPECT_GT(best["audience_fit"].get<double>(), 1.5) << found.dump();
+    // Fit comes from followers' observed interests only; creators who post about the category
+    // gather followers who like it, so they rank first.
+    EXPECT_EQ(best["content_category"], found["category"]) << found.dump();
+    int on_topic = 0;
+    for (const Json& c : found["influencers"])
+      on_topic += c["content_category"] == found["category"];
+    EXPECT_GE(on_topic, 3) << found.dump();
+    int pick = -1;
+    for (const Json& c : found["influencers"])
+      if (c["available"].get<bool>() && pick < 0) pick = c["influencer_id"].get<int>();
+    ASSERT_GE(pick, 0);
+    const Json order = api.Call(
+        "create_influencer_order",
+        {{"influencer_id", pick}, {"product_id", product}, {"confirm", true}}, {"merchant:test"});
+    ASSERT_TRUE(order["applied"].get<bool>()) << order.dump();
+    coupon = api.Call(
+        "issue_coupon",
+        {{"product_id", product}, {"discount", 0.15}, {"max_users", 200}, {"confirm", true}},
+        {"merchant:test"});
+    ASSERT_TRUE(coupon["applied"].get<bool>()) << coupon.dump();
+    EXPECT_EQ(coupon["users"], 200);
+
+    market.Advance(20 * 60);
+    creatives_after = api.MarketCreatives(product);
+    ASSERT_EQ(creatives_after.size(), 2u);
+    EXPECT_EQ(creatives_after[0]["creative_id"], fresh);
+    EXPECT_TRUE(creatives_after[0]["live"].get<bool>());
+    EXPECT_GT(creatives_after[0]["impressions"].get<uint64_t>(), 0u) << creatives_after.dump();
+    EXPECT_EQ(creatives_after[1]["impressions"], before[0]["impressions"]);  // paused: no more
+    orders_after = api.Call("list_influencer_orders", Json::object());
+    ASSERT_EQ(orders_after["orders"].size(), 1u);
+    EXPECT_GT(orders_after["orders"][0]["views"].get<uint64_t>(), 0u) << orders_after.dump();
+    minute = market.now();
+  }
+  LiveMarket again(CreatorWorld(), Options(state));
+  again.Advance(minute - again.now());
+  ASSERT_EQ(again.now(), minute);
+  EXPECT_EQ(again.api().MarketCreatives(product), creatives_after);
+  EXPECT_EQ(again.api().Call("list_influencer_orders", Json::object()), orders_after);
+  for (const char* ext : {"", "-wal", "-shm"}) fs::remove(state.string() + ext);
+}
+
+// The merchant's loop closed in the live market: creatives wear out (a scripted fault), the
+// plan's diagnosis names the wear-out with a ready-to-apply rotation, and applying it brings the
+// product's click-through rate back.
+TEST(LiveMarket, DiagnosedWearOutIsFixedByTheSuggestedRotation) {
+  CF_REQUIRE_DATA();
+  SimConfig c = SmallWorld();
+  c.scenario.days = 3;
+  FaultSpec wear;
+  wear.type = "creative_wearout";
+  wear.start_day = 1.0;
+  wear.hours = 48;
+  wear.magnitude = 8;
+  c.market.faults = {wear};
+  LiveMarket market(c, Options(":memory:"));
+  action::ActionApi& api = market.api();
+  const Json products = api.Call("search_products", {{"limit", 3}})["products"];
+  Json ids = Json::array();
+  for (const Json& p : products) ids.push_back(p["id"]);
+  const Json created = api.Call("create_super_plan",
+                                {{"budget", 900.0},
+                                 {"target", 1.2},
+                                 {"products", ids},
+                                 {"flight_days", 3},
+                                 {"confirm", true}},
+                                {"merchant:test"});
+  ASSERT_TRUE(created["applied"].get<bool>()) << created.dump();
+  const int plan = created["plan_id"].get<int>();
+  market.Advance(kMinutesPerDay + 18 * 60);
+  const Json d = api.Call("diagnose_ad_plan", {{"plan_id", plan}});
+  Json rotate;
+  for (const Json& cause : d["causes"]) {
+    if (cause["cause"] != "creative_wear_out") continue;
+    for (const Json& act : cause["actions"])
+      if (act.contains("action")) rotate = act["action"];
+  }
+  ASSERT_FALSE(rotate.is_null()) << d["report"].get<std::string>()
+                                 << api.MarketCreatives(std::nullopt).dump();
+  EXPECT_EQ(rotate["name"], "rotate_creatives");
+  const int product = rotate["arguments"]["product_id"].get<int>();
+  const int worn = rotate["arguments"]["pause_creative_ids"][0].get<int>();
+  const Json applied = api.Call("rotate_creatives", rotate["arguments"], {"merchant:test"});
+  ASSERT_TRUE(applied["applied"].get<bool>()) << applied.dump();
+  const Json worn_before = api.MarketCreatives(product);
+  market.Advance(6 * 60);
+  const Json now = api.MarketCreatives(product);
+  const Json& fresh = now[0];
+  ASSERT_TRUE(fresh["live"].get<bool>());
+  ASSERT_GT(fresh["impressions"].get<uint64_t>(), 200u) << now.dump();
+  // The worn creative's recent click-through rate against the fresh one's.
+  double worn_recent = 0;
+  for (const Json& v : worn_before)
+    if (v["creative_id"] == worn) worn_recent = v["wearout"]["recent_ctr"].get<double>();
+  EXPECT_GT(fresh["ctr"].get<double>(), 1.5 * worn_recent) << now.dump();
 }
 
 }  // namespace

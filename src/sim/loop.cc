@@ -148,6 +148,7 @@ struct Loop::Impl {
   bool finished = false;
   std::function<void(SimMinute)> on_hour;
   Loop::PlanWriter writer;
+  std::vector<Loop::PostDelivery> post_delivery;  // by sponsored post index
 };
 
 Loop::Impl::Impl(const RunSetup& s)
@@ -544,6 +545,18 @@ void Loop::Impl::ServeSessions(SimMinute m) {
       const OrganicOutcome o = world.ServeOrganic(s, slot);
       if (o.product == kNoId) continue;
       ++result.organic_views;
+      if (o.content != kNoId && o.content >= spec.contents().size()) {
+        // A sponsored post: the platform knows which videos are paid posts.
+        const size_t post = o.content - spec.contents().size();
+        if (post_delivery.size() <= post) post_delivery.resize(post + 1);
+        Loop::PostDelivery& pd = post_delivery[post];
+        ++pd.views;
+        pd.clicks += o.clicked;
+        if (o.quantity > 0 && o.tracked) {
+          ++pd.purchases;
+          pd.gmv += o.paid;
+        }
+      }
       Event e;
       e.minute = m;
       e.user = s.user;
@@ -652,6 +665,33 @@ Platform& Loop::platform() { return impl_->platform; }
 const Platform& Loop::platform() const { return impl_->platform; }
 const WorldSpec& Loop::spec() const { return impl_->spec; }
 MerchantId Loop::our_merchant() const { return impl_->setup.our_plan.merchant; }
+void Loop::IssueCoupons(ProductId p, Money value, SimMinute expires,
+                        const std::vector<UserId>& users) {
+  Impl& im = *impl_;
+  for (UserId u : users) {
+    im.world.GiveCoupon(u, p, value, expires);
+    Event e;
+    e.type = EventType::kCouponReceived;
+    e.minute = im.now;
+    e.user = u;
+    e.product = p;
+    e.money = value.micros();
+    e.channel = Channel::kMall;
+    im.platform.LogEvent(e);
+  }
+}
+
+size_t Loop::OrderSponsoredPost(InfluencerId i, ProductId p, Money fee) {
+  return impl_->world.OrderPost(i, p, our_merchant(), fee, impl_->now);
+}
+
+const std::vector<SponsoredPost>& Loop::sponsored_posts() const { return impl_->world.posts(); }
+bool Loop::post_running(InfluencerId i) const { return impl_->world.PostRunning(i, impl_->now); }
+
+Loop::PostDelivery Loop::post_delivery(size_t i) const {
+  return i < impl_->post_delivery.size() ? impl_->post_delivery[i] : PostDelivery{};
+}
+
 void Loop::set_on_hour(std::function<void(SimMinute)> f) { impl_->on_hour = std::move(f); }
 void Loop::set_plan_writer(PlanWriter f) { impl_->writer = std::move(f); }
 

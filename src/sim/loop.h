@@ -52,6 +52,22 @@ class Loop {
   double pilot_alpha(PlanId id) const;
   double pilot_today_budget(PlanId id) const;
 
+  // Our merchant's marketing beyond ads, done in the world now (the live market's doors to it).
+  // Coupons worth `value` off product p for `users`, valid until `expires`; their receipt is
+  // logged as the platform sees it (kCouponReceived).
+  void IssueCoupons(ProductId p, Money value, SimMinute expires, const std::vector<UserId>& users);
+  // Pays creator i `fee` for a sponsored post about product p from now for a day; returns the
+  // post's index in sponsored_posts(). Throws std::invalid_argument as World::OrderPost.
+  size_t OrderSponsoredPost(InfluencerId i, ProductId p, Money fee);
+  const std::vector<SponsoredPost>& sponsored_posts() const;
+  bool post_running(InfluencerId i) const;
+  // What the platform observed of sponsored post i (by index): views, clicks, tracked purchases.
+  struct PostDelivery {
+    uint64_t views = 0, clicks = 0, purchases = 0;
+    Money gmv;
+  };
+  PostDelivery post_delivery(size_t i) const;
+
   // Called after each simulated hour closes, with the minute that ends it.
   void set_on_hour(std::function<void(SimMinute)> f);
   // How our decision makers' (media buyer, pilots) changes reach the platform: the writer gets the

@@ -103,6 +103,7 @@ SimConfig SimConfig::Quick() {
   c.market.population.heavy_max_events = 11000;
   c.market.content.organic_items = 4000;
   c.market.influencers.count = 40;
+  c.market.influencers.posts_per_day = 5;  // the full world's rate per creator (40 a day for 300)
   return c;
 }
 

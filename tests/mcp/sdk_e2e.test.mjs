@@ -159,7 +159,8 @@ function merchantSuite(name, connect) {
       const { tools } = await client.listTools();
       for (const n of ['get_account_overview', 'create_super_plan', 'update_ad_plan_budget',
         'get_report', 'get_bid_budget_suggestion', 'diagnose_ad_plan', 'advance_market',
-        'explain_query', 'recommend_products']) {
+        'explain_query', 'recommend_products', 'rotate_creatives', 'issue_coupon',
+        'search_influencers', 'create_influencer_order', 'list_influencer_orders']) {
         const t = tools.find((x) => x.name === n);
         assert.ok(t, `${n} missing from ${tools.map((x) => x.name).join(',')}`);
         assert.equal(t.inputSchema.type, 'object');
@@ -251,6 +252,52 @@ function merchantSuite(name, connect) {
       const nobody = await client.callTool({ name: 'recommend_products', arguments: { user_id: 99999999 } });
       assert.equal(nobody.isError, true);
       assert.match(nobody.content[0].text, /^not_found: no user 99999999/);
+    });
+
+    test('rotates a creative, issues a coupon, finds and orders an influencer', async () => {
+      const found = await client.callTool({ name: 'search_products', arguments: { limit: 1 } });
+      const product = found.structuredContent.products[0].id;
+      const listed = await client.callTool({ name: 'list_creatives', arguments: { product_id: product } });
+      const live = listed.structuredContent.in_market.filter((c) => c.live);
+      assert.equal(live.length, 1, JSON.stringify(listed.structuredContent));
+      assert.ok(live[0].impressions > 0 && ['learning', 'healthy', 'worn_out'].includes(live[0].wearout.state));
+      const rotated = await client.callTool({
+        name: 'rotate_creatives',
+        arguments: { product_id: product, pause_creative_ids: [live[0].creative_id], confirm: true },
+      });
+      assert.equal(rotated.isError, undefined, JSON.stringify(rotated));
+      assert.deepEqual(rotated.structuredContent.paused, [live[0].creative_id]);
+      assert.equal(rotated.structuredContent.live.length, 1);
+      assert.notEqual(rotated.structuredContent.live[0], live[0].creative_id);
+
+      const coupon = await client.callTool({
+        name: 'issue_coupon',
+        arguments: { product_id: product, discount: 0.1, max_users: 50, confirm: true },
+      });
+      assert.equal(coupon.isError, undefined, JSON.stringify(coupon));
+      assert.equal(coupon.structuredContent.users, 50);
+      const greedy = await client.callTool({ name: 'issue_coupon', arguments: { product_id: product, discount: 0.8 } });
+      assert.equal(greedy.isError, true);
+      assert.match(greedy.content[0].text, /^guardrail: /);
+
+      const creators = await client.callTool({ name: 'search_influencers', arguments: { product_id: product, limit: 5 } });
+      const list = creators.structuredContent.influencers;
+      assert.equal(list.length, 5, JSON.stringify(creators.structuredContent));
+      for (let i = 1; i < list.length; ++i) assert.ok(list[i - 1].audience_fit >= list[i].audience_fit);
+      for (const c of list) assert.ok(c.fee > 0 && c.followers > 0 && c.expected_reach >= 0);
+      const pick = list.find((c) => c.available);
+      assert.ok(pick, 'some creator is free');
+      const order = await client.callTool({
+        name: 'create_influencer_order',
+        arguments: { influencer_id: pick.influencer_id, product_id: product, confirm: true },
+      });
+      assert.equal(order.isError, undefined, JSON.stringify(order));
+      const orders = await client.callTool({ name: 'list_influencer_orders', arguments: {} });
+      assert.equal(orders.structuredContent.orders.length, 1);
+      assert.equal(orders.structuredContent.fees_total, pick.fee);
+      const nobody = await client.callTool({ name: 'create_influencer_order', arguments: { influencer_id: 99999, product_id: product } });
+      assert.equal(nobody.isError, true);
+      assert.match(nobody.content[0].text, /^not_found: no influencer 99999/);
     });
 
     test('reads the account snapshot and gets the weekly review prompt', async () => {
