@@ -91,8 +91,10 @@ Json ActionApi::MarketCreatives(std::optional<ProductId> product) {
   Json out = Json::array();
   for (ProductId p : cat.merchants.at(account_.merchant()).products) {
     if (product && p != *product) continue;
-    for (const CreativeView& v : account_.platform().creatives(p))
+    for (const CreativeView& v : account_.platform().creatives(p)) {
       out.push_back(CreativeJson(v, Today()));
+      out.back()["product_name"] = cat.ProductName(p);
+    }
   }
   return out;
 }

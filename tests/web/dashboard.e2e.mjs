@@ -353,6 +353,30 @@ test('diagnosis: run the sub-agents on the plan and read the report (with applia
   await shot('diagnosis');
 });
 
+test('creatives: the market\'s creatives show CTR and wear-out state; rotate one out for a fresh variant', async () => {
+  await ensurePlan();
+  await setEnglish();
+  const row = await poll('a live creative with impressions', async () =>
+    (await api('list_creatives', {})).in_market.find((c) => c.live && c.impressions > 0), 60_000, 2_000);
+  await gotoHash('#/creatives');
+  const sel = `[data-test=cr-market-row][data-id="${row.creative_id}"]`;
+  await page.waitForSelector(sel, { timeout: 15_000 });
+  const wear = await page.getAttribute(sel, 'data-wear');
+  assert(['learning', 'healthy', 'worn_out'].includes(wear), `wear-out state ${wear}`);
+  await scrollUnderHeader('[data-test=cr-market-card]');
+  await shot('creatives-market');
+  await page.click(`${sel} [data-test=cr-rotate]`);
+  await page.waitForSelector('[data-test=cr-rotated], [data-test=cr-rotate-error]', { timeout: 15_000 });
+  const err = await page.$('[data-test=cr-rotate-error]');
+  assert(!err, `rotation failed: ${err && (await err.textContent())}`);
+  await page.waitForSelector(`${sel}[data-live="false"]`, { timeout: 15_000 });
+  const after = (await api('list_creatives', { product_id: row.product_id })).in_market;
+  assert(after.some((c) => c.creative_id === row.creative_id && !c.live), 'the rotated creative is paused');
+  assert(after.some((c) => c.live && c.creative_id !== row.creative_id), 'a fresh variant is live');
+  const audit = (await api('list_changes', { limit: 5 })).changes;
+  assert(audit.some((c) => c.action === 'rotate_creatives'), 'the rotation is in the audit log');
+});
+
 test('creatives: generate a video for a product and play it from the gallery', async () => {
   await setEnglish();
   await gotoHash('#/creatives');

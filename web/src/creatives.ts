@@ -1,10 +1,28 @@
-// The creatives gallery: make video creatives for one of the merchant's products with the
-// creative factory (generate_creatives) and watch them (list_creatives). Generated videos are not
-// served in the market yet (no CTR or wear-out until the creative bandit lands); the page says so.
+// The creatives page: the creatives the market serves for the merchant's products, with CTR and
+// the wear-out test's state, and a button that rotates a worn one out for a fresh variant
+// (rotate_creatives); and the creative factory: make video creatives for a product
+// (generate_creatives) and watch them (list_creatives).
 import { call } from './api';
 import { h, replace } from './dom';
-import { t } from './i18n';
+import { int, pct } from './format';
+import { t, type Key } from './i18n';
 import { card, errorBox, okBox, spinner } from './ui';
+
+interface MarketCreative {
+  creative_id: number;
+  product_id: number;
+  product_name?: string;
+  live: boolean;
+  hook: string;
+  scene: string;
+  age_days: number;
+  impressions: number;
+  clicks: number;
+  ctr: number;
+  wearout: { state: 'learning' | 'healthy' | 'worn_out'; early_ctr: number; recent_ctr: number };
+}
+
+const WEAR_KEYS: Record<string, Key> = { learning: 'cr.wearLearning', healthy: 'cr.wearHealthy', worn_out: 'cr.wearWorn' };
 
 interface Product {
   id: number;
@@ -29,6 +47,8 @@ export function renderCreatives() {
   const results = h('div', { class: 'cr-products', 'data-test': 'cr-products' });
   const gallery = h('div', { class: 'cr-gallery', 'data-test': 'cr-gallery' }, spinner());
   const status = h('div', { 'data-test': 'cr-status' });
+  const market = h('div', { 'data-test': 'cr-market' }, spinner());
+  const marketStatus = h('div', { 'data-test': 'cr-market-status' });
   const query = h('input', { type: 'search', placeholder: t('cr.search'), 'data-test': 'cr-search' }) as HTMLInputElement;
   const lang = h('select', { 'data-test': 'cr-lang' }, h('option', { value: 'en' }, 'English'), h('option', { value: 'zh' }, '中文')) as HTMLSelectElement;
   const variants = h('select', { 'data-test': 'cr-variants' }, ...[1, 2, 3].map((n) => h('option', { value: String(n) }, String(n)))) as HTMLSelectElement;
@@ -64,9 +84,66 @@ export function renderCreatives() {
     }
   }
 
+  async function rotate(c: MarketCreative, btn: HTMLButtonElement) {
+    btn.disabled = true;
+    try {
+      const r = await call<{ message: string }>('rotate_creatives', {
+        product_id: c.product_id,
+        pause_creative_ids: [c.creative_id],
+        confirm: true,
+        idempotency_key: `rotate-${c.creative_id}`,
+      });
+      replace(marketStatus, okBox(r.message, 'cr-rotated'));
+      await refresh();
+    } catch (e) {
+      replace(marketStatus, errorBox(e, 'cr-rotate-error'));
+      btn.disabled = false;
+    }
+  }
+
+  function renderMarket(list: MarketCreative[]) {
+    if (list.length === 0) {
+      replace(market, h('p', { class: 'muted', 'data-test': 'cr-market-empty' }, t('cr.marketEmpty')));
+      return;
+    }
+    const rows = [...list].sort((a, b) => Number(b.live) - Number(a.live) || a.product_id - b.product_id || b.creative_id - a.creative_id);
+    replace(
+      market,
+      h(
+        'table',
+        { class: 'table' },
+        h('thead', null, h('tr', null, ...(['cr.colCreative', 'cr.colProduct', 'cr.colHook', 'cr.colAge', 'cr.colImpressions', 'cr.colCtr', 'cr.colRecentCtr', 'cr.colWear', 'cr.colStatus', 'cr.colAction'] as Key[]).map((k) => h('th', null, t(k))))),
+        h(
+          'tbody',
+          null,
+          ...rows.map((c) => {
+            const btn = h('button', { class: 'btn btn-small', 'data-test': 'cr-rotate', 'data-id': c.creative_id }, t('cr.rotate')) as HTMLButtonElement;
+            btn.addEventListener('click', () => void rotate(c, btn));
+            const ready = c.wearout.state !== 'learning';
+            return h(
+              'tr',
+              { 'data-test': 'cr-market-row', 'data-id': c.creative_id, 'data-live': String(c.live), 'data-wear': c.wearout.state },
+              h('td', { class: 'id' }, `#${c.creative_id}`),
+              h('td', null, h('div', null, c.product_name ?? ''), h('div', { class: 'id' }, `#${c.product_id}`)),
+              h('td', null, `${c.hook}${c.scene !== 'none' ? ` · ${c.scene}` : ''}`),
+              h('td', { class: 'num' }, `${c.age_days} d`),
+              h('td', { class: 'num' }, int(c.impressions)),
+              h('td', { class: 'num' }, pct(c.ctr)),
+              h('td', { class: 'num' }, ready ? pct(c.wearout.recent_ctr) : '–'),
+              h('td', null, h('span', { class: `badge wear-${c.wearout.state}` }, t(WEAR_KEYS[c.wearout.state]))),
+              h('td', null, h('span', { class: `badge status-${c.live ? 'active' : 'paused'}` }, t(c.live ? 'cr.live' : 'cr.paused'))),
+              h('td', null, c.live ? btn : null),
+            );
+          }),
+        ),
+      ),
+    );
+  }
+
   async function refresh() {
     try {
-      const r = await call<{ creatives: CreativeJson[] }>('list_creatives', {});
+      const r = await call<{ creatives: CreativeJson[]; in_market?: MarketCreative[] }>('list_creatives', {});
+      renderMarket(r.in_market ?? []);
       if (r.creatives.length === 0) {
         replace(gallery, h('p', { class: 'muted', 'data-test': 'cr-empty' }, t('cr.empty')));
         return;
@@ -90,6 +167,7 @@ export function renderCreatives() {
       );
     } catch (e) {
       replace(gallery, errorBox(e));
+      replace(market, errorBox(e));
     }
   }
 
@@ -119,6 +197,7 @@ export function renderCreatives() {
     'div',
     { class: 'page' },
     h('div', { class: 'page-head' }, h('h1', null, t('cr.title'))),
+    card(t('cr.marketTitle'), [h('p', { class: 'muted' }, t('cr.marketNote')), marketStatus, market], { test: 'cr-market-card' }),
     card(t('cr.makeTitle'), [
       h('p', { class: 'muted' }, t('cr.makeNote')),
       query,
