@@ -345,6 +345,43 @@ TEST_F(ActionApiTest, RotateCreativesReplacesTheLiveCreative) {
 
   ExpectError("rotate_creatives", {{"product_id", 0}, {"pause_creative_ids", {old_id}}},
               "invalid_argument", "not a live creative of product 0");
+
+  // A creative made elsewhere (a creative factory manifest entry, passed as it is) goes live.
+  const Json video = {{"file", "v1.mp4"},       {"url", "/creatives/p0/v1.mp4"},
+                      {"template", "gym"},      {"scene", "gym"},
+                      {"hook", "social_proof"}, {"hook_text", "Everyone at the gym drinks it"},
+                      {"lang", "en"},           {"voice", "en-female"},
+                      {"duration_s", 30},       {"render_seconds", 4.2}};
+  const Json used = api_.Call("rotate_creatives",
+                              {{"product_id", 0}, {"new_creatives", {video}}, {"confirm", true}});
+  ASSERT_TRUE(used["applied"].get<bool>()) << used.dump();
+  EXPECT_EQ(used["paused"], Json({new_id}));
+  const Json& mine = used["added"][0];
+  EXPECT_EQ(mine["hook"], "social_proof");
+  EXPECT_EQ(mine["scene"], "gym");
+  EXPECT_EQ(mine["template"], "gym");
+  EXPECT_EQ(mine["duration_s"], 30);
+  EXPECT_EQ(mine["lang"], "en");
+  EXPECT_EQ(mine["media"], "/creatives/p0/v1.mp4");
+  const std::vector<Creative> made2 = account_.platform().TakeNewCreatives();
+  ASSERT_EQ(made2.size(), 1u);
+  EXPECT_EQ(made2[0].voice, "en-female");
+  EXPECT_EQ(made2[0].product, 0u);
+  const int mine_id = mine["creative_id"].get<int>();
+  ExpectError("rotate_creatives", {{"product_id", 0}, {"new_creatives", {video, video}}},
+              "invalid_argument", "1 live creative(s)");
+  ExpectError(
+      "rotate_creatives",
+      {{"product_id", 0}, {"pause_creative_ids", {mine_id}}, {"new_creatives", {video, video}}},
+      "invalid_argument", "give one per paused creative");
+  Json bad = video;
+  bad["hook"] = "shouting";
+  ExpectError("rotate_creatives", {{"product_id", 0}, {"new_creatives", {bad}}}, "invalid_argument",
+              "new_creatives[0].hook \"shouting\" is not one of");
+  bad = video;
+  bad.erase("hook");
+  ExpectError("rotate_creatives", {{"product_id", 0}, {"new_creatives", {bad}}}, "invalid_argument",
+              "new_creatives[0].hook is required");
   ExpectError("rotate_creatives", {{"product_id", 1}}, "not_found", "not one of this merchant's");
   ExpectError("rotate_creatives", {{"product_id", 6}}, "failed_precondition",
               "no creative in the market yet");

@@ -39,6 +39,33 @@ Json WriteResult() {
           {"required", {"dry_run", "applied", "message"}}};
 }
 
+// Creatives made elsewhere for rotate_creatives (other keys allowed: a creative factory manifest
+// entry passes as it is).
+Json NewCreativesSchema() {
+  return {{"type", "array"},
+          {"minItems", 1},
+          {"maxItems", 20},
+          {"description",
+           "Creatives made elsewhere to put in delivery, one per paused creative (e.g. entries of "
+           "list_creatives' creatives from the creative factory, passed as they are). Without it "
+           "the platform makes its own fresh variants."},
+          {"items",
+           {{"type", "object"},
+            {"required", {"hook"}},
+            {"properties",
+             {{"hook",
+               {{"type", "string"},
+                {"enum", {"question", "pain_point", "price_shock", "scene", "social_proof"}}}},
+              {"scene", {{"type", "string"}}},
+              {"template", {{"type", "string"}}},
+              {"hook_text", {{"type", "string"}}},
+              {"lang", {{"type", "string"}, {"enum", {"zh", "en"}}}},
+              {"voice", {{"type", "string"}}},
+              {"music", {{"type", "string"}}},
+              {"duration_s", {{"type", "integer"}, {"minimum", 5}, {"maximum", 120}}},
+              {"url", {{"type", "string"}}}}}}}};
+}
+
 Json PlanSummary() {
   return {{"type", "object"},
           {"properties",
@@ -210,18 +237,20 @@ std::vector<ActionSpec> Build() {
   add("rotate_creatives", "Rotate a product's creatives",
       "Takes worn-out creatives of one of the merchant's products out of delivery and puts a "
       "fresh variant in place of each (a new video starts without the old one's age and the "
-      "audience's fatigue). Without pause_creative_ids it rotates the creatives the wear-out test "
-      "flags, or else the live creative shown most. Dry run unless confirm.",
-      ObjectSchema(WriteProps({{"product_id", {{"type", "integer"}, {"minimum", 0}}},
-                               {"pause_creative_ids",
-                                {{"type", "array"},
-                                 {"items", {{"type", "integer"}, {"minimum", 0}}},
-                                 {"minItems", 1},
-                                 {"maxItems", 20},
-                                 {"uniqueItems", true},
-                                 {"description",
-                                  "Live creatives of the product to take out of delivery."}}}}),
-                   {"product_id"}),
+      "audience's fatigue): new_creatives (e.g. videos from the creative factory) or the "
+      "platform's own variants. Without pause_creative_ids it rotates the creatives the wear-out "
+      "test flags, or else those shown most. Dry run unless confirm.",
+      ObjectSchema(
+          WriteProps({{"product_id", {{"type", "integer"}, {"minimum", 0}}},
+                      {"pause_creative_ids",
+                       {{"type", "array"},
+                        {"items", {{"type", "integer"}, {"minimum", 0}}},
+                        {"minItems", 1},
+                        {"maxItems", 20},
+                        {"uniqueItems", true},
+                        {"description", "Live creatives of the product to take out of delivery."}}},
+                      {"new_creatives", NewCreativesSchema()}}),
+          {"product_id"}),
       WriteResult(), false, false, true);
   add("issue_coupon", "Issue a coupon",
       "Sends a coupon for one of the merchant's products to the users whose observed interests "

@@ -28,6 +28,9 @@ Json CreativeJson(const CreativeView& v, uint32_t today) {
             {"impressions", v.impressions},
             {"clicks", v.clicks},
             {"ctr", v.impressions ? static_cast<double>(v.clicks) / v.impressions : 0.0}};
+  if (!c.template_name.empty()) j["template"] = c.template_name;
+  if (!c.hook_text.empty()) j["hook_text"] = c.hook_text;
+  if (!c.media_path.empty()) j["media"] = c.media_path;
   // The wear-out test: early against recent click-through rate, once both windows are full.
   j["wearout"] = {{"state", !v.wearout.ready     ? "learning"
                             : v.wearout.worn_out ? "worn_out"
@@ -68,6 +71,72 @@ double ExpectedReach(const InfluencerProfile& c, const ReachModel& m) {
     return static_cast<double>(c.post_views) / static_cast<double>(c.posts);
   }
   return m.views_per_follower * static_cast<double>(c.followers.size());
+}
+
+// new_creatives: creatives made elsewhere (e.g. generate_creatives' manifest entries), described
+// by their observable attributes; other keys are ignored so a manifest entry can be passed as is.
+std::vector<Creative> ReadNewCreatives(const Json& a) {
+  std::vector<Creative> out;
+  if (!a.contains("new_creatives")) return out;
+  const Json& list = a["new_creatives"];
+  if (!list.is_array() || list.empty() || list.size() > 20) {
+    throw ActionError::Invalid("'new_creatives' must be an array of 1 to 20 creative objects");
+  }
+  for (size_t i = 0; i < list.size(); ++i) {
+    const Json& j = list[i];
+    const std::string at = fmt::format("new_creatives[{}]", i);
+    if (!j.is_object()) throw ActionError::Invalid(at + " must be an object");
+    auto text = [&](const char* key, size_t max) -> std::string {
+      if (!j.contains(key) || j[key].is_null()) return "";
+      if (!j[key].is_string() || j[key].get<std::string>().size() > max) {
+        throw ActionError::Invalid(
+            fmt::format("{}.{} must be a string of at most {} bytes", at, key, max));
+      }
+      return j[key].get<std::string>();
+    };
+    Creative c;
+    const std::string hook = text("hook", 32);
+    if (hook.empty()) throw ActionError::Invalid(at + ".hook is required");
+    bool found = false;
+    for (int h = 0; h < kNumHookStyles; ++h) {
+      if (HookStyleName(static_cast<HookStyle>(h)) == hook) {
+        c.hook = static_cast<HookStyle>(h);
+        found = true;
+      }
+    }
+    if (!found) {
+      throw ActionError::Invalid(fmt::format(
+          "{}.hook {} is not one of question, pain_point, price_shock, scene, social_proof", at,
+          Json(hook).dump()));
+    }
+    const std::string scene = text("scene", 32);
+    if (!scene.empty()) {
+      const auto sc = FindScene(scene);
+      if (!sc)
+        throw ActionError::Invalid(fmt::format("{}.scene {} is unknown", at, Json(scene).dump()));
+      c.scene = *sc;
+    }
+    c.template_name = text("template", 64);
+    c.hook_text = text("hook_text", 300);
+    c.voice = text("voice", 32);
+    c.music = text("music", 32);
+    c.media_path = text("url", 500);
+    if (c.media_path.empty()) c.media_path = text("file", 500);
+    const std::string lang = text("lang", 8);
+    if (!lang.empty() && lang != "zh" && lang != "en") {
+      throw ActionError::Invalid(fmt::format("{}.lang must be zh or en", at));
+    }
+    if (!lang.empty()) c.lang = lang;
+    if (j.contains("duration_s")) {
+      if (!j["duration_s"].is_number_integer() || j["duration_s"].get<int64_t>() < 5 ||
+          j["duration_s"].get<int64_t>() > 120) {
+        throw ActionError::Invalid(at + ".duration_s must be an integer from 5 to 120");
+      }
+      c.duration_s = j["duration_s"].get<uint16_t>();
+    }
+    out.push_back(std::move(c));
+  }
+  return out;
 }
 
 }  // namespace
@@ -114,6 +183,7 @@ Json ActionApi::RotateCreatives(const Json& a, const CallContext& ctx) {
     throw ActionError::Precondition(
         fmt::format("product {} has no creative in the market yet; put it in an ad plan first", p));
   }
+  const std::vector<Creative> replacements = ReadNewCreatives(a);
   std::vector<CreativeId> pause;
   std::string why;
   if (a.contains("pause_creative_ids")) {
@@ -129,20 +199,28 @@ Json ActionApi::RotateCreatives(const Json& a, const CallContext& ctx) {
     }
     why = "as asked";
   } else {
-    for (const CreativeView& v : views)
-      if (v.live && v.wearout.worn_out) pause.push_back(v.creative.id);
-    why = "flagged by the wear-out test";
-    if (pause.empty()) {
-      // None flagged: the one shown most (the most worn, whatever the test can tell yet).
-      const CreativeView* most = nullptr;
-      for (const CreativeView& v : views)
-        if (v.live && (!most || v.impressions > most->impressions)) most = &v;
-      pause.push_back(most->creative.id);
-      why = "shown most (none is flagged by the wear-out test yet)";
+    // Those the wear-out test flags first, then the ones shown most (the most worn, whatever
+    // the test can tell yet): one, or one per new creative.
+    const size_t want = std::max<size_t>(1, replacements.size());
+    if (want > live.size()) {
+      throw ActionError::Invalid(fmt::format(
+          "product {} has {} live creative(s): give at most that many new_creatives, or name "
+          "the creatives to pause",
+          p, live.size()));
     }
+    std::vector<const CreativeView*> order;
+    for (const CreativeView& v : views)
+      if (v.live) order.push_back(&v);
+    std::stable_sort(order.begin(), order.end(), [](const CreativeView* x, const CreativeView* y) {
+      if (x->wearout.worn_out != y->wearout.worn_out) return x->wearout.worn_out;
+      return x->impressions > y->impressions;
+    });
+    for (size_t i = 0; i < want; ++i) pause.push_back(order[i]->creative.id);
+    why = order[0]->wearout.worn_out ? "flagged by the wear-out test first, then shown most"
+                                     : "shown most (none is flagged by the wear-out test yet)";
   }
   try {
-    CheckRotation(p, live, pause);
+    CheckRotation(p, live, pause, replacements);
   } catch (const std::invalid_argument& e) {
     throw ActionError::Invalid(e.what());
   }
@@ -150,9 +228,13 @@ Json ActionApi::RotateCreatives(const Json& a, const CallContext& ctx) {
   for (CreativeId c : live)
     if (std::find(pause.begin(), pause.end(), c) == pause.end()) after_live.push_back(c);
   const Json before = {{"live", before_live}};
-  const Json after = {{"live", after_live}, {"paused", pause}, {"new_variants", pause.size()}};
+  const Json after = {
+      {"live", after_live},
+      {"paused", pause},
+      {"new_variants", pause.size()},
+      {"from", replacements.empty() ? "the platform's own variants" : "new_creatives"}};
   return Write("rotate_creatives", a, ctx, -1, before, after, [&]() -> Json {
-    const std::vector<Creative> made = account_.platform().RotateCreatives(p, pause);
+    const std::vector<Creative> made = account_.platform().RotateCreatives(p, pause, replacements);
     Json added = Json::array();
     Json now_live = Json::array();
     for (const CreativeView& v : account_.platform().creatives(p)) {

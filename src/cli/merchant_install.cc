@@ -216,8 +216,9 @@ void AddCreativeActions(action::ActionApi& api, const std::shared_ptr<LiveMarket
   list.title = "List creatives";
   list.description =
       "The creatives of the merchant's products. creatives: the videos the creative factory "
-      "made (newest first) with template, hook, language and video URL; they are files to "
-      "review and are not served (in_market false). in_market: the creatives the market serves "
+      "made (newest first) with template, hook, language and video URL; in_market tells whether "
+      "one is being served (rotate_creatives with new_creatives puts it there). in_market: the "
+      "creatives the market serves "
       "for products in ad plans, live or paused, with impressions, CTR, age and the wear-out "
       "test's state (learning, healthy, worn_out); rotate_creatives replaces worn ones.";
   list.input_schema =
@@ -245,9 +246,17 @@ void AddCreativeActions(action::ActionApi& api, const std::shared_ptr<LiveMarket
     for (const fs::path& m : manifests) {
       const Json j = Json::parse(std::ifstream(m), nullptr, false);
       if (!j.is_array()) continue;
-      for (const Json& e : WithUrls(j, root, m.parent_path())) {
+      for (Json e : WithUrls(j, root, m.parent_path())) {
         if (args.contains("product_id") && e.value("product", -1) != args["product_id"]) continue;
-        out.push_back(e);
+        // Served when a live creative in the market is this video (rotate_creatives put it there).
+        for (const Json& c : in_market) {
+          if (c.value("live", false) && !e.value("url", "").empty() &&
+              c.value("media", "") == e.value("url", "")) {
+            e["in_market"] = true;
+            e["creative_id"] = c["creative_id"];
+          }
+        }
+        out.push_back(std::move(e));
       }
     }
     return {{"creatives", out}, {"in_market", in_market}};

@@ -34,6 +34,13 @@ std::string_view SceneName(Scene s) {
   return "?";
 }
 
+std::optional<Scene> FindScene(std::string_view name) {
+  for (int s = 0; s < kNumScenes; ++s) {
+    if (SceneName(static_cast<Scene>(s)) == name) return static_cast<Scene>(s);
+  }
+  return std::nullopt;
+}
+
 std::string_view SceneNameZh(Scene s) {
   switch (s) {
     case Scene::kNone:

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,8 @@ enum class Scene : uint8_t {
 };
 inline constexpr int kNumScenes = 13;
 std::string_view SceneName(Scene s);
+// The scene named `name` (as SceneName writes it), or nullopt.
+std::optional<Scene> FindScene(std::string_view name);
 std::string_view SceneNameZh(Scene s);
 
 enum class HookStyle : uint8_t { kQuestion = 0, kPainPoint, kPriceShock, kScene, kSocialProof };

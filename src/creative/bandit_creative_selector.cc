@@ -57,9 +57,13 @@ Creative BanditCreativeSelector::MakeVariant(ProductId p, uint32_t index, uint32
 
 void BanditCreativeSelector::AddVariant(ProductId p, uint32_t day, std::vector<Creative>& made) {
   Pool& pool = pools_.at(p);
-  Creative c = MakeVariant(p, pool.made++, day);
+  AddCreative(MakeVariant(p, pool.made++, day), day, made);
+}
+
+void BanditCreativeSelector::AddCreative(Creative c, uint32_t day, std::vector<Creative>& made) {
+  const ProductId p = c.product;
   c.id = static_cast<CreativeId>(creatives_.size());
-  pool.live.push_back(c.id);
+  pools_.at(p).live.push_back(c.id);
   State s{.product = p, .wearout = WearoutDetector(options_.wearout)};
   state_.push_back(std::move(s));
   creatives_.push_back(c);
@@ -177,15 +181,24 @@ std::vector<CreativeId> BanditCreativeSelector::Live(ProductId p) const {
 
 std::vector<Creative> BanditCreativeSelector::Rotate(ProductId p,
                                                      const std::vector<CreativeId>& pause,
+                                                     const std::vector<Creative>& replacements,
                                                      uint32_t day) {
-  CheckRotation(p, Live(p), pause);
+  CheckRotation(p, Live(p), pause, replacements);
   Pool& pool = pools_[p];
   std::vector<Creative> made;
-  for (CreativeId c : pause) {
+  for (size_t i = 0; i < pause.size(); ++i) {
+    const CreativeId c = pause[i];
     state_[c].live = false;
     pool.live.erase(std::find(pool.live.begin(), pool.live.end(), c));
     events_.push_back({day, c, p, "rotated", state_[c].wearout.Verdict()});
-    AddVariant(p, day, made);
+    if (replacements.empty()) {
+      AddVariant(p, day, made);
+    } else {
+      Creative r = replacements[i];
+      r.product = p;
+      r.created_day = day;
+      AddCreative(std::move(r), day, made);
+    }
   }
   return made;
 }

@@ -70,7 +70,7 @@ class BanditCreativeSelector : public CreativeSelector {
   // Pauses the named creatives and adds a fresh variant for each (a merchant's rotation is not
   // bound by max_variants).
   std::vector<Creative> Rotate(ProductId p, const std::vector<CreativeId>& pause,
-                               uint32_t day) override;
+                               const std::vector<Creative>& replacements, uint32_t day) override;
   const std::vector<PoolEvent>& pool_events() const { return events_; }
   std::vector<CreativeStats> Stats() const;
 
@@ -89,6 +89,8 @@ class BanditCreativeSelector : public CreativeSelector {
   };
   Creative MakeVariant(ProductId p, uint32_t index, uint32_t day) const;
   void AddVariant(ProductId p, uint32_t day, std::vector<Creative>& made);
+  // Puts c (its product set) live with a fresh id and state.
+  void AddCreative(Creative c, uint32_t day, std::vector<Creative>& made);
 
   const Catalogue& catalogue_;
   BanditOptions options_;

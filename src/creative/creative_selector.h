@@ -25,17 +25,21 @@ class CreativeSelector {
   virtual const std::vector<Creative>& creatives() const = 0;
   // The product's live creatives (those Select may return), oldest first.
   virtual std::vector<CreativeId> Live(ProductId p) const = 0;
-  // A merchant's rotation: pauses `pause` (live creatives of product p) and puts one fresh variant
-  // (made today, so without the paused one's age and the users' fatigue) in place of each;
-  // returns the new ones. Throws std::invalid_argument, changing nothing, when `pause` is empty,
-  // repeats a creative or names one that is not a live creative of p.
+  // A merchant's rotation: pauses `pause` (live creatives of product p) and puts one fresh
+  // creative (made today, so without the paused one's age and the users' fatigue) in place of
+  // each: the i-th of `replacements` when given (a creative made elsewhere, e.g. by the creative
+  // factory: its observable attributes are kept, its id, product and day are set here), else a
+  // variant of the selector's own. Returns the new ones. Throws std::invalid_argument, changing
+  // nothing, when `pause` is empty, repeats a creative, names one that is not a live creative of
+  // p, or `replacements` is neither empty nor as long as `pause`.
   virtual std::vector<Creative> Rotate(ProductId p, const std::vector<CreativeId>& pause,
-                                       uint32_t day) = 0;
+                                       const std::vector<Creative>& replacements, uint32_t day) = 0;
 };
 
 // Checks a rotation request against the product's live creatives (shared by the selectors);
 // throws std::invalid_argument with the reason.
 void CheckRotation(ProductId p, const std::vector<CreativeId>& live,
-                   const std::vector<CreativeId>& pause);
+                   const std::vector<CreativeId>& pause,
+                   const std::vector<Creative>& replacements = {});
 
 }  // namespace cf

@@ -44,11 +44,17 @@ std::vector<CreativeId> DefaultCreativeSelector::Live(ProductId p) const {
 
 std::vector<Creative> DefaultCreativeSelector::Rotate(ProductId p,
                                                       const std::vector<CreativeId>& pause,
+                                                      const std::vector<Creative>& replacements,
                                                       uint32_t day) {
-  CheckRotation(p, Live(p), pause);
+  CheckRotation(p, Live(p), pause, replacements);
   Creative c = creatives_[by_product_[p]];
+  if (replacements.empty()) {
+    c.hook = static_cast<HookStyle>((static_cast<int>(c.hook) + 1) % kNumHookStyles);
+  } else {
+    c = replacements[0];
+    c.product = p;
+  }
   c.id = static_cast<CreativeId>(creatives_.size());
-  c.hook = static_cast<HookStyle>((static_cast<int>(c.hook) + 1) % kNumHookStyles);
   c.created_day = day;
   by_product_[p] = c.id;
   creatives_.push_back(c);
@@ -56,11 +62,17 @@ std::vector<Creative> DefaultCreativeSelector::Rotate(ProductId p,
 }
 
 void CheckRotation(ProductId p, const std::vector<CreativeId>& live,
-                   const std::vector<CreativeId>& pause) {
+                   const std::vector<CreativeId>& pause,
+                   const std::vector<Creative>& replacements) {
   if (live.empty()) {
     throw std::invalid_argument(fmt::format("product {} has no creative in the market yet", p));
   }
   if (pause.empty()) throw std::invalid_argument("name at least one creative to rotate out");
+  if (!replacements.empty() && replacements.size() != pause.size()) {
+    throw std::invalid_argument(
+        fmt::format("{} replacement creative(s) for {} paused: give one per paused creative",
+                    replacements.size(), pause.size()));
+  }
   for (size_t i = 0; i < pause.size(); ++i) {
     if (std::find(pause.begin(), pause.begin() + static_cast<std::ptrdiff_t>(i), pause[i]) !=
         pause.begin() + static_cast<std::ptrdiff_t>(i)) {

@@ -19,9 +19,9 @@ class DefaultCreativeSelector : public CreativeSelector {
   void Observe(const Event&) override {}
   const std::vector<Creative>& creatives() const override { return creatives_; }
   std::vector<CreativeId> Live(ProductId p) const override;
-  // The product's one creative is replaced by a fresh one with the next hook style.
+  // The product's one creative is replaced by the replacement, or a copy with the next hook style.
   std::vector<Creative> Rotate(ProductId p, const std::vector<CreativeId>& pause,
-                               uint32_t day) override;
+                               const std::vector<Creative>& replacements, uint32_t day) override;
 
  private:
   const Catalogue& catalogue_;

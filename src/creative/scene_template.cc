@@ -123,15 +123,11 @@ SceneTemplate ParseSceneTemplate(const Json& j, const std::string& origin,
     o.Fail("name", fmt::format("\"{}\" must equal the file name \"{}\"", t.name, name));
   }
   const std::string scene = o.String("scene");
-  bool found = false;
-  for (int s = 0; s < kNumScenes; ++s) {
-    if (SceneName(static_cast<Scene>(s)) == scene) {
-      t.scene = static_cast<Scene>(s);
-      found = true;
-    }
-  }
-  if (!found)
+  if (auto s = FindScene(scene)) {
+    t.scene = *s;
+  } else {
     o.Fail("scene", fmt::format("has unknown value \"{}\" (see common/creative.h)", scene));
+  }
   t.aliases = o.Strings("aliases", true);
   {
     Obj title = o.Child("title");

@@ -155,11 +155,12 @@ std::vector<CreativeView> Platform::creatives(ProductId p) const {
   return out;
 }
 
-std::vector<Creative> Platform::RotateCreatives(ProductId p, const std::vector<CreativeId>& pause) {
+std::vector<Creative> Platform::RotateCreatives(ProductId p, const std::vector<CreativeId>& pause,
+                                                const std::vector<Creative>& replacements) {
   if (p >= catalogue_.products.size()) {
     throw std::invalid_argument("unknown product " + std::to_string(p));
   }
-  std::vector<Creative> made = creatives_->Rotate(p, pause, day_);
+  std::vector<Creative> made = creatives_->Rotate(p, pause, replacements, day_);
   new_creatives_.insert(new_creatives_.end(), made.begin(), made.end());
   return made;
 }

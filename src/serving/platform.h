@@ -102,7 +102,8 @@ class Platform {
   std::vector<CreativeView> creatives(ProductId p) const;
   // A merchant's rotation (CreativeSelector::Rotate) on the current day; the new creatives are
   // queued for TakeNewCreatives. Throws std::invalid_argument with the reason, changing nothing.
-  std::vector<Creative> RotateCreatives(ProductId p, const std::vector<CreativeId>& pause);
+  std::vector<Creative> RotateCreatives(ProductId p, const std::vector<CreativeId>& pause,
+                                        const std::vector<Creative>& replacements = {});
 
   void StartDay(uint32_t day);
   // Hourly upkeep: refresh popularity, re-pace plans. `now` is the current minute.

@@ -402,6 +402,18 @@ test('creatives: generate a video for a product and play it from the gallery', a
     }), 20_000);
   assert(duration > 5, `video duration ${duration}`);
   await shot('creatives');
+  // The made video goes into delivery in place of its product's live creative.
+  const made = listed.creatives.find((c) => c.url === src);
+  const served = (await api('list_creatives', { product_id: made.product })).in_market.filter((c) => c.live);
+  assert(served.length > 0, `product ${made.product} (the first in the list) is in a plan`);
+  await page.click(`[data-test=cr-use][data-url="${src}"]`);
+  await page.waitForSelector('[data-test=cr-used], [data-test=cr-use-error]', { timeout: 15_000 });
+  const useErr = await page.$('[data-test=cr-use-error]');
+  assert(!useErr, `use failed: ${useErr && (await useErr.textContent())}`);
+  const now = await api('list_creatives', { product_id: made.product });
+  const live = now.in_market.find((c) => c.live && c.media === src);
+  assert(live && live.hook === made.hook && live.template === made.template, `the video is live: ${JSON.stringify(now.in_market)}`);
+  assert(now.creatives.find((c) => c.url === src).in_market === true, 'the gallery marks it in the market');
 });
 
 test('language: the switch changes labels to Chinese and back, and is remembered', async () => {

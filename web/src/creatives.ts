@@ -41,6 +41,7 @@ interface CreativeJson {
   voice: string;
   duration_s: number;
   in_market: boolean;
+  creative_id?: number;
 }
 
 export function renderCreatives() {
@@ -140,10 +141,34 @@ export function renderCreatives() {
     );
   }
 
+  // Puts a made video into delivery in place of the product's most worn live creative.
+  function useButton(c: CreativeJson) {
+    const btn = h('button', { class: 'btn btn-small', 'data-test': 'cr-use', 'data-url': c.url }, t('cr.use')) as HTMLButtonElement;
+    btn.addEventListener('click', async () => {
+      btn.disabled = true;
+      try {
+        const r = await call<{ message: string }>('rotate_creatives', {
+          product_id: c.product,
+          new_creatives: [c],
+          confirm: true,
+          idempotency_key: `use-${c.url}`,
+        });
+        replace(marketStatus, okBox(r.message, 'cr-used'));
+        await refresh();
+      } catch (e) {
+        replace(marketStatus, errorBox(e, 'cr-use-error'));
+        btn.disabled = false;
+      }
+    });
+    return btn;
+  }
+
   async function refresh() {
     try {
       const r = await call<{ creatives: CreativeJson[]; in_market?: MarketCreative[] }>('list_creatives', {});
-      renderMarket(r.in_market ?? []);
+      const marketList = r.in_market ?? [];
+      renderMarket(marketList);
+      const served = new Set(marketList.filter((m) => m.live).map((m) => m.product_id));
       if (r.creatives.length === 0) {
         replace(gallery, h('p', { class: 'muted', 'data-test': 'cr-empty' }, t('cr.empty')));
         return;
@@ -160,7 +185,8 @@ export function renderCreatives() {
               null,
               h('strong', null, c.hook_text),
               h('div', { class: 'muted small' }, `#${c.product ?? ''} · ${c.template} · ${c.hook} · ${c.lang} · ${c.duration_s} s`),
-              h('span', { class: 'badge status-paused' }, c.in_market ? t('cr.inMarket') : t('cr.notInMarket')),
+              h('span', { class: `badge ${c.in_market ? 'status-active' : 'status-paused'}`, 'data-test': 'cr-item-state' }, c.in_market ? t('cr.inMarket') : t('cr.notInMarket')),
+              !c.in_market && c.url && c.product !== undefined && served.has(c.product) ? useButton(c) : null,
             ),
           ),
         ),
