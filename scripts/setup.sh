@@ -231,6 +231,8 @@ case "$cmd" in
       bash -c "echo '{\"scenario\":{\"dayz\":3}}' > '$tmp/bad.json'; ! '$ROOT/build/src/cli/chengfang' run --quick --config '$tmp/bad.json' --out '$tmp/bad' 2> '$tmp/err' && grep -q 'scenario.dayz' '$tmp/err'"
     run_e2e "chengfang bench loop --quick --json" \
       bash -c "'$ROOT/build/src/cli/chengfang' bench loop --quick --json | grep -q p99_decision_us"
+    run_e2e "chengfang bench creative --quick --json times ours and the ffmpeg baseline" \
+      bash -c "'$ROOT/build/src/cli/chengfang' bench creative --quick --json 2>/dev/null > '$tmp/bc.json' && for k in variants_per_minute_720p speedup_vs_ffmpeg_720p speedup_vs_ffmpeg_1080x1920; do grep -Eq \"\\\"\$k\\\":[0-9]*[1-9][0-9.]*\" '$tmp/bc.json' || exit 1; done"
     rm -rf "$tmp"
     build build-asan cf_tests -DCF_SANITIZE=ON
     ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \

@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "cli/bench_bidding_command.h"
+#include "cli/bench_creative_command.h"
 #include "cli/bench_insight_command.h"
 #include "cli/creative_command.h"
 #include "cli/diagnose_command.h"
@@ -69,6 +70,7 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 64));
   cf::AddBenchBiddingCommand(bench);
   cf::AddBenchInsightCommand(bench);
+  cf::AddBenchCreativeCommand(bench);
 
   auto* config_cmd = app.add_subcommand("config",
                                         "Print the default configuration (every key, "

@@ -110,12 +110,16 @@ void InstallActionTools(mcp::Registry& registry, action::ActionApi& api, const s
             ? "请复盘本账户最近7天（模拟时间）的广告表现：先调用 get_account_overview 和 "
               "get_report（granularity=day），对照每个计划的目标（ROI 或 CPA）说明达成情况；"
               "调用 list_changes 总结自动驾驶和人工做过的调整；再对每个计划调用 "
-              "get_bid_budget_suggestion，给出下周的预算与出价建议，并说明理由。"
+              "get_bid_budget_suggestion，给出下周的预算与出价建议，并说明理由；"
+              "调用 list_creatives 找出已衰退（worn_out）的创意，建议用 rotate_creatives "
+              "轮换；调用 list_influencer_orders 评估达人投放的回报。"
             : "Review this account's last seven simulated days. Call get_account_overview and "
               "get_report (granularity day) and state, per plan, the results against its goal "
               "(ROI or CPA). Call list_changes to summarise what the autopilot and people "
               "changed. Then call get_bid_budget_suggestion for each active plan and recommend "
-              "next week's budgets and goals, with the reason for each.";
+              "next week's budgets and goals, with the reason for each. Call list_creatives for "
+              "creatives the wear-out test flags (worn_out) and suggest rotate_creatives for "
+              "them; call list_influencer_orders to judge the sponsored posts' return.";
     return Json::array({{{"role", "user"}, {"content", {{"type", "text"}, {"text", text}}}}});
   };
   registry.AddPrompt(std::move(weekly));
