@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <future>
 #include <memory>
 
 #include "render/audio_decoder.h"
@@ -538,12 +539,25 @@ RenderResult RenderVideo(const ProductFacts& product, const Script& script,
 
   std::unique_ptr<AVPacket, void (*)(AVPacket*)> pkt(av_packet_alloc(),
                                                      [](AVPacket* p) { av_packet_free(&p); });
-  std::unique_ptr<AVFrame, void (*)(AVFrame*)> vframe(av_frame_alloc(),
-                                                      [](AVFrame* f) { av_frame_free(&f); });
-  vframe->format = AV_PIX_FMT_YUV420P;
-  vframe->width = o.width;
-  vframe->height = o.height;
-  AvCheck(av_frame_get_buffer(vframe.get(), 0), "cannot allocate a video frame");
+  // Two slots (canvas + YUV frame): frame i+1 is composed and converted on a helper thread while
+  // the encoder takes frame i, so composition and x264 use both cores. x264 copies its input,
+  // and av_frame_make_writable copies a frame the encoder would still hold.
+  struct Slot {
+    std::unique_ptr<AVFrame, void (*)(AVFrame*)> yuv{av_frame_alloc(),
+                                                     [](AVFrame* f) { av_frame_free(&f); }};
+    Surface canvas{nullptr, cairo_surface_destroy};
+    Context cr{nullptr, cairo_destroy};
+  };
+  Slot slots[2];
+  for (Slot& sl : slots) {
+    AVFrame* f = sl.yuv.get();
+    f->format = AV_PIX_FMT_YUV420P;
+    f->width = o.width;
+    f->height = o.height;
+    AvCheck(av_frame_get_buffer(f, 0), "cannot allocate a video frame");
+    sl.canvas = NewSurface(CAIRO_FORMAT_RGB24, o.width, o.height);
+    sl.cr = MakeContext(sl.canvas.get());
+  }
   std::unique_ptr<AVFrame, void (*)(AVFrame*)> aframe(av_frame_alloc(),
                                                       [](AVFrame* f) { av_frame_free(&f); });
   const int frame_size = audio_enc.ctx->frame_size > 0 ? audio_enc.ctx->frame_size : 1024;
@@ -554,11 +568,9 @@ RenderResult RenderVideo(const ProductFacts& product, const Script& script,
   AvCheck(av_frame_get_buffer(aframe.get(), 0), "cannot allocate an audio frame");
 
   SwsContext* sws = sws_getContext(o.width, o.height, AV_PIX_FMT_BGRA, o.width, o.height,
-                                   AV_PIX_FMT_YUV420P, SWS_BILINEAR, nullptr, nullptr, nullptr);
+                                   AV_PIX_FMT_YUV420P, SWS_FAST_BILINEAR, nullptr, nullptr, nullptr);
   if (sws == nullptr) throw RenderError("cannot set up the colour converter");
   std::unique_ptr<SwsContext, void (*)(SwsContext*)> sws_owner(sws, sws_freeContext);
-  Surface canvas = NewSurface(CAIRO_FORMAT_RGB24, o.width, o.height);
-  Context cr = MakeContext(canvas.get());
 
   const size_t total_samples = audio.size() / 2;
   size_t next_sample = 0;
@@ -581,16 +593,25 @@ RenderResult RenderVideo(const ProductFacts& product, const Script& script,
   };
 
   const int frames = static_cast<int>(std::lround(o.duration_s * o.fps));
+  // Composes frame i into its slot and converts it to YUV (on the helper thread; one at a time,
+  // so the composer and the colour converter are never used concurrently).
+  auto prepare = [&](int i) {
+    Slot& sl = slots[i % 2];
+    composer.Frame(sl.cr.get(), static_cast<double>(i) / o.fps);
+    cairo_surface_flush(sl.canvas.get());
+    AvCheck(av_frame_make_writable(sl.yuv.get()), what);
+    const uint8_t* src[1] = {cairo_image_surface_get_data(sl.canvas.get())};
+    const int stride[1] = {cairo_image_surface_get_stride(sl.canvas.get())};
+    sws_scale(sws, src, stride, 0, o.height, sl.yuv->data, sl.yuv->linesize);
+    sl.yuv->pts = i;
+  };
+  std::future<void> next;
+  if (frames > 0) next = std::async(std::launch::async, prepare, 0);
   for (int i = 0; i < frames; ++i) {
+    next.get();  // frame i is ready (or its error is thrown here)
+    if (i + 1 < frames) next = std::async(std::launch::async, prepare, i + 1);
     const double t = static_cast<double>(i) / o.fps;
-    composer.Frame(cr.get(), t);
-    cairo_surface_flush(canvas.get());
-    AvCheck(av_frame_make_writable(vframe.get()), what);
-    const uint8_t* src[1] = {cairo_image_surface_get_data(canvas.get())};
-    const int stride[1] = {cairo_image_surface_get_stride(canvas.get())};
-    sws_scale(sws, src, stride, 0, o.height, vframe->data, vframe->linesize);
-    vframe->pts = i;
-    AvCheck(avcodec_send_frame(video.ctx, vframe.get()), what);
+    AvCheck(avcodec_send_frame(video.ctx, slots[i % 2].yuv.get()), what);
     Drain(video, out.oc, pkt.get(), what);
     encode_audio_until(t + 1.0 / o.fps);
     if (o.progress && (i % o.fps == o.fps - 1 || i == frames - 1)) {
@@ -607,9 +628,10 @@ RenderResult RenderVideo(const ProductFacts& product, const Script& script,
 
   if (o.thumbnail) {
     const std::filesystem::path tmp_png = temps.Add(thumb);
-    composer.Frame(cr.get(), std::max(0.0, composer.hook_end() * 0.6));
-    cairo_surface_flush(canvas.get());
-    if (cairo_surface_write_to_png(canvas.get(), tmp_png.c_str()) != CAIRO_STATUS_SUCCESS) {
+    Slot& sl = slots[0];
+    composer.Frame(sl.cr.get(), std::max(0.0, composer.hook_end() * 0.6));
+    cairo_surface_flush(sl.canvas.get());
+    if (cairo_surface_write_to_png(sl.canvas.get(), tmp_png.c_str()) != CAIRO_STATUS_SUCCESS) {
       throw RenderError("cannot write thumbnail " + tmp_png.string());
     }
   }
