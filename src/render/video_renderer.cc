@@ -567,8 +567,9 @@ RenderResult RenderVideo(const ProductFacts& product, const Script& script,
   av_channel_layout_default(&aframe->ch_layout, 2);
   AvCheck(av_frame_get_buffer(aframe.get(), 0), "cannot allocate an audio frame");
 
-  SwsContext* sws = sws_getContext(o.width, o.height, AV_PIX_FMT_BGRA, o.width, o.height,
-                                   AV_PIX_FMT_YUV420P, SWS_FAST_BILINEAR, nullptr, nullptr, nullptr);
+  SwsContext* sws =
+      sws_getContext(o.width, o.height, AV_PIX_FMT_BGRA, o.width, o.height, AV_PIX_FMT_YUV420P,
+                     SWS_FAST_BILINEAR, nullptr, nullptr, nullptr);
   if (sws == nullptr) throw RenderError("cannot set up the colour converter");
   std::unique_ptr<SwsContext, void (*)(SwsContext*)> sws_owner(sws, sws_freeContext);
 
