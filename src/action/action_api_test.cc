@@ -44,6 +44,15 @@ class ActionApiTest : public ::testing::Test {
     EXPECT_EQ(store_.entries().size(), audit);
   }
 
+  // User u watches product p's organic videos `times` times (what the platform's affinity learns).
+  void Watch(UserId u, ProductId p, int times) {
+    Event e;
+    e.type = EventType::kOrganicView;
+    e.user = u;
+    e.product = p;
+    for (int k = 0; k < times; ++k) account_.platform().LogEvent(e);
+  }
+
   TestAccount account_;
   StateStore store_;
   ActionApi api_;
@@ -377,7 +386,7 @@ TEST_F(ActionApiTest, RotateCreativesReplacesTheLiveCreative) {
   Json bad = video;
   bad["hook"] = "shouting";
   ExpectError("rotate_creatives", {{"product_id", 0}, {"new_creatives", {bad}}}, "invalid_argument",
-              "new_creatives[0].hook \"shouting\" is not one of");
+              "new_creatives[0].hook: unknown hook style 'shouting'");
   bad = video;
   bad.erase("hook");
   ExpectError("rotate_creatives", {{"product_id", 0}, {"new_creatives", {bad}}}, "invalid_argument",
@@ -391,13 +400,7 @@ TEST_F(ActionApiTest, RotateCreativesReplacesTheLiveCreative) {
 // as received, and stays within the guardrails.
 TEST_F(ActionApiTest, CouponsGoToTheBestFittingUsersWithinGuardrails) {
   // Users 0-4 watched soft drinks (category 0), users 5-9 shampoo; the rest nothing.
-  for (UserId u = 0; u < 10; ++u) {
-    Event e;
-    e.type = EventType::kOrganicView;
-    e.user = u;
-    e.product = u < 5 ? 1 : 5;
-    for (UserId k = 0; k <= u % 5; ++k) account_.platform().LogEvent(e);
-  }
+  for (UserId u = 0; u < 10; ++u) Watch(u, u < 5 ? 1 : 5, 1 + u % 5);
   const Json dry = api_.Call("issue_coupon", {{"product_id", 0}, {"discount", 0.1}});
   EXPECT_TRUE(dry["dry_run"].get<bool>());
   EXPECT_EQ(dry["after"]["users"], 5);
@@ -428,13 +431,7 @@ TEST_F(ActionApiTest, CouponsGoToTheBestFittingUsersWithinGuardrails) {
 // fee, are refused while the creator is busy or past the day's fee guardrail, and are listed.
 TEST_F(ActionApiTest, InfluencersRankByAudienceFitAndOrdersKeepToGuardrails) {
   // Creator 0's followers (users 0-9) watch soft drinks; creator 1's (10-19) shampoo.
-  for (UserId u = 0; u < 20; ++u) {
-    Event e;
-    e.type = EventType::kOrganicView;
-    e.user = u;
-    e.product = u < 10 ? 1 : 5;
-    account_.platform().LogEvent(e);
-  }
+  for (UserId u = 0; u < 20; ++u) Watch(u, u < 10 ? 1 : 5, 1);
   const Json drinks = api_.Call("search_influencers", {{"product_id", 0}});
   ASSERT_EQ(drinks["influencers"].size(), 2u);
   EXPECT_EQ(drinks["influencers"][0]["influencer_id"], 0);

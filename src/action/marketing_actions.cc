@@ -7,6 +7,7 @@
 
 #include "action/action_api.h"
 #include "action/action_args.h"
+#include "creative/script.h"
 #include "insight/audience_fit.h"
 
 namespace cf::action {
@@ -97,17 +98,10 @@ std::vector<Creative> ReadNewCreatives(const Json& a) {
     Creative c;
     const std::string hook = text("hook", 32);
     if (hook.empty()) throw ActionError::Invalid(at + ".hook is required");
-    bool found = false;
-    for (int h = 0; h < kNumHookStyles; ++h) {
-      if (HookStyleName(static_cast<HookStyle>(h)) == hook) {
-        c.hook = static_cast<HookStyle>(h);
-        found = true;
-      }
-    }
-    if (!found) {
-      throw ActionError::Invalid(fmt::format(
-          "{}.hook {} is not one of question, pain_point, price_shock, scene, social_proof", at,
-          Json(hook).dump()));
+    try {
+      c.hook = ParseHookStyle(hook);
+    } catch (const std::invalid_argument& e) {
+      throw ActionError::Invalid(fmt::format("{}.hook: {}", at, e.what()));
     }
     const std::string scene = text("scene", 32);
     if (!scene.empty()) {
@@ -173,11 +167,9 @@ Json ActionApi::RotateCreatives(const Json& a, const CallContext& ctx) {
   const ProductId p = prod.id;
   const std::vector<CreativeView> views = account_.platform().creatives(p);
   std::vector<CreativeId> live;
-  Json before_live = Json::array();
   for (const CreativeView& v : views) {
     if (!v.live) continue;
     live.push_back(v.creative.id);
-    before_live.push_back(v.creative.id);
   }
   if (live.empty()) {
     throw ActionError::Precondition(
@@ -227,7 +219,7 @@ Json ActionApi::RotateCreatives(const Json& a, const CallContext& ctx) {
   Json after_live = Json::array();
   for (CreativeId c : live)
     if (std::find(pause.begin(), pause.end(), c) == pause.end()) after_live.push_back(c);
-  const Json before = {{"live", before_live}};
+  const Json before = {{"live", live}};
   const Json after = {
       {"live", after_live},
       {"paused", pause},

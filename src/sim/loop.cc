@@ -108,6 +108,17 @@ struct Loop::Impl {
   void Totals(KpiTotals& o, KpiTotals& mk) const;
   const HourPoint& CloseHour(SimMinute m);
   void Act(SimMinute m, std::string text);
+  // What the platform observes of a coupon the world gave: its receipt (kCouponReceived).
+  void LogCoupon(SimMinute m, UserId u, ProductId p, Money value) {
+    Event e;
+    e.type = EventType::kCouponReceived;
+    e.minute = m;
+    e.user = u;
+    e.product = p;
+    e.money = value.micros();
+    e.channel = Channel::kMall;
+    platform.LogEvent(e);
+  }
   // A decision maker's change to one of our plans, with what it did.
   void Apply(SimMinute m, const AdPlan& plan, std::vector<std::string> notes);
   bool is_ours(PlanId id) const { return id < is_ours_.size() && is_ours_[id]; }
@@ -618,16 +629,7 @@ void Loop::Impl::Step() {
   if (t.minute_of_day() == 0) {
     if (m > start && setup.policy == "media_buyer") MediaBuyerDay(m);
     platform.StartDay(t.day());
-    for (const CouponGrant& g : world.StartDay(t.day())) {
-      Event e;
-      e.type = EventType::kCouponReceived;
-      e.minute = m;
-      e.user = g.user;
-      e.product = g.product;
-      e.money = g.value.micros();
-      e.channel = Channel::kMall;
-      platform.LogEvent(e);
-    }
+    for (const CouponGrant& g : world.StartDay(t.day())) LogCoupon(m, g.user, g.product, g.value);
   }
   ApplyFaults(m);
   if (t.minute_of_day() % 60 == 0) platform.Upkeep(m);
@@ -670,14 +672,7 @@ void Loop::IssueCoupons(ProductId p, Money value, SimMinute expires,
   Impl& im = *impl_;
   for (UserId u : users) {
     im.world.GiveCoupon(u, p, value, expires);
-    Event e;
-    e.type = EventType::kCouponReceived;
-    e.minute = im.now;
-    e.user = u;
-    e.product = p;
-    e.money = value.micros();
-    e.channel = Channel::kMall;
-    im.platform.LogEvent(e);
+    im.LogCoupon(im.now, u, p, value);
   }
 }
 

@@ -366,8 +366,8 @@ test('creatives: the market\'s creatives show CTR and wear-out state; rotate one
   await scrollUnderHeader('[data-test=cr-market-card]');
   await shot('creatives-market');
   await page.click(`${sel} [data-test=cr-rotate]`);
-  await page.waitForSelector('[data-test=cr-rotated], [data-test=cr-rotate-error]', { timeout: 15_000 });
-  const err = await page.$('[data-test=cr-rotate-error]');
+  await page.waitForSelector('[data-test=cr-rotated], [data-test=cr-rotated-error]', { timeout: 15_000 });
+  const err = await page.$('[data-test=cr-rotated-error]');
   assert(!err, `rotation failed: ${err && (await err.textContent())}`);
   await page.waitForSelector(`${sel}[data-live="false"]`, { timeout: 15_000 });
   const after = (await api('list_creatives', { product_id: row.product_id })).in_market;
@@ -407,8 +407,8 @@ test('creatives: generate a video for a product and play it from the gallery', a
   const served = (await api('list_creatives', { product_id: made.product })).in_market.filter((c) => c.live);
   assert(served.length > 0, `product ${made.product} (the first in the list) is in a plan`);
   await page.click(`[data-test=cr-use][data-url="${src}"]`);
-  await page.waitForSelector('[data-test=cr-used], [data-test=cr-use-error]', { timeout: 15_000 });
-  const useErr = await page.$('[data-test=cr-use-error]');
+  await page.waitForSelector('[data-test=cr-used], [data-test=cr-used-error]', { timeout: 15_000 });
+  const useErr = await page.$('[data-test=cr-used-error]');
   assert(!useErr, `use failed: ${useErr && (await useErr.textContent())}`);
   const now = await api('list_creatives', { product_id: made.product });
   const live = now.in_market.find((c) => c.live && c.media === src);

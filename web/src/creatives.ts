@@ -85,19 +85,16 @@ export function renderCreatives() {
     }
   }
 
-  async function rotate(c: MarketCreative, btn: HTMLButtonElement) {
+  // One rotation (confirmed, idempotent), its message or error shown above the table with
+  // `${test}` / `${test}-error`, then the page refreshed; the button comes back on error.
+  async function rotate(args: Record<string, unknown>, btn: HTMLButtonElement, test: string) {
     btn.disabled = true;
     try {
-      const r = await call<{ message: string }>('rotate_creatives', {
-        product_id: c.product_id,
-        pause_creative_ids: [c.creative_id],
-        confirm: true,
-        idempotency_key: `rotate-${c.creative_id}`,
-      });
-      replace(marketStatus, okBox(r.message, 'cr-rotated'));
+      const r = await call<{ message: string }>('rotate_creatives', { ...args, confirm: true });
+      replace(marketStatus, okBox(r.message, test));
       await refresh();
     } catch (e) {
-      replace(marketStatus, errorBox(e, 'cr-rotate-error'));
+      replace(marketStatus, errorBox(e, `${test}-error`));
       btn.disabled = false;
     }
   }
@@ -119,7 +116,9 @@ export function renderCreatives() {
           null,
           ...rows.map((c) => {
             const btn = h('button', { class: 'btn btn-small', 'data-test': 'cr-rotate', 'data-id': c.creative_id }, t('cr.rotate')) as HTMLButtonElement;
-            btn.addEventListener('click', () => void rotate(c, btn));
+            btn.addEventListener('click', () =>
+              void rotate({ product_id: c.product_id, pause_creative_ids: [c.creative_id], idempotency_key: `rotate-${c.creative_id}` }, btn, 'cr-rotated'),
+            );
             const ready = c.wearout.state !== 'learning';
             return h(
               'tr',
@@ -144,22 +143,9 @@ export function renderCreatives() {
   // Puts a made video into delivery in place of the product's most worn live creative.
   function useButton(c: CreativeJson) {
     const btn = h('button', { class: 'btn btn-small', 'data-test': 'cr-use', 'data-url': c.url }, t('cr.use')) as HTMLButtonElement;
-    btn.addEventListener('click', async () => {
-      btn.disabled = true;
-      try {
-        const r = await call<{ message: string }>('rotate_creatives', {
-          product_id: c.product,
-          new_creatives: [c],
-          confirm: true,
-          idempotency_key: `use-${c.url}`,
-        });
-        replace(marketStatus, okBox(r.message, 'cr-used'));
-        await refresh();
-      } catch (e) {
-        replace(marketStatus, errorBox(e, 'cr-use-error'));
-        btn.disabled = false;
-      }
-    });
+    btn.addEventListener('click', () =>
+      void rotate({ product_id: c.product, new_creatives: [c], idempotency_key: `use-${c.url}` }, btn, 'cr-used'),
+    );
     return btn;
   }
 
