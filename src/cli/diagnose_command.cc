@@ -152,14 +152,15 @@ int RunDiagnosisOfRun(const RunDiagnosisOptions& o) {
                         {"minute", f.minute - journal.flight_start},
                         {"plan", f.plan},
                         {"trigger", f.TriggerText()},
+                        {"kind", f.notice ? "notice" : "alarm"},
                         {"cause", cause},
                         {"confidence", std::round(conf * 1000) / 1000},
                         {"actions", std::move(actions)},
                         {"report", report}});
         continue;
       }
-      fmt::print("\n[{}] plan {}: {}\ncause: {} (confidence {:.2f})\n{}\n", when, f.plan,
-                 f.TriggerText(), cause, conf, report);
+      fmt::print("\n[{}] plan {}{}: {}\ncause: {} (confidence {:.2f})\n{}\n", when, f.plan,
+                 f.notice ? " (notice)" : "", f.TriggerText(), cause, conf, report);
     }
     if (o.json) {
       runs[name] = {{"findings", std::move(list)}};

@@ -9,6 +9,7 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,9 @@ struct DiagnosisInput {
   PlanId plan = kNoId;
   std::string plan_name;
   double window_hours = 24;
+  // The KPI whose move started the diagnosis, when there was one (a live alert). A target raise
+  // cannot explain a fall in ROI or CVR, so the budget/bid agent does not offer it for those.
+  std::optional<Kpi> trigger;
   std::array<KpiCounts, kNumChannels> channel_before{}, channel_after{};
   std::vector<CreativeWindow> creatives;
   std::vector<ProductWindow> products;

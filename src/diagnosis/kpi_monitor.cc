@@ -275,7 +275,33 @@ bool KpiMonitor::Judge(const MonitorKey& key, const Series& s, uint32_t bucket, 
       kpi == Kpi::kRoi) {
     if (evidence < min_evidence) return false;  // a ratio needs its own denominator
   }
-  const double scale = std::sqrt(spread * spread + noise * noise);
+  // The past values' spread already holds one bucket's sampling noise; only the rest of it (the
+  // day-to-day variation beyond sampling, a random-effects estimate) is added to this bucket's and
+  // the baseline's sampling noise, so sampling noise is not counted twice.
+  double one_bucket_var = 0;
+  switch (kpi) {
+    case Kpi::kCtr:
+    case Kpi::kCvr:
+    case Kpi::kWinRate: {
+      const double p = std::clamp(baseline, 1e-6, 1 - 1e-6);
+      one_bucket_var = p * (1 - p) / std::max(1.0, usual_evidence);
+      break;
+    }
+    case Kpi::kImpressions:
+      one_bucket_var = std::max(1.0, baseline);
+      break;
+    case Kpi::kGmv:
+    case Kpi::kRoi:
+      one_bucket_var = baseline * baseline / std::max(1.0, usual_purchases);
+      break;
+    case Kpi::kSpend:
+    case Kpi::kCpm:
+    case Kpi::kPace:
+      one_bucket_var = baseline * baseline / std::max(1.0, usual_charges);
+      break;
+  }
+  const double excess_var = std::max(0.0, spread * spread - one_bucket_var);
+  const double scale = std::sqrt(excess_var + noise * noise);
   if (!(scale > 0)) return false;
   const double z = (value - baseline) / scale;
   const double rel = baseline != 0 ? (value - baseline) / std::abs(baseline) : 0;

@@ -26,6 +26,7 @@ bool Adverse(const Alert& a) {
 }  // namespace
 
 std::string LiveFinding::TriggerText() const {
+  if (!trigger_note.empty()) return trigger_note;
   std::string scope(ScopeName(trigger.key.scope));
   if (trigger.key.scope == Scope::kChannel) {
     scope = fmt::format("channel {}", ChannelName(static_cast<Channel>(trigger.key.id)));
@@ -90,6 +91,15 @@ void LiveDiagnosis::ObserveAuctions(PlanId plan, Channel channel, SimMinute minu
   h.capped_losses += t.capped_losses;
 }
 
+double LiveDiagnosis::CompetitorPriceAt(const PlanTrack& t, uint32_t bucket, ProductId p,
+                                        double fallback) {
+  auto it = t.comp.lower_bound(bucket);
+  if (it == t.comp.begin()) return fallback;
+  --it;
+  auto f = it->second.find(p);
+  return f == it->second.end() ? fallback : f->second;
+}
+
 KpiCounts LiveDiagnosis::Sum(const MonitorKey& key, uint32_t from, uint32_t to) const {
   KpiCounts c;
   for (uint32_t b = from; b < to; ++b) {
@@ -130,14 +140,6 @@ DiagnosisInput LiveDiagnosis::BuildInput(const PlanState& s, SimMinute now,
     }
   }
   const PlanTrack& t = tracks_.at(s.plan);
-  auto price_at = [&](uint32_t bucket, ProductId p, double fallback) {
-    // The competitor price recorded at the end of the latest hour before `bucket`.
-    auto it = t.comp.lower_bound(bucket);
-    if (it == t.comp.begin()) return fallback;
-    --it;
-    auto f = it->second.find(p);
-    return f == it->second.end() ? fallback : f->second;
-  };
   for (const ProductState& p : s.products) {
     const MonitorKey k{s.plan, Scope::kProduct, p.product};
     ProductWindow w;
@@ -146,7 +148,7 @@ DiagnosisInput LiveDiagnosis::BuildInput(const PlanState& s, SimMinute now,
     w.before = Sum(k, before_from, before_to);
     w.after = Sum(k, after_from, end);
     w.own_price = p.own_price;
-    w.competitor_price_before = price_at(before_to, p.product, p.competitor_price);
+    w.competitor_price_before = CompetitorPriceAt(t, before_to, p.product, p.competitor_price);
     w.competitor_price_after = p.competitor_price;
     in.products.push_back(w);
   }
@@ -190,6 +192,20 @@ std::vector<LiveFinding> LiveDiagnosis::OnHour(SimMinute now, std::span<const Pl
     t.daily_budget[end] = s.daily_budget;
     auto& comp = t.comp[end];
     for (const ProductState& p : s.products) comp[p.product] = p.competitor_price;
+    // A competitor price cut on a promoted product (against the price a day earlier) starts the
+    // price watch from the hour it appeared in; it ends when no cut stands any more.
+    const uint32_t per_day = kMinutesPerDay / options_.monitor.bucket_minutes;
+    bool cut = false;
+    for (const ProductState& p : s.products) {
+      const double old = end > per_day ? CompetitorPriceAt(t, end - per_day, p.product, 0) : 0;
+      cut |= old > 0 && p.competitor_price > 0 &&
+             p.competitor_price <= (1 - options_.price_watch_cut) * old;
+    }
+    if (cut && !t.price_watch) {
+      t.price_watch_from = end - 1;
+      t.price_watch_reported = false;
+    }
+    t.price_watch = cut;
     // The hour the day's budget ran out (first hour end with 98% of it spent).
     const uint32_t day = (now - 1) / kMinutesPerDay;
     if (s.daily_budget > 0 && s.spent_today >= 0.98 * s.daily_budget &&
@@ -213,24 +229,63 @@ std::vector<LiveFinding> LiveDiagnosis::OnHour(SimMinute now, std::span<const Pl
     auto hit = alerted.find(plan);
     if (hit == alerted.end()) {
       t.in_streak = false;
+      t.streak_hours = 0;
       continue;
     }
     const uint32_t bucket = end - 1;
-    if (!t.in_streak || t.streak_last + 1 < bucket) t.streak_first = hit->second;
+    const bool fresh = !t.in_streak || t.streak_last + 1 < bucket;
+    t.streak_hours = fresh ? 1 : t.streak_hours + 1;
+    if (fresh) t.streak_first = hit->second;
     t.streak_last = bucket;
     t.in_streak = true;
   }
   const uint32_t width =
       static_cast<uint32_t>(options_.window_hours * 60) / options_.monitor.bucket_minutes;
   std::vector<LiveFinding> out;
-  std::set<PlanId> done;
+  // Per plan and hour: at most one alarm, and one notice. A notice does not end the plan's turn:
+  // a less severe alert may still have an external cause. `done`: the plan's alarm was judged
+  // this hour (raised or held back by the cooldown); `raised`: it was raised.
+  std::set<PlanId> done, noticed, raised;
+  const SimMinute cooldown = static_cast<SimMinute>(options_.cooldown_hours) * 60;
+  // Raises a diagnosed finding unless a cooldown holds it back; true when raised. Within the
+  // cooldown a new top cause with at least `break_confidence` still gets through. Without any
+  // cause it is raised only when `urgent_unexplained`.
+  auto emit = [&](LiveFinding&& f, PlanTrack& t, double break_confidence, bool urgent_unexplained) {
+    const bool has_cause = !f.diagnosis.hypotheses.empty();
+    const CauseKind cause = has_cause ? f.diagnosis.hypotheses.front().cause : CauseKind{};
+    f.notice = has_cause && f.diagnosis.hypotheses.front().own_setting;
+    if (f.notice) {
+      if (noticed.count(f.plan) || (t.any_notice && now < t.last_notice + cooldown)) return false;
+      noticed.insert(f.plan);
+      t.any_notice = true;
+      t.last_notice = now;
+    } else {
+      done.insert(f.plan);
+      const bool cooling = t.any_finding && now < t.last_finding + cooldown;
+      // Within the cooldown only a confident new explanation is worth a message.
+      const bool new_cause = has_cause && (!t.last_had_cause || cause != t.last_cause) &&
+                             f.diagnosis.hypotheses.front().confidence >= break_confidence;
+      if (cooling && !new_cause) return false;
+      // A move nothing explains is held until it persists (min_unexplained_hours consecutive
+      // alerted hours) or is critical: an alarm that says only "something moved" must be worth it.
+      if (!has_cause && !urgent_unexplained) return false;
+      t.any_finding = true;
+      t.last_finding = now;
+      t.last_had_cause = has_cause;
+      t.last_cause = cause;
+    }
+    if (!f.notice) raised.insert(f.plan);
+    f.report_en = RenderReport(f.diagnosis, f.input, Lang::kEn);
+    f.report_zh = RenderReport(f.diagnosis, f.input, Lang::kZh);
+    out.push_back(std::move(f));
+    return true;
+  };
   for (const Alert& a : alerts) {  // most severe first
     if (done.count(a.key.plan)) continue;
     const PlanState* s = nullptr;
     for (const PlanState& p : plans)
       if (p.plan == a.key.plan) s = &p;
     if (!s) continue;
-    done.insert(a.key.plan);
     PlanTrack& t = tracks_.at(a.key.plan);
     LiveFinding f;
     f.plan = s->plan;
@@ -248,6 +303,7 @@ std::vector<LiveFinding> LiveDiagnosis::OnHour(SimMinute now, std::span<const Pl
     bool first_try = true;
     for (uint32_t from : starts) {
       DiagnosisInput in = BuildInput(*s, now, std::min(from, end - 1));
+      in.trigger = a.kpi;
       Diagnosis d = Coordinate(in);
       const double conf = d.hypotheses.empty() ? -1 : d.hypotheses.front().confidence;
       const double best =
@@ -258,23 +314,57 @@ std::vector<LiveFinding> LiveDiagnosis::OnHour(SimMinute now, std::span<const Pl
         first_try = false;
       }
     }
-    const bool has_cause = !f.diagnosis.hypotheses.empty();
-    const CauseKind cause = has_cause ? f.diagnosis.hypotheses.front().cause : CauseKind{};
-    const bool cooling =
-        t.any_finding &&
-        now < t.last_finding + static_cast<SimMinute>(options_.cooldown_hours) * 60;
-    // Within the cooldown only a confident new explanation of a critical move is worth a message.
-    const bool new_cause = has_cause && (!t.last_had_cause || cause != t.last_cause) &&
-                           a.severity == Severity::kCritical &&
-                           f.diagnosis.hypotheses.front().confidence >= 0.5;
-    if (cooling && !new_cause) continue;
-    t.any_finding = true;
-    t.last_finding = now;
-    t.last_had_cause = has_cause;
-    t.last_cause = cause;
-    f.report_en = RenderReport(f.diagnosis, f.input, Lang::kEn);
-    f.report_zh = RenderReport(f.diagnosis, f.input, Lang::kZh);
-    out.push_back(std::move(f));
+    // A critical move may break the cooldown with a confident new cause; without a cause, only a
+    // critical or persistent move is raised.
+    const bool critical = a.severity == Severity::kCritical;
+    emit(std::move(f), t, critical ? 0.5 : 2.0,
+         critical || t.streak_hours >= static_cast<uint32_t>(options_.min_unexplained_hours));
+  }
+  // The competitor price watch. A price cut that the catalogue shows on promoted products is an
+  // external event worth testing on its own: the undercut products may be too small a part of the
+  // plan for its CVR to cross the monitor's threshold. While a cut stands (against the prices a day
+  // earlier), the pooled CVR of the undercut products since it appeared (at most 2 x window_hours)
+  // is tested against the same hours a day earlier; a fall of price_watch_z or more raises an alarm
+  // (once per cut).
+  for (const PlanState& s : plans) {
+    auto it = tracks_.find(s.plan);
+    if (it == tracks_.end() || raised.count(s.plan)) continue;
+    PlanTrack& t = it->second;
+    if (!t.price_watch || t.price_watch_reported) continue;
+    const uint32_t oldest = end > 2 * width ? end - 2 * width : 0;
+    const uint32_t from = std::min(std::max(t.price_watch_from, oldest), end - 1);
+    DiagnosisInput in = BuildInput(s, now, from);
+    in.trigger = Kpi::kCvr;
+    const PriceCutEvidence e = PooledPriceCut(in);
+    if (e.products.empty() || e.before.purchases < options_.price_watch_min_purchases ||
+        e.before.clicks <= 0 || e.after.clicks <= 0 || e.z > options_.price_watch_z) {
+      continue;
+    }
+    const double cvr_b = e.before.purchases / e.before.clicks;
+    const double cvr_a = e.after.purchases / e.after.clicks;
+    LiveFinding f;
+    f.plan = s.plan;
+    f.minute = now;
+    f.trigger.key = {s.plan, Scope::kProduct, e.products.front()->product};
+    f.trigger.kpi = Kpi::kCvr;
+    f.trigger.bucket_start = static_cast<SimMinute>(end - 1) * options_.monitor.bucket_minutes;
+    f.trigger.window_start = static_cast<SimMinute>(from) * options_.monitor.bucket_minutes;
+    f.trigger.value = cvr_a;
+    f.trigger.baseline = cvr_b;
+    f.trigger.z = e.z;
+    f.trigger.relative_change = cvr_b > 0 ? cvr_a / cvr_b - 1 : 0;
+    f.trigger.evidence = e.after.clicks;
+    f.trigger.severity =
+        e.z <= -6 && f.trigger.relative_change <= -0.5 ? Severity::kCritical : Severity::kWarning;
+    f.trigger_note = fmt::format(
+        "competitors cut prices on {} of the plan's products (by {:.0f}% on average) and their CVR "
+        "fell {:.0f}% against the same hours a day earlier (z = {:.1f})",
+        e.products.size(), 100 * e.cut, -100 * f.trigger.relative_change, e.z);
+    f.input = std::move(in);
+    f.diagnosis = Coordinate(f.input);
+    // A cut is news in itself: within the cooldown it gets through when it changes the top cause
+    // with the support an external cause needs.
+    if (emit(std::move(f), t, kExternalCauseFloor, false)) t.price_watch_reported = true;
   }
   return out;
 }

@@ -6,11 +6,18 @@
 // the daily curve cancels), runs the sub-agents and the coordinator on each, and returns the most
 // confident diagnosis as a finding with the report in English and Chinese.
 //
+// It also keeps a competitor price watch: when the catalogue shows a promoted product undercut
+// (>= price_watch_cut against a day earlier), the undercut products' pooled CVR since the cut is
+// tested each hour, and a significant fall raises an alarm even when no plan-level KPI moved
+// enough for the monitor. A finding whose top cause is the plan's own setting change is a notice.
+//
 // Only observable data enters: events, auction outcomes (the price to beat), and the plan state
 // and catalogue prices the caller passes each hour (PlanState). Nothing from a simulated market.
 //
-// Promises: deterministic; at most one finding per plan per cooldown_hours, unless a critical
-// alert gets a new top cause with confidence >= 0.5; memory O(watched keys x hours seen). Not
+// Promises: deterministic; no alarm without a cause unless the move is critical or lasted
+// min_unexplained_hours; at most one alarm per plan per cooldown_hours, unless a critical
+// alert gets a new top cause with confidence >= 0.5, and at most one notice (a move the plan's own
+// setting change explains) per plan per cooldown_hours; memory O(watched keys x hours seen). Not
 // thread-safe.
 #pragma once
 
@@ -52,6 +59,12 @@ struct LiveFinding {
   Diagnosis diagnosis;
   DiagnosisInput input;
   std::string report_en, report_zh;
+  // The top cause is the plan's own setting change (Hypothesis::own_setting): a notice for the
+  // merchant, not an alarm. Notices have their own cooldown and never hold back an alarm.
+  bool notice = false;
+  // When set, what started the diagnosis in words, instead of the alert's KPI move (the
+  // competitor price watch's findings).
+  std::string trigger_note;
   // "KPI of scope fell x% (z = ...)", in English.
   std::string TriggerText() const;
 };
@@ -67,9 +80,19 @@ struct LiveDiagnosisOptions {
   MonitorOptions monitor;
   int window_hours = 6;     // the "after" window; "before" is the same hours a day earlier
   int cooldown_hours = 12;  // per plan, unless the top cause changes
+  // A move no agent explains is raised only when critical or when it has lasted this many
+  // consecutive alerted hours: "something moved, cause unknown" must be worth an alarm.
+  int min_unexplained_hours = 3;
   // A target-ROI plan's lost auction counts as capped by its target if a 10% lower target
   // (bid x 1 / 0.9) would have beaten the price.
   double capped_bid_factor = 1 / 0.9;
+  // The competitor price watch: a cut of at least price_watch_cut on a promoted product (against
+  // a day earlier) is tested on the undercut products' pooled CVR; an alarm needs z <=
+  // price_watch_z and price_watch_min_purchases purchases in the reference window. The visible
+  // cut is the prior that lets it act on less evidence than a blind monitor needs (|z| >= 4).
+  double price_watch_cut = 0.05;
+  double price_watch_z = -2.5;
+  double price_watch_min_purchases = 10;
 };
 
 class LiveDiagnosis {
@@ -103,17 +126,24 @@ class LiveDiagnosis {
     std::map<uint32_t, double> roi_target;             // bucket -> the plan ROI target at its end
     std::map<uint32_t, double> daily_budget;           // bucket -> today's budget at its end
     std::map<uint32_t, double> budget_exhausted_hour;  // day -> hour of day it ran out
-    SimMinute last_finding = 0;
-    bool any_finding = false;
+    SimMinute last_finding = 0, last_notice = 0;
+    bool any_finding = false, any_notice = false;
     CauseKind last_cause = CauseKind::kTrackingOutage;
     bool last_had_cause = false;
+    // The competitor price watch: a cut stands, since which bucket, and whether it was reported.
+    bool price_watch = false, price_watch_reported = false;
+    uint32_t price_watch_from = 0;
     // The current run of consecutive hours with an adverse alert: first and last bucket.
     uint32_t streak_first = 0, streak_last = 0;
+    uint32_t streak_hours = 0;  // consecutive hours with an adverse alert, this one included
     bool in_streak = false;
   };
   // The diagnosis input for buckets [after_from, end of the hour ending at `now`).
   DiagnosisInput BuildInput(const PlanState& s, SimMinute now, uint32_t after_from) const;
   KpiCounts Sum(const MonitorKey& key, uint32_t from_bucket, uint32_t to_bucket) const;
+  // The competitor price of `p` recorded at the end of the latest hour before `bucket`.
+  static double CompetitorPriceAt(const PlanTrack& t, uint32_t bucket, ProductId p,
+                                  double fallback);
 
   LiveDiagnosisOptions options_;
   KpiMonitor monitor_;

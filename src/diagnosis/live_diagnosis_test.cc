@@ -9,7 +9,21 @@
 namespace cf::diagnosis {
 namespace {
 
-enum class Fault { kNone, kTracking, kWearOut, kPriceCut, kBudget };
+// kMildPriceCut: the cut costs product 3 less CVR, so the plan's CVR falls ~15%, under the
+// monitor's 25% threshold; kMildCvrDrop: the same CVR fall with no cut in the catalogue.
+// kBlip: one hour of 40% less traffic; kMysteryDrop: 35% less traffic from kChange on, in every
+// channel alike (no agent can explain either).
+enum class Fault {
+  kNone,
+  kTracking,
+  kWearOut,
+  kPriceCut,
+  kBudget,
+  kMildPriceCut,
+  kMildCvrDrop,
+  kBlip,
+  kMysteryDrop
+};
 
 constexpr PlanId kPlan = 7;
 constexpr SimMinute kChange = 4 * kMinutesPerDay + 9 * 60;  // day 4, 09:00
@@ -32,7 +46,10 @@ std::vector<LiveFinding> Simulate(Fault fault, uint64_t seed = 1) {
       const double curve = 0.2 + std::pow(std::sin(3.14159 * h / 24.0), 2);
       for (int product = 3; product <= 4; ++product) {
         for (Channel ch : {Channel::kFeed, Channel::kLive}) {
-          const int impressions = budget_gone ? 0 : static_cast<int>(900 * curve);
+          double volume = 1;
+          if (fault == Fault::kBlip && after && hour_start < kChange + 60) volume = 0.6;
+          if (fault == Fault::kMysteryDrop && after) volume = 0.65;
+          const int impressions = budget_gone ? 0 : static_cast<int>(900 * curve * volume);
           for (int i = 0; i < impressions; ++i) {
             Event e;
             e.plan = kPlan;
@@ -49,6 +66,9 @@ std::vector<LiveFinding> Simulate(Fault fault, uint64_t seed = 1) {
               exposures_11 += 1;
               if (fault == Fault::kWearOut && after) ctr *= 0.35;
               if (fault == Fault::kPriceCut && after) cvr *= 0.35;
+              if ((fault == Fault::kMildPriceCut || fault == Fault::kMildCvrDrop) && after) {
+                cvr *= 0.7;
+              }
             }
             if (rng.Uniform() >= ctr) continue;
             e.type = EventType::kClick;
@@ -69,7 +89,7 @@ std::vector<LiveFinding> Simulate(Fault fault, uint64_t seed = 1) {
       s.spent_today = spent_today;
       s.daily_budget = budget_gone ? spent_today : 2000;
       s.roi_target = 2;
-      const bool cut = fault == Fault::kPriceCut && after;
+      const bool cut = (fault == Fault::kPriceCut || fault == Fault::kMildPriceCut) && after;
       s.products = {{3, "product 3", 5.0, cut ? 4.0 : 5.2}, {4, "product 4", 5.0, 5.3}};
       for (LiveFinding& f : d.OnHour(hour_start + 60, std::vector<PlanState>{s})) {
         findings.push_back(std::move(f));
@@ -129,6 +149,51 @@ TEST(LiveDiagnosis, NamesACompetitorPriceCutFromTheCatalogue) {
   EXPECT_LE(f->minute, kChange + 360);
   ASSERT_EQ(TopCause(*f), CauseKind::kCompetitorPriceCut);
   EXPECT_EQ(f->diagnosis.hypotheses.front().actions.front().target, 3u);
+}
+
+TEST(LiveDiagnosis, ThePriceWatchFindsACutTooSmallForTheMonitor) {
+  // No plan or channel KPI crosses the monitor's threshold; the cut visible in the catalogue
+  // starts the price watch, which tests the undercut product's CVR on its own.
+  const auto fs = Simulate(Fault::kMildPriceCut);
+  const LiveFinding* f = FirstAfterChange(fs);
+  ASSERT_NE(f, nullptr);
+  EXPECT_LE(f->minute, kChange + 360);
+  ASSERT_EQ(TopCause(*f), CauseKind::kCompetitorPriceCut);
+  EXPECT_FALSE(f->notice);
+  EXPECT_NE(f->TriggerText().find("competitors cut prices on 1 of the plan's products"),
+            std::string::npos)
+      << f->TriggerText();
+  EXPECT_EQ(f->trigger.key.scope, Scope::kProduct);
+  EXPECT_EQ(f->trigger.key.id, 3u);
+  EXPECT_EQ(f->diagnosis.hypotheses.front().actions.front().type, Action::Type::kCoupon);
+  // Once per cut: no second price-watch alarm for the same cut.
+  int watch_findings = 0;
+  for (const LiveFinding& g : fs) watch_findings += !g.trigger_note.empty();
+  EXPECT_EQ(watch_findings, 1);
+  // The same CVR fall without a cut in the catalogue: no price watch, and no price cut is blamed
+  // (the monitor may still catch a noisy hour of it).
+  for (const LiveFinding& g : Simulate(Fault::kMildCvrDrop)) {
+    EXPECT_TRUE(g.trigger_note.empty()) << g.TriggerText();
+    EXPECT_TRUE(g.diagnosis.hypotheses.empty() ||
+                g.diagnosis.hypotheses.front().cause != CauseKind::kCompetitorPriceCut)
+        << g.report_en;
+  }
+}
+
+TEST(LiveDiagnosis, AMoveNothingExplainsIsRaisedOnlyWhenItPersists) {
+  // A one-hour dip in traffic that no agent explains is not worth an alarm.
+  for (const LiveFinding& f : Simulate(Fault::kBlip)) {
+    ADD_FAILURE() << "unexpected finding: " << f.TriggerText() << "\n" << f.report_en;
+  }
+  // The same move lasting: raised once it has been alerted three hours running, unexplained.
+  const auto fs = Simulate(Fault::kMysteryDrop);
+  const LiveFinding* f = FirstAfterChange(fs);
+  ASSERT_NE(f, nullptr);
+  EXPECT_TRUE(f->diagnosis.hypotheses.empty()) << f->report_en;
+  EXPECT_EQ(f->trigger.severity, Severity::kWarning);
+  EXPECT_GE(f->minute, kChange + 180);
+  EXPECT_LE(f->minute, kChange + 300);
+  EXPECT_NE(f->report_en.find("No cause has enough evidence yet"), std::string::npos);
 }
 
 TEST(LiveDiagnosis, NamesAnExhaustedBudget) {

@@ -140,6 +140,10 @@ std::string RenderReport(const Diagnosis& d, const DiagnosisInput& in, Lang lang
     return out;
   }
   const Hypothesis& top = d.hypotheses.front();
+  if (top.own_setting) {
+    out += zh ? "说明：这是计划自身设置变化的结果，不是告警。\n"
+              : "Note: the plan's own setting change explains this; it is not an alarm.\n";
+  }
   out += zh ? fmt::format("最可能的原因（置信度 {:.0f}%）：{}。\n", 100 * top.confidence,
                           CauseText(top.cause, lang))
             : fmt::format("Likely cause (confidence {:.0f}%): {}.\n", 100 * top.confidence,

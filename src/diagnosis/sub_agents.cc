@@ -74,15 +74,34 @@ double Strength(double z) { return 1 - std::exp(-std::abs(z) / 4); }
 
 std::string Pct(double x) { return fmt::format("{:.2f}%", 100 * x); }
 
+// How much the plan's CTR moves from its channel mix alone: the CTR the after window would have
+// had at each channel's before-window CTR, over the before window's CTR (1 = no mix effect).
+// Channels differ in CTR, so traffic moving between them moves every creative's CTR with it.
+double CtrMixFactor(const DiagnosisInput& in) {
+  const KpiCounts b = in.TotalBefore(), a = in.TotalAfter();
+  if (b.impressions <= 0 || b.clicks <= 0 || a.impressions <= 0) return 1;
+  const double ctr_b = b.clicks / b.impressions;
+  double expected = 0;  // after-window clicks at before-window CTRs
+  for (size_t c = 0; c < kNumChannels; ++c) {
+    const KpiCounts& cb = in.channel_before[c];
+    // A channel without before-window impressions counts at the plan's CTR (no evidence).
+    const double ctr = cb.impressions > 0 ? cb.clicks / cb.impressions : ctr_b;
+    expected += in.channel_after[c].impressions * ctr;
+  }
+  return expected / a.impressions / ctr_b;
+}
+
 }  // namespace
 
 std::vector<Hypothesis> CreativeAgent(const DiagnosisInput& in) {
   const KpiCounts total = in.TotalAfter();
   const CreativeWindow* worst = nullptr;
   double worst_score = 0, worst_z = 0;
+  const double mix = CtrMixFactor(in);
   for (const CreativeWindow& c : in.creatives) {
-    const double z =
-        ProportionZ(c.before.clicks, c.before.impressions, c.after.clicks, c.after.impressions);
+    // Judged against its before CTR carried to the after window's channel mix.
+    const double z = ProportionZ(c.before.clicks * mix, c.before.impressions, c.after.clicks,
+                                 c.after.impressions);
     const double growth = c.exposures_after - c.exposures_before;
     if (z > -3 || growth <= 0) continue;  // not falling, or not exposed more
     const double share = Ratio(c.after.impressions, total.impressions);
@@ -118,58 +137,98 @@ std::vector<Hypothesis> CreativeAgent(const DiagnosisInput& in) {
   return {h};
 }
 
-std::vector<Hypothesis> CompetitionAgent(const DiagnosisInput& in) {
-  std::vector<Hypothesis> out;
-  // Price cuts on promoted products with falling CVR.
-  const KpiCounts total = in.TotalAfter();
-  const ProductWindow* best = nullptr;
-  double best_score = 0, best_cut = 0, best_z = 0;
+PriceCutEvidence PooledPriceCut(const DiagnosisInput& in) {
+  PriceCutEvidence e;
+  double weight = 0;
   for (const ProductWindow& p : in.products) {
     if (p.competitor_price_before <= 0 || p.competitor_price_after <= 0) continue;
     const double cut = 1 - p.competitor_price_after / p.competitor_price_before;
     if (cut < 0.05) continue;
-    const double z =
-        ProportionZ(p.before.purchases, p.before.clicks, p.after.purchases, p.after.clicks);
-    if (z > -2) continue;
-    const double share = Ratio(p.after.spend, total.spend);
-    const double score = Strength(z) * std::min(1.0, 2 * share) * std::min(1.0, cut / 0.1);
-    if (score > best_score) {
-      best_score = score;
-      best = &p;
-      best_cut = cut;
-      best_z = z;
-    }
+    e.products.push_back(&p);
+    e.before += p.before;
+    e.after += p.after;
+    const double w = std::max(1.0, p.after.clicks);
+    e.cut += w * cut;
+    weight += w;
   }
-  if (best) {
+  if (weight > 0) e.cut /= weight;
+  // Most clicked first: the evidence names them, and each gets a coupon (at most three).
+  std::stable_sort(e.products.begin(), e.products.end(),
+                   [](const ProductWindow* a, const ProductWindow* b) {
+                     return a->after.clicks > b->after.clicks;
+                   });
+  e.z = ProportionZ(e.before.purchases, e.before.clicks, e.after.purchases, e.after.clicks);
+  return e;
+}
+
+std::vector<Hypothesis> CompetitionAgent(const DiagnosisInput& in) {
+  std::vector<Hypothesis> out;
+  // Price cuts on promoted products with falling CVR. A cut usually hits a whole category, so the
+  // products whose lowest competing price fell are pooled: their clicks and purchases together
+  // give the CVR evidence that one product's few clicks cannot.
+  const KpiCounts total = in.TotalAfter();
+  const PriceCutEvidence pooled = PooledPriceCut(in);
+  const auto& cut_products = pooled.products;
+  const auto& pooled_before = pooled.before;
+  const auto& pooled_after = pooled.after;
+  const double z = pooled.z;
+  if (!cut_products.empty() && z <= -2) {
+    const double cut = pooled.cut;
+    const double share = Ratio(pooled_after.spend, total.spend);
+    const ProductWindow& lead = *cut_products.front();
+    const double lead_cut = 1 - lead.competitor_price_after / lead.competitor_price_before;
     Hypothesis h;
     h.cause = CauseKind::kCompetitorPriceCut;
-    h.confidence = best_score;
+    h.confidence = Strength(z) * std::min(1.0, 2 * share) * std::min(1.0, cut / 0.1);
     h.evidence.push_back(
         {fmt::format("the lowest competing price for {} fell {:.0f}% ({:.2f} -> {:.2f}); ours "
                      "is {:.2f}",
-                     best->name, 100 * best_cut, best->competitor_price_before,
-                     best->competitor_price_after, best->own_price),
-         fmt::format("{} 的竞品最低价下降 {:.0f}%（{:.2f} -> {:.2f}），我方价格 {:.2f}", best->name,
-                     100 * best_cut, best->competitor_price_before, best->competitor_price_after,
-                     best->own_price)});
-    const double cvr_b = Ratio(best->before.purchases, best->before.clicks);
-    const double cvr_a = Ratio(best->after.purchases, best->after.clicks);
-    h.evidence.push_back(
-        {fmt::format("its CVR fell from {} to {} (z = {:.1f})", Pct(cvr_b), Pct(cvr_a), best_z),
-         fmt::format("其转化率从 {} 降到 {}（z = {:.1f}）", Pct(cvr_b), Pct(cvr_a), best_z)});
-    Action a;
-    a.type = Action::Type::kCoupon;
-    a.plan = in.plan;
-    a.target = best->product;
-    a.amount = std::clamp(std::round(best_cut * 20) / 20, 0.05, 0.3);  // match the cut, 5% steps
-    a.days = 7;
-    a.expected_roi_change = cvr_b > 0 ? 0.5 * (cvr_b - cvr_a) / cvr_b : 0;
-    h.actions.push_back(a);
+                     lead.name, 100 * lead_cut, lead.competitor_price_before,
+                     lead.competitor_price_after, lead.own_price),
+         fmt::format("{} 的竞品最低价下降 {:.0f}%（{:.2f} -> {:.2f}），我方价格 {:.2f}", lead.name,
+                     100 * lead_cut, lead.competitor_price_before, lead.competitor_price_after,
+                     lead.own_price)});
+    const double cvr_b = Ratio(pooled_before.purchases, pooled_before.clicks);
+    const double cvr_a = Ratio(pooled_after.purchases, pooled_after.clicks);
+    if (cut_products.size() == 1) {
+      h.evidence.push_back(
+          {fmt::format("its CVR fell from {} to {} (z = {:.1f})", Pct(cvr_b), Pct(cvr_a), z),
+           fmt::format("其转化率从 {} 降到 {}（z = {:.1f}）", Pct(cvr_b), Pct(cvr_a), z)});
+    } else {
+      h.evidence.push_back(
+          {fmt::format("competitors undercut {} of our promoted products (on average by {:.0f}%); "
+                       "their CVR together fell from {} to {} (z = {:.1f}), {} of the plan's spend",
+                       cut_products.size(), 100 * cut, Pct(cvr_b), Pct(cvr_a), z, Pct(share)),
+           fmt::format(
+               "竞品对我方 {} 个推广商品降价（平均 {:.0f}%）；这些商品的转化率合计从 {} 降到 "
+               "{}（z = {:.1f}），占计划花费的 {}",
+               cut_products.size(), 100 * cut, Pct(cvr_b), Pct(cvr_a), z, Pct(share))});
+    }
+    for (size_t k = 0; k < std::min<size_t>(3, cut_products.size()); ++k) {
+      const ProductWindow& p = *cut_products[k];
+      const double pc = 1 - p.competitor_price_after / p.competitor_price_before;
+      const double pb = Ratio(p.before.purchases, p.before.clicks);
+      const double pa = Ratio(p.after.purchases, p.after.clicks);
+      Action a;
+      a.type = Action::Type::kCoupon;
+      a.plan = in.plan;
+      a.target = p.product;
+      a.amount = std::clamp(std::round(pc * 20) / 20, 0.05, 0.3);  // match the cut, 5% steps
+      a.days = 7;
+      // Half the lost CVR back, on the product's share of spend (pooled CVR when it has no data).
+      const double lost = pb > 0 && p.before.clicks >= 20 ? (pb - pa) / pb
+                          : cvr_b > 0                     ? (cvr_b - cvr_a) / cvr_b
+                                                          : 0;
+      a.expected_roi_change = 0.5 * std::max(0.0, lost) * Ratio(p.after.spend, total.spend);
+      h.actions.push_back(a);
+    }
     out.push_back(std::move(h));
   }
-  // Auction landscape: clearing prices up and win rate down.
+  // Auction landscape: clearing prices up and win rate down. Not while the plan's budget is spent:
+  // then it loses auctions because it stopped bidding, whatever the landscape did.
   const KpiCounts tb = in.TotalBefore();
-  if (in.clearing_cpm_before > 0 && tb.auctions > 0 && total.auctions > 0) {
+  const bool budget_spent = in.daily_budget > 0 && in.budget_spent_share >= 0.98;
+  if (!budget_spent && in.clearing_cpm_before > 0 && tb.auctions > 0 && total.auctions > 0) {
     const double rise = in.clearing_cpm_after / in.clearing_cpm_before - 1;
     const double z = ProportionZ(tb.wins, tb.auctions, total.wins, total.auctions);
     if (rise >= 0.1 && z <= -3) {
@@ -199,58 +258,77 @@ std::vector<Hypothesis> CompetitionAgent(const DiagnosisInput& in) {
 }
 
 std::vector<Hypothesis> ChannelAgent(const DiagnosisInput& in) {
+  // The traffic mix: the share of the plan's auctions (opportunities it entered, whatever it bid)
+  // per channel. Our own bids and budget move wins and spend across channels, not these shares;
+  // a shift in them is the users moving.
+  const KpiCounts tb = in.TotalBefore(), ta = in.TotalAfter();
+  if (tb.auctions <= 0 || ta.auctions <= 0) return {};
+  int lost = -1, gained = -1;
+  double lost_shift = 0, gained_shift = 0, lost_z = 0;
+  for (size_t c = 0; c < kNumChannels; ++c) {
+    const double sb = in.channel_before[c].auctions / tb.auctions;
+    const double sa = in.channel_after[c].auctions / ta.auctions;
+    if (sa - sb < lost_shift) {
+      lost_shift = sa - sb;
+      lost = static_cast<int>(c);
+      lost_z = ProportionZ(in.channel_before[c].auctions, tb.auctions, in.channel_after[c].auctions,
+                           ta.auctions);
+    }
+    if (sa - sb > gained_shift) {
+      gained_shift = sa - sb;
+      gained = static_cast<int>(c);
+    }
+  }
+  // A real shift: 8 points or more of the traffic, beyond sampling noise.
+  if (lost < 0 || gained < 0 || -lost_shift < 0.08 || lost_z > -4) return {};
   std::vector<RoiSegment> segs;
   for (Channel c : kAllChannels) {
     segs.push_back({std::string(ChannelName(c)), in.channel_before[static_cast<size_t>(c)],
                     in.channel_after[static_cast<size_t>(c)]});
   }
   const RoiDecomposition d = DecomposeRoi(segs);
-  if (!(d.total_change < 0) || d.roi_before <= 0) return {};
   const RoiEffect& mix = d.effects[static_cast<size_t>(RoiFactor::kMix)];
-  const double share_of_drop = mix.effect / d.total_change;
-  if (share_of_drop < 0.4) return {};
-  // A real shift: ROI fell at least 15% and some channel's spend share moved 10 points or more.
-  if (d.total_change > -0.15 * d.roi_before || std::abs(mix.top_after - mix.top_before) < 0.1) {
-    return {};
-  }
-  // Move budget from the channel that gained spend share with the worst ROI to the best one.
-  int worst = -1, best = -1;
-  double worst_roi = 1e300, best_roi = -1;
-  for (size_t s = 0; s < segs.size(); ++s) {
-    const KpiCounts& a = segs[s].after;
-    if (a.spend <= 0) continue;
-    const double roi = a.gmv / a.spend;
-    if (roi < worst_roi) {
-      worst_roi = roi;
-      worst = static_cast<int>(s);
-    }
-    if (roi > best_roi) {
-      best_roi = roi;
-      best = static_cast<int>(s);
-    }
-  }
-  if (worst < 0 || best < 0 || worst == best) return {};
+  const auto name = [](int c) { return ChannelName(static_cast<Channel>(c)); };
+  auto share = [&](const KpiCounts& t, int c, bool after) {
+    const auto& side = after ? in.channel_after : in.channel_before;
+    return Ratio(side[static_cast<size_t>(c)].auctions, t.auctions);
+  };
   Hypothesis h;
   h.cause = CauseKind::kChannelMix;
-  h.confidence = std::clamp(share_of_drop, 0.0, 1.0) * 0.9;
+  h.confidence = Strength(lost_z) * std::min(1.0, -lost_shift / 0.15) * 0.9;
   h.evidence.push_back(
-      {fmt::format("{:.0f}% of the ROI change ({:.2f} -> {:.2f}) comes from the channel mix; "
-                   "{} spend share {} -> {}",
-                   100 * share_of_drop, d.roi_before, d.roi_after, mix.top_segment,
-                   Pct(mix.top_before), Pct(mix.top_after)),
-       fmt::format("ROI 变化（{:.2f} -> {:.2f}）的 {:.0f}% 来自渠道结构；{} 花费占比 {} -> {}",
-                   d.roi_before, d.roi_after, 100 * share_of_drop, mix.top_segment,
-                   Pct(mix.top_before), Pct(mix.top_after))});
+      {fmt::format("the plan's traffic moved between channels: {} fell from {} to {} of its "
+                   "auctions (z = {:.1f}), {} rose from {} to {}",
+                   name(lost), Pct(share(tb, lost, false)), Pct(share(ta, lost, true)), lost_z,
+                   name(gained), Pct(share(tb, gained, false)), Pct(share(ta, gained, true))),
+       fmt::format("计划流量在渠道间转移：{} 占竞价机会的比例从 {} 降到 {}（z = {:.1f}），{} 从 {} "
+                   "升到 {}",
+                   name(lost), Pct(share(tb, lost, false)), Pct(share(ta, lost, true)), lost_z,
+                   name(gained), Pct(share(tb, gained, false)), Pct(share(ta, gained, true)))});
+  if (d.roi_before > 0 && d.total_change < 0) {
+    h.evidence.push_back(
+        {fmt::format("{:.0f}% of the ROI change ({:.2f} -> {:.2f}) comes from the channel mix",
+                     100 * Ratio(mix.effect, d.total_change), d.roi_before, d.roi_after),
+         fmt::format("ROI 变化（{:.2f} -> {:.2f}）的 {:.0f}% 来自渠道结构", d.roi_before,
+                     d.roi_after, 100 * Ratio(mix.effect, d.total_change))});
+  }
+  // Follow the users, unless the channel they moved to returns less than the one they left; then
+  // keep the budget where the return is.
+  const KpiCounts& from_a = in.channel_after[static_cast<size_t>(lost)];
+  const KpiCounts& to_a = in.channel_after[static_cast<size_t>(gained)];
+  const double roi_lost = Ratio(from_a.gmv, from_a.spend), roi_gained = Ratio(to_a.gmv, to_a.spend);
   Action a;
   a.type = Action::Type::kMoveBudget;
   a.plan = in.plan;
-  a.from = static_cast<Channel>(worst);
-  a.to = static_cast<Channel>(best);
+  const bool follow = to_a.spend <= 0 || from_a.spend <= 0 || roi_gained >= roi_lost;
+  a.from = static_cast<Channel>(follow ? lost : gained);
+  a.to = static_cast<Channel>(follow ? gained : lost);
   a.amount = 0.2;
-  a.expected_roi_change =
-      Ratio(0.2 * (best_roi - worst_roi) *
-                Ratio(segs[static_cast<size_t>(worst)].after.spend, in.TotalAfter().spend),
-            d.roi_after);
+  a.expected_roi_change = d.roi_after > 0
+                              ? Ratio(0.2 * std::abs(roi_gained - roi_lost) *
+                                          Ratio((follow ? from_a : to_a).spend, ta.spend),
+                                      d.roi_after)
+                              : 0;
   h.actions.push_back(a);
   return {h};
 }
@@ -295,14 +373,18 @@ std::vector<Hypothesis> BudgetBidAgent(const DiagnosisInput& in) {
     h.actions.push_back(a);
     out.push_back(std::move(h));
   }
-  // The plan's own target went up (a person or an autopilot raised it) and delivery fell.
-  if (in.roi_target > 0 && in.roi_target_before > 0 &&
+  // The plan's own target went up (a person or an autopilot raised it) and delivery fell. That
+  // explains less delivery, not a lower ROI or CVR (a higher target buys only the better
+  // auctions), so it is not offered for those.
+  const bool explainable = !in.trigger || (*in.trigger != Kpi::kRoi && *in.trigger != Kpi::kCvr);
+  if (explainable && in.roi_target > 0 && in.roi_target_before > 0 &&
       in.roi_target >= 1.1 * in.roi_target_before && sb.impressions > 0 &&
       sa.impressions < 0.8 * sb.impressions) {
     const double rise = in.roi_target / in.roi_target_before - 1;
     const double fall = 1 - sa.impressions / sb.impressions;
     Hypothesis h;
     h.cause = CauseKind::kRoiTargetLimited;
+    h.own_setting = true;
     h.confidence = std::clamp(std::min(1.0, rise / 0.3) * fall * 1.5, 0.1, 0.85);
     h.evidence.push_back(
         {fmt::format("the plan's ROI target rose {:.0f}% ({:.2f} -> {:.2f}) and its impressions "
@@ -390,6 +472,14 @@ Diagnosis Coordinate(const DiagnosisInput& in) {
   std::stable_sort(
       d.hypotheses.begin(), d.hypotheses.end(),
       [](const Hypothesis& a, const Hypothesis& b) { return a.confidence > b.confidence; });
+  // An external cause with real support outranks the plan's own setting change: a fault often
+  // prompts that very change (a person raises the target when ROI falls).
+  if (!d.hypotheses.empty() && d.hypotheses.front().own_setting) {
+    auto ext = std::find_if(d.hypotheses.begin(), d.hypotheses.end(), [](const Hypothesis& h) {
+      return !h.own_setting && h.confidence >= kExternalCauseFloor;
+    });
+    if (ext != d.hypotheses.end()) std::rotate(d.hypotheses.begin(), ext, ext + 1);
+  }
   return d;
 }
 

@@ -4,12 +4,19 @@
 // executable actions with their expected effect. The coordinator runs all of them and ranks the
 // hypotheses by confidence.
 //
-//   creative wear-out  CTR of a creative falling while its cumulative exposures grow
-//   competition        a competitor's price cut on a promoted product with CVR falling, or the
-//                      auction landscape moving (clearing CPM up, win rate down)
-//   channel mix        the ROI change explained mostly by the channel-mix effect
-//   (roi_decomposition) budget and bid     delivery limited by the budget (ran out early) or by the
-//   ROI target tracking outage    conversions vanish while clicks stay normal
+//   creative wear-out  CTR of a creative falling, beyond what the plan's channel mix explains,
+//                      while its cumulative exposures grow
+//   competition        competitors' price cuts on promoted products with their pooled CVR
+//                      falling, or the auction landscape moving (clearing CPM up, win rate down)
+//   channel mix        the plan's traffic (auctions it entered) moving between channels
+//   budget and bid     delivery limited by the budget (ran out early, or cut) or by the ROI
+//                      target (capped auctions, or the plan's own target raise)
+//   tracking outage    conversions vanish while clicks stay normal
+//
+// A hypothesis marked `own_setting` says the plan's own setting change (its ROI target raised by a
+// person or an autopilot) explains the move: a notice for the merchant, not an alarm. The
+// coordinator ranks an external cause above it when one has real support (confidence >= 0.25):
+// a fault often prompts exactly such a change, and the fault is what needs acting on.
 //
 // Promises: deterministic, pure functions of the input; thread-safe. Confidence is a calibrated-
 // by-construction score (strength of the statistical evidence x share of the plan affected), not
@@ -64,7 +71,18 @@ struct Hypothesis {
   double confidence = 0;
   std::vector<Evidence> evidence;
   std::vector<Action> actions;
+  bool own_setting = false;  // explained by the plan's own setting change: a notice, no alarm
 };
+
+// The promoted products whose lowest competing price fell at least 5% between the windows, pooled:
+// their counts together, the click-weighted mean cut, and the z score of their pooled CVR change.
+struct PriceCutEvidence {
+  std::vector<const ProductWindow*> products;  // most clicked (after) first
+  KpiCounts before, after;
+  double cut = 0;  // click-weighted mean of the products' cuts
+  double z = 0;    // pooled CVR change, after - before (0 without clicks)
+};
+PriceCutEvidence PooledPriceCut(const DiagnosisInput& in);
 
 std::vector<Hypothesis> CreativeAgent(const DiagnosisInput& in);
 std::vector<Hypothesis> CompetitionAgent(const DiagnosisInput& in);
@@ -75,10 +93,14 @@ std::vector<Hypothesis> TrackingAgent(const DiagnosisInput& in);
 struct Diagnosis {
   PlanId plan = kNoId;
   RoiDecomposition roi;
-  std::vector<Hypothesis> hypotheses;  // ranked, most confident first
+  std::vector<Hypothesis> hypotheses;  // ranked, most confident first (but see Coordinate)
 };
 
-// Runs every sub-agent and ranks their hypotheses.
+// The confidence an external cause needs to be ranked above the plan's own setting change.
+inline constexpr double kExternalCauseFloor = 0.25;
+
+// Runs every sub-agent and ranks their hypotheses (see the file comment for the one exception to
+// "most confident first").
 Diagnosis Coordinate(const DiagnosisInput& in);
 
 }  // namespace cf::diagnosis

@@ -178,6 +178,102 @@ TEST(SubAgents, OwnRoiTargetRaiseExplainsLostDelivery) {
   EXPECT_TRUE(BudgetBidAgent(in).empty());
 }
 
+TEST(SubAgents, TrafficMovingToALowerCtrChannelIsNotCreativeWearOut) {
+  // Feed traffic moves to live, whose CTR is lower: every creative's CTR falls with the mix, but
+  // within each channel nothing changed.
+  DiagnosisInput in = Healthy();
+  in.channel_after[0] = Counts(40000, 0.02, 0.05, 100, 20);
+  in.channel_after[1] = Counts(110000, 0.03 * 0.4, 0.04, 80, 30);
+  in.channel_before[1] = Counts(50000, 0.03 * 0.4, 0.04, 80, 30);
+  const double mix_ctr = (40000 * 0.02 + 110000 * 0.012) / 150000;  // 1.41% vs 1.73% before
+  in.creatives[0].before = Counts(90000, 0.0173, 0.05, 100, 20);
+  in.creatives[0].after = Counts(90000, mix_ctr, 0.05, 100, 20);
+  EXPECT_TRUE(CreativeAgent(in).empty());
+  const Diagnosis d = Coordinate(in);
+  ASSERT_FALSE(d.hypotheses.empty());
+  EXPECT_EQ(d.hypotheses[0].cause, CauseKind::kChannelMix);
+  // The same creative falling that far within an unchanged mix is worn out.
+  in.channel_after = in.channel_before;
+  EXPECT_EQ(CreativeAgent(in).size(), 1u);
+}
+
+TEST(SubAgents, ACategoryWidePriceCutIsFoundFromThePooledCvr) {
+  // Competitors undercut both products; neither product alone has clicks enough to show its CVR
+  // fall, together they do.
+  DiagnosisInput in = Healthy();
+  for (ProductWindow& p : in.products) {
+    p.before = Counts(6000, 0.02, 0.08, 100, 20);  // 120 clicks, ~10 purchases
+    p.after = Counts(6000, 0.02, 0.035, 100, 20);  // ~4 purchases
+    p.competitor_price_after = p.competitor_price_before * 0.8;
+  }
+  in.products[1].before.purchases = 9;
+  for (const ProductWindow& p : in.products) {
+    EXPECT_GT(p.after.purchases / p.after.clicks, 0);
+    // One product's own CVR test would not reach z = -2.
+    const double pb = p.before.purchases / p.before.clicks, pa = p.after.purchases / p.after.clicks;
+    const double q = (p.before.purchases + p.after.purchases) / (p.before.clicks + p.after.clicks);
+    EXPECT_GT((pa - pb) / std::sqrt(q * (1 - q) * (2 / p.before.clicks)), -2);
+  }
+  const auto h = CompetitionAgent(in);
+  ASSERT_EQ(h.size(), 1u);
+  EXPECT_EQ(h[0].cause, CauseKind::kCompetitorPriceCut);
+  EXPECT_EQ(h[0].actions.size(), 2u);  // a coupon for each undercut product
+  EXPECT_NE(h[0].evidence.at(1).en.find("undercut 2 of our promoted products"), std::string::npos)
+      << h[0].evidence[1].en;
+  // Without the visible cut there is no competition hypothesis.
+  for (ProductWindow& p : in.products) p.competitor_price_after = p.competitor_price_before;
+  EXPECT_TRUE(CompetitionAgent(in).empty());
+}
+
+TEST(SubAgents, SpendMovingWithoutTheTrafficIsNoChannelShift) {
+  // Our own bids moved spend from feed to live (the auctions entered per channel did not move):
+  // not a channel-mix cause, even though ROI fell with the spend mix.
+  DiagnosisInput in = Healthy();
+  in.channel_before[1] = Counts(50000, 0.01, 0.02, 50, 40);
+  in.channel_after[0] = Counts(30000, 0.02, 0.05, 100, 20);
+  in.channel_after[1] = Counts(150000, 0.01, 0.02, 50, 40);
+  in.channel_after[0].auctions = in.channel_before[0].auctions;
+  in.channel_after[1].auctions = in.channel_before[1].auctions;
+  EXPECT_TRUE(ChannelAgent(in).empty());
+}
+
+TEST(SubAgents, AnExternalCauseOutranksTheOwnTargetRaiseItPrompted) {
+  // Conversions vanished (tracking) and the media buyer raised the target in response, cutting
+  // delivery: the target raise is the more confident story, the outage is the one to act on.
+  DiagnosisInput in = Healthy();
+  in.roi_target_before = 1.6;
+  in.roi_target = 2.4;
+  for (size_t c = 0; c < 2; ++c) {
+    in.channel_after[c].impressions *= 0.3;
+    in.channel_after[c].clicks = std::round(in.channel_after[c].clicks * 0.3);
+    in.channel_after[c].purchases = std::round(in.channel_after[c].purchases * 0.05);
+  }
+  auto own = BudgetBidAgent(in);
+  ASSERT_EQ(own.size(), 1u);
+  EXPECT_TRUE(own[0].own_setting);
+  const auto tracking = TrackingAgent(in);
+  ASSERT_EQ(tracking.size(), 1u);
+  ASSERT_GE(tracking[0].confidence, kExternalCauseFloor);
+  const Diagnosis d = Coordinate(in);
+  ASSERT_GE(d.hypotheses.size(), 2u);
+  EXPECT_EQ(d.hypotheses[0].cause, CauseKind::kTrackingOutage);
+  EXPECT_FALSE(d.hypotheses[0].own_setting);
+  // Alone, the raise is the top cause, flagged as the plan's own doing; the report says so.
+  in = Healthy();
+  in.roi_target_before = 1.6;
+  in.roi_target = 2.4;
+  for (size_t c = 0; c < 2; ++c) in.channel_after[c].impressions *= 0.4;
+  const Diagnosis alone = Coordinate(in);
+  ASSERT_FALSE(alone.hypotheses.empty());
+  EXPECT_TRUE(alone.hypotheses[0].own_setting);
+  EXPECT_NE(RenderReport(alone, in, Lang::kEn).find("it is not an alarm"), std::string::npos);
+  // A target raise cannot explain a fall in ROI or CVR, so it is not offered for those triggers.
+  in.trigger = Kpi::kRoi;
+  EXPECT_TRUE(BudgetBidAgent(in).empty());
+  in.trigger = Kpi::kImpressions;
+  EXPECT_EQ(BudgetBidAgent(in).size(), 1u);
+}
+
 TEST(SubAgents, AuctionLandscape) {
   DiagnosisInput in = Healthy();
   in.clearing_cpm_after = 28;

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <fstream>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -35,7 +36,9 @@ struct Outcome {
   bool detected = false, correct = false, named = false;
   uint32_t delay = 0, named_delay = 0;
   std::string cause;
-  size_t false_alarms = 0;  // fault-free cases: findings on judged days
+  size_t false_alarms = 0;  // fault-free cases: alarms on judged days
+  size_t notices = 0;       // fault-free cases: notices (own setting changes) on judged days
+  nlohmann::json detail;    // the case's fault and findings, for --details
 };
 
 }  // namespace
@@ -101,9 +104,25 @@ nlohmann::json BenchDiagnosis(const BenchDiagnosisOptions& options) {
         }
         const RunResult r = RunLoop(setup);
         Outcome& o = outcomes[i];
+        o.detail = {{"type", k.type.empty() ? "none" : k.type}, {"run_seed", k.run_seed}};
+        if (!setup.faults.empty()) {
+          o.detail["fault_start_minute"] = setup.faults[0].start - spec->flight_start();
+          o.detail["fault_end_minute"] = setup.faults[0].end - spec->flight_start();
+          o.detail["fault"] = setup.faults[0].description;
+        }
+        nlohmann::json findings = nlohmann::json::array();
+        for (const DiagnosisNote& d : r.diagnoses) {
+          findings.push_back({{"minute", d.minute},
+                              {"kind", d.notice ? "notice" : "alarm"},
+                              {"trigger", d.trigger},
+                              {"cause", d.cause},
+                              {"confidence", d.confidence}});
+        }
+        o.detail["findings"] = std::move(findings);
         if (k.type.empty()) {
           for (const DiagnosisNote& d : r.diagnoses) {
-            o.false_alarms += d.minute >= kFirstJudgedDay * kMinutesPerDay;
+            const bool judged = d.minute >= kFirstJudgedDay * kMinutesPerDay;
+            (d.notice ? o.notices : o.false_alarms) += judged;
           }
         } else {
           const SimMinute start = spec->flight_start();
@@ -115,6 +134,7 @@ nlohmann::json BenchDiagnosis(const BenchDiagnosisOptions& options) {
           o.cause = v.first ? v.first->cause : "";
           o.named = v.first_correct.has_value();
           o.named_delay = v.correct_delay_minutes;
+          o.detail["verdict"] = v.ToString();
         }
         const size_t n = ++done;
         if (options.progress) {
@@ -137,6 +157,16 @@ nlohmann::json BenchDiagnosis(const BenchDiagnosisOptions& options) {
   for (std::thread& t : pool) t.join();
   if (options.progress) fmt::print(options.progress, "\n");
   if (error) std::rethrow_exception(error);
+  if (!options.details_out.empty()) {
+    std::ofstream f(options.details_out);
+    for (const Outcome& o : outcomes) f << o.detail.dump() << "\n";
+    if (!f) {
+      throw std::runtime_error(
+          fmt::format("cannot write the case details to {}: check that its "
+                      "folder exists and is writable",
+                      options.details_out.string()));
+    }
+  }
 
   nlohmann::json j;
   for (const char* type : kFaultTypes) {
@@ -173,14 +203,17 @@ nlohmann::json BenchDiagnosis(const BenchDiagnosisOptions& options) {
                               : nlohmann::json(named_delays[named_delays.size() / 2])},
     };
   }
-  size_t alarms = 0, clean = 0;
+  size_t alarms = 0, notices = 0, clean = 0;
   for (size_t i = 0; i < cases.size(); ++i) {
     if (!cases[i].type.empty()) continue;
     ++clean;
     alarms += outcomes[i].false_alarms;
+    notices += outcomes[i].notices;
   }
   const double plan_days = static_cast<double>(clean) * (kDays - kFirstJudgedDay);
   j["false_alarms_per_plan_day"] = plan_days > 0 ? alarms / plan_days : 0.0;
+  // Not alarms: moves the plan's own setting changes explain (the media buyer's target raises).
+  j["notices_per_plan_day"] = plan_days > 0 ? notices / plan_days : 0.0;
   j["fault_free_cases"] = clean;
   j["users"] = c.scenario.users;
   j["days"] = kDays;

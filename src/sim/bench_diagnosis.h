@@ -20,6 +20,10 @@ struct BenchDiagnosisOptions {
   int cases_per_type = 50;  // ignored with quick
   int threads = 2;
   std::filesystem::path data_dir;  // holds completejourney/
+  // When set: one JSON line per case (fault type, run seed, fault start and end in minutes since
+  // the flight started, every finding with its minute, trigger, cause and confidence, the
+  // verdict), written after all cases ran. The folder must exist.
+  std::filesystem::path details_out;
   FILE* progress = nullptr;
 };
 

@@ -41,7 +41,8 @@ std::vector<FaultVerdict> ScoreDiagnoses(const std::vector<FaultLabel>& faults,
     v.fault.start = f.start - flight_start;  // relative, like the diagnoses
     v.fault.end = f.end - flight_start;
     for (const DiagnosisNote& d : run.diagnoses) {
-      if (d.minute <= v.fault.start || d.minute > v.fault.end + grace) continue;
+      // Notices (moves the plan's own setting change explains) are not alarms about the fault.
+      if (d.notice || d.minute <= v.fault.start || d.minute > v.fault.end + grace) continue;
       const bool right = d.cause == ExpectedCause(f.type);
       if (!v.first) {
         v.first = d;

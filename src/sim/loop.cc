@@ -503,6 +503,7 @@ void Loop::Impl::Diagnose(SimMinute m) {
     }
     n.report_en = std::move(f.report_en);
     n.report_zh = std::move(f.report_zh);
+    n.notice = f.notice;
     result.diagnoses.push_back(std::move(n));
   }
 }

@@ -826,10 +826,11 @@ std::string Diagnoses(const SimSummary& s) {
     }
     for (const DiagnosisNote& d : r.diagnoses) {
       out += fmt::format(
-          "<details><summary><b>{}</b>: {} &rarr; likely cause <b>{}</b> (confidence "
+          "<details><summary><b>{}</b>{}: {} &rarr; likely cause <b>{}</b> (confidence "
           "{:.2f})</summary>\n<pre>{}</pre>\n<pre lang=\"zh\">{}</pre>\n</details>\n",
-          HtmlEscape(SimTime{d.minute}.ToString()), HtmlEscape(d.trigger), HtmlEscape(d.cause),
-          d.confidence, HtmlEscape(d.report_en), HtmlEscape(d.report_zh));
+          HtmlEscape(SimTime{d.minute}.ToString()), d.notice ? " (notice: own setting)" : "",
+          HtmlEscape(d.trigger), HtmlEscape(d.cause), d.confidence, HtmlEscape(d.report_en),
+          HtmlEscape(d.report_zh));
     }
   }
   return out + "</section>\n";

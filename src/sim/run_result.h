@@ -61,6 +61,7 @@ struct DiagnosisNote {
   double confidence = 0;
   std::vector<std::string> actions;  // suggested actions, in words
   std::string report_en, report_zh;
+  bool notice = false;  // explained by the plan's own setting change: a notice, not an alarm
 };
 
 struct RunResult {

@@ -114,6 +114,7 @@ nlohmann::json RunToJson(const RunResult& run) {
     diagnoses.push_back({{"minute", d.minute},
                          {"time", SimTime{d.minute}.ToString()},
                          {"trigger", d.trigger},
+                         {"kind", d.notice ? "notice" : "alarm"},
                          {"cause", d.cause},
                          {"confidence", RoundSignificant(d.confidence, 3)},
                          {"actions", d.actions},
