@@ -62,11 +62,14 @@ int main(int argc, char** argv) {
   bool diag_quick = false, diag_json = false;
   int diag_cases = 50, diag_threads = 2;
   std::string diag_details;
+  bool diag_no_apply = false;
   bench_diag->add_flag("--quick", diag_quick,
                        "One case per fault type and one fault-free (about 6 loop-minutes)");
   bench_diag->add_flag("--json", diag_json, "Print JSON only");
   bench_diag->add_option("--cases", diag_cases, "Cases per fault type (and fault-free)")
       ->check(CLI::Range(1, 1000));
+  bench_diag->add_flag("--no-apply", diag_no_apply,
+                       "Skip the second run per fault case that applies the suggested actions");
   bench_diag->add_option("--details", diag_details,
                          "Write each case's fault and findings to FILE (JSON lines)");
   bench_diag->add_option("--threads", diag_threads, "Cases run in parallel")
@@ -117,6 +120,7 @@ int main(int argc, char** argv) {
       o.cases_per_type = diag_cases;
       o.threads = diag_threads;
       o.details_out = diag_details;
+      o.apply = !diag_no_apply;
       o.data_dir = data_dir;
       o.progress = stderr;
       const auto j = cf::BenchDiagnosis(o);

@@ -768,6 +768,17 @@ bool World::PostRunning(InfluencerId i, SimMinute m) const {
   return a >= 0 && m < posts_[a].end;
 }
 
+size_t World::EndFault(std::string_view type, SimMinute m) {
+  size_t ended = 0;
+  for (FaultLabel& f : faults_) {
+    if (f.type == type && m >= f.start && m < f.end) {
+      f.end = m;
+      ++ended;
+    }
+  }
+  return ended;
+}
+
 void World::GiveCoupon(UserId u, ProductId p, Money value, SimMinute expires) {
   auto& cs = state_.at(u).coupons;
   if (cs.size() >= kMaxCoupons) cs.erase(cs.begin());

@@ -246,6 +246,9 @@ class World {
   ContentId PostContentId(size_t i) const {
     return static_cast<ContentId>(spec_.contents().size() + i);
   }
+  // Ends the active faults of `type` at minute m (a merchant fixed what broke, e.g. the conversion
+  // tracking); faults not active at m are left as they are. Returns how many were ended.
+  size_t EndFault(std::string_view type, SimMinute m);
   // Gives a user a coupon for a product (the engine issues coupons through actions).
   void GiveCoupon(UserId u, ProductId p, Money value, SimMinute expires);
   // A merchant's order: creator i posts about product p from `start` for a day, paid `fee` (the

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <fstream>
 #include <map>
 #include <mutex>
@@ -39,7 +40,21 @@ struct Outcome {
   size_t false_alarms = 0;  // fault-free cases: alarms on judged days
   size_t notices = 0;       // fault-free cases: notices (own setting changes) on judged days
   nlohmann::json detail;    // the case's fault and findings, for --details
+  // With apply: our ROI from the first alarm's hour to the run's end, without and with the
+  // alarms' suggestions applied (NaN when the case had no alarm).
+  double roi_not_applied = std::nan(""), roi_applied = std::nan("");
 };
+
+// Our ROI over the hours from `from_hour` (since the flight started) to the end of the run.
+double RoiFromHour(const RunResult& r, uint32_t from_hour) {
+  double spend = 0, gmv = 0;
+  for (const HourPoint& h : r.hourly) {
+    if (h.hour < from_hour) continue;
+    spend += h.ours.spend.units();
+    gmv += h.ours.gmv.units();
+  }
+  return spend > 0 ? gmv / spend : 0.0;
+}
 
 }  // namespace
 
@@ -135,6 +150,24 @@ nlohmann::json BenchDiagnosis(const BenchDiagnosisOptions& options) {
           o.named = v.first_correct.has_value();
           o.named_delay = v.correct_delay_minutes;
           o.detail["verdict"] = v.ToString();
+          if (options.apply && v.first) {
+            // The same case again, the merchant applying every alarm's suggestions.
+            RunSetup applied = setup;
+            applied.apply_diagnosis_actions = true;
+            const RunResult ra = RunLoop(applied);
+            const uint32_t from_hour = v.first->minute / 60;
+            o.roi_not_applied = RoiFromHour(r, from_hour);
+            o.roi_applied = RoiFromHour(ra, from_hour);
+            o.detail["roi_not_applied"] = o.roi_not_applied;
+            o.detail["roi_applied"] = o.roi_applied;
+            nlohmann::json done = nlohmann::json::array();
+            for (const PlanAction& a : ra.actions) {
+              if (a.text.rfind("diagnosis suggestion applied", 0) == 0) {
+                done.push_back({{"minute", a.minute}, {"text", a.text}});
+              }
+            }
+            o.detail["applied"] = std::move(done);
+          }
         }
         const size_t n = ++done;
         if (options.progress) {
@@ -173,10 +206,18 @@ nlohmann::json BenchDiagnosis(const BenchDiagnosisOptions& options) {
     size_t n = 0, detected = 0, correct = 0, named = 0;
     std::vector<uint32_t> delays, named_delays;
     std::map<std::string, int> causes;
+    double roi_not = 0, roi_app = 0, recovered = 0;
+    size_t applied = 0;
     for (size_t i = 0; i < cases.size(); ++i) {
       if (cases[i].type != type) continue;
       ++n;
       const Outcome& o = outcomes[i];
+      if (!std::isnan(o.roi_applied) && o.roi_not_applied > 0) {
+        ++applied;
+        roi_not += o.roi_not_applied;
+        roi_app += o.roi_applied;
+        recovered += o.roi_applied / o.roi_not_applied - 1;
+      }
       if (o.named) {
         ++named;
         named_delays.push_back(o.named_delay);
@@ -202,6 +243,13 @@ nlohmann::json BenchDiagnosis(const BenchDiagnosisOptions& options) {
          named_delays.empty() ? nlohmann::json(nullptr)
                               : nlohmann::json(named_delays[named_delays.size() / 2])},
     };
+    if (options.apply) {
+      const double k = static_cast<double>(applied);
+      j[type]["applied_cases"] = applied;
+      j[type]["roi_not_applied"] = applied ? nlohmann::json(roi_not / k) : nlohmann::json(nullptr);
+      j[type]["roi_applied"] = applied ? nlohmann::json(roi_app / k) : nlohmann::json(nullptr);
+      j[type]["roi_recovered"] = applied ? nlohmann::json(recovered / k) : nlohmann::json(nullptr);
+    }
   }
   size_t alarms = 0, notices = 0, clean = 0;
   for (size_t i = 0; i < cases.size(); ++i) {

@@ -19,6 +19,10 @@ struct BenchDiagnosisOptions {
   bool quick = false;       // 2 cases per type in a 40,000-user world
   int cases_per_type = 50;  // ignored with quick
   int threads = 2;
+  // Each fault case with an alarm runs a second time with the alarms' suggested actions applied
+  // (RunSetup::apply_diagnosis_actions); the ROI from the first alarm to the end of the run is
+  // compared. false: one run per case (half the time), no "roi_*" fields.
+  bool apply = true;
   std::filesystem::path data_dir;  // holds completejourney/
   // When set: one JSON line per case (fault type, run seed, fault start and end in minutes since
   // the flight started, every finding with its minute, trigger, cause and confidence, the
@@ -29,7 +33,10 @@ struct BenchDiagnosisOptions {
 
 // {"<fault>": {"cases", "detection_rate", "top1_accuracy", "median_delay_minutes", "causes":
 // {cause: count}, "named_rate", "median_delay_to_named_minutes"}, ... (detection and top-1 judge
-// the first finding after the fault began; "named" any finding during it with the right cause),
+// the first finding after the fault began; "named" any finding during it with the right cause;
+// with `apply`: "roi_not_applied", "roi_applied" (means over the cases with an alarm of our ROI
+// from the first alarm's hour to the end of the run) and "roi_recovered" (mean of applied /
+// not applied - 1), "applied_cases"),
 // "false_alarms_per_plan_day", "fault_free_cases", "users", "days", "seconds"}.
 nlohmann::json BenchDiagnosis(const BenchDiagnosisOptions& options);
 

@@ -13,6 +13,7 @@
 #include "diagnosis/diagnosis_journal.h"
 #include "diagnosis/live_diagnosis.h"
 #include "diagnosis/report.h"
+#include "insight/audience_fit.h"
 #include "serving/platform_observer.h"
 #include "sim/evaluation_recorder.h"
 #include "strategy/media_buyer.h"
@@ -102,6 +103,9 @@ struct Loop::Impl {
   void MediaBuyerDay(SimMinute m);
   void ApplyFaults(SimMinute m);
   void Diagnose(SimMinute m);
+  // Applies one suggested action of an alarm to our plan (RunSetup::apply_diagnosis_actions);
+  // returns what was done in words, empty when the action has no counterpart here.
+  std::string ApplySuggestion(SimMinute m, const diagnosis::Action& a);
   // The lowest current price of the product's category among other merchants (0: none).
   double CompetitorPrice(ProductId p);
   void ServeSessions(SimMinute m);
@@ -151,6 +155,8 @@ struct Loop::Impl {
   std::unordered_map<ProductId, std::vector<ProductId>> competing_products;
   std::vector<AdPlan> original_plans;  // competitor surges are undone from these
   std::vector<bool> surge_on;
+  bool account_topped_up = false;  // a raise_budget suggestion was applied: no more caps
+  SimMinute tracking_fix_at = 0;   // a check_tracking suggestion fixes it then (0: none)
   SimMinute start, end, now;
   std::vector<Session> sessions;
   KpiTotals ours_before, market_before;
@@ -402,10 +408,12 @@ void Loop::Impl::MediaBuyerDay(SimMinute m) {
 // Platform-side faults: budget exhaustion (our account runs dry) and competitor surges.
 void Loop::Impl::ApplyFaults(SimMinute m) {
   const SimTime t{m};
+  if (tracking_fix_at != 0 && m == tracking_fix_at) world.EndFault("tracking_outage", m);
   for (size_t i = 0; i < setup.faults.size(); ++i) {
     const FaultLabel& f = setup.faults[i];
     const bool active = m >= f.start && m < f.end;
-    if (f.type == "budget_exhaustion" && active && (m == f.start || t.minute_of_day() == 0)) {
+    if (f.type == "budget_exhaustion" && active && !account_topped_up &&
+        (m == f.start || t.minute_of_day() == 0)) {
       for (PlanId id : our_ids) {
         platform.ledger().CapToday(
             id, nominal_daily.Scale(f.magnitude / static_cast<double>(our_ids.size())));
@@ -505,7 +513,73 @@ void Loop::Impl::Diagnose(SimMinute m) {
     n.report_zh = std::move(f.report_zh);
     n.notice = f.notice;
     result.diagnoses.push_back(std::move(n));
+    if (setup.apply_diagnosis_actions && !f.notice && !f.diagnosis.hypotheses.empty()) {
+      for (const diagnosis::Action& a : f.diagnosis.hypotheses.front().actions) {
+        std::string done = ApplySuggestion(m, a);
+        if (!done.empty()) Act(m, "diagnosis suggestion applied: " + done);
+      }
+    }
   }
+}
+
+std::string Loop::Impl::ApplySuggestion(SimMinute m, const diagnosis::Action& a) {
+  if (!is_ours(a.plan)) return "";
+  AdPlan plan = platform.plan(a.plan);
+  switch (a.type) {
+    case diagnosis::Action::Type::kRotateCreative:
+      for (ProductId p : plan.products) {
+        for (const CreativeView& v : platform.creatives(p)) {
+          if (v.creative.id != a.target || !v.live) continue;
+          try {
+            platform.RotateCreatives(p, {a.target});
+          } catch (const std::invalid_argument& e) {
+            return fmt::format("rotating creative {} was refused: {}", a.target, e.what());
+          }
+          return fmt::format("creative {} of product {} rotated out for a fresh variant", a.target,
+                             p);
+        }
+      }
+      return "";
+    case diagnosis::Action::Type::kCoupon: {
+      const ProductId p = a.target;
+      if (p >= cat.products.size()) return "";
+      const Money value = platform.price(p).Scale(a.amount);
+      const std::vector<UserId> users =
+          TopAudience(platform.affinity(), spec.users().size(), cat.product(p).category, 5000);
+      const SimMinute expires = m + static_cast<SimMinute>(std::max(1, a.days)) * kMinutesPerDay;
+      for (UserId u : users) {
+        world.GiveCoupon(u, p, value, expires);
+        LogCoupon(m, u, p, value);
+      }
+      return fmt::format("a {:.0f}% coupon on product {} to {} users for {} days", 100 * a.amount,
+                         p, users.size(), a.days);
+    }
+    case diagnosis::Action::Type::kRelaxRoiTarget: {
+      if (plan.bid_type != BidType::kTargetRoi || plan.target_roi <= 0) return "";
+      const double before = plan.target_roi;
+      plan.target_roi *= 1 - a.amount;
+      Apply(m, plan, {});
+      return fmt::format("ROI target {:.2f} -> {:.2f}", before, plan.target_roi);
+    }
+    case diagnosis::Action::Type::kRaiseBudget: {
+      const Money before = plan.daily_budget;
+      plan.daily_budget = plan.daily_budget.Scale(1 + a.amount);
+      Apply(m, plan, {});
+      // The account is funded for it: today's headroom follows the new budget, and a dry
+      // account stays topped up.
+      platform.ledger().SetBudgets(plan.id, plan.total_budget, plan.daily_budget);
+      account_topped_up = true;
+      return fmt::format("daily budget {} -> {}, account topped up", before.ToString(),
+                         plan.daily_budget.ToString());
+    }
+    case diagnosis::Action::Type::kCheckTracking:
+      // A person checks the pixel/callback and has it fixed within the hour.
+      if (tracking_fix_at == 0) tracking_fix_at = m + kMinutesPerHour;
+      return "conversion tracking checked; fixed within the hour";
+    case diagnosis::Action::Type::kMoveBudget:
+      return "";  // plans have no per-channel budgets to move
+  }
+  return "";
 }
 
 void Loop::Impl::ServeSessions(SimMinute m) {

@@ -52,6 +52,12 @@ struct RunSetup {
   // that `chengfang diagnose --run` can diagnose the finished run again. Empty: none.
   std::filesystem::path diagnosis_journal;
   diagnosis::LiveDiagnosisOptions diagnosis_options;
+  // The merchant "clicks the button": each alarm's suggested actions are applied to our plan when
+  // the alarm is raised (rotate the creative, issue the coupon to the best-fitting 5,000 users,
+  // relax the ROI target, raise the budget and top up the account, fix the conversion tracking an
+  // hour later). Moving budget between channels has no counterpart (plans have no per-channel
+  // budgets) and is skipped. What was done is listed in RunResult::actions.
+  bool apply_diagnosis_actions = false;
   // 0: the world's draws follow the spec's seed (manual and autopilot face the same traffic);
   // another value replicates the scenario with other sessions and responses (World).
   uint64_t run_seed = 0;

@@ -247,20 +247,74 @@ TEST(Simulation, BudgetExhaustionEndsWithItsFault) {
 // failure.
 // A finished run diagnosed again from its files (the event log and the diagnosis journal) gives
 // the findings the run reported as it went: same hours, causes and reports.
-TEST(Simulation, ReplayingTheDiagnosisJournalGivesTheLiveFindings) {
-  CF_REQUIRE_DATA();
-  const LoopWorld w(2, 10000, 7.0);
-  RunSetup setup = w.Setup(1000.0, 500.0);
-  // A small world: the monitors' evidence thresholds are lowered so that the fault raises
-  // findings (what is tested is that the replay reproduces them, not detection quality).
+// A small world's plan has little hourly evidence: the monitors' thresholds are lowered so that a
+// fault raises findings (day 0 is the baseline of day 1).
+void LowerMonitorThresholds(RunSetup& setup) {
   diagnosis::MonitorOptions& mo = setup.diagnosis_options.monitor;
-  mo.min_history_days = 1;  // day 0 is the baseline of day 1
+  mo.min_history_days = 1;
   mo.min_impressions = 100;
   mo.min_clicks = 5;
   mo.min_purchases = 1;
   mo.min_auctions = 100;
   mo.z_warn = 2.5;
   mo.z_critical = 4;
+}
+
+TEST(Simulation, AppliedDiagnosisSuggestionsFixTheTracking) {
+  // The merchant applies the alarms' suggestions: a tracking outage, diagnosed, is "checked" and
+  // fixed within the hour, so purchases are tracked again while the outage would still run.
+  CF_REQUIRE_DATA();
+  const LoopWorld w(2, 10000, 7.0);
+  RunSetup setup = w.Setup(1000.0, 500.0);
+  LowerMonitorThresholds(setup);
+  setup.faults = ResolveFaults(*w.spec, {{"tracking_outage", 1.3, 16, 0, "ours"}}, w.ours.products);
+  const SimMinute fault_end = setup.faults[0].end - w.spec->flight_start();
+  const RunResult plain = RunLoop(setup);
+  setup.apply_diagnosis_actions = true;
+  const RunResult applied = RunLoop(setup);
+
+  // The first alarm that names the outage, and the fix it led to.
+  uint32_t named = 0;
+  for (const DiagnosisNote& d : applied.diagnoses) {
+    if (!d.notice && d.cause == "tracking_outage") {
+      named = d.minute;
+      break;
+    }
+  }
+  ASSERT_GT(named, 0u) << "the outage was not diagnosed; the test needs the alarm";
+  ASSERT_LT(named + 120, static_cast<uint32_t>(fault_end)) << "diagnosed too late to show a fix";
+  bool fix_logged = false;
+  for (const PlanAction& a : applied.actions) {
+    fix_logged |= a.minute == named &&
+                  a.text.find("diagnosis suggestion applied: conversion tracking checked") !=
+                      std::string::npos;
+  }
+  EXPECT_TRUE(fix_logged);
+  // Between the fix (an hour after the alarm) and the outage's scheduled end: purchases tracked
+  // only where the suggestion was applied.
+  auto tracked = [&](const RunResult& r) {
+    uint64_t n = 0;
+    for (const HourPoint& h : r.hourly) {
+      if (h.hour * 60 >= named + 60 && h.hour * 60 + 60 <= static_cast<uint32_t>(fault_end)) {
+        n += h.ours.purchases;
+      }
+    }
+    return n;
+  };
+  EXPECT_EQ(tracked(plain), 0u);
+  EXPECT_GT(tracked(applied), 0u);
+  // Without the setting, nothing is applied.
+  for (const PlanAction& a : plain.actions) {
+    EXPECT_EQ(a.text.find("diagnosis suggestion applied"), std::string::npos) << a.text;
+  }
+}
+
+TEST(Simulation, ReplayingTheDiagnosisJournalGivesTheLiveFindings) {
+  CF_REQUIRE_DATA();
+  const LoopWorld w(2, 10000, 7.0);
+  RunSetup setup = w.Setup(1000.0, 500.0);
+  // What is tested is that the replay reproduces the findings, not detection quality.
+  LowerMonitorThresholds(setup);
   setup.faults =
       ResolveFaults(*w.spec, {{"budget_exhaustion", 1.3, 12, 0.05, "ours"}}, w.ours.products);
   const fs::path dir = fs::temp_directory_path() / fmt::format("cf_journal_{}", ::getpid());
