@@ -135,9 +135,10 @@ TEST(SummaryJsonTest, HasExactlyTheDocumentedKeys) {
     EXPECT_EQ(Keys(run["actions"][0]), (std::set<std::string>{"minute", "time", "text"}));
     ASSERT_EQ(run["diagnoses"].size(), 1u);
     const nlohmann::json& d = run["diagnoses"][0];
-    EXPECT_EQ(Keys(d), (std::set<std::string>{"minute", "time", "trigger", "cause", "confidence",
-                                              "actions", "report", "report_zh"}));
+    EXPECT_EQ(Keys(d), (std::set<std::string>{"minute", "time", "trigger", "kind", "cause",
+                                              "confidence", "actions", "report", "report_zh"}));
     EXPECT_EQ(d["time"], "day 3 10:00");
+    EXPECT_EQ(d["kind"], "alarm");
     EXPECT_EQ(d["cause"], "tracking_outage");
     EXPECT_DOUBLE_EQ(d["confidence"].get<double>(), 0.81);
     EXPECT_EQ(d["actions"][0], "check the conversion tracking");
