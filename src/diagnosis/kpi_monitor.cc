@@ -239,13 +239,16 @@ bool KpiMonitor::Judge(const MonitorKey& key, const Series& s, uint32_t bucket, 
   const double ev_now = std::max(1.0, evidence);
   const double ev_base = std::max(1.0, usual_evidence * static_cast<double>(past.size()));
   const double rel_var = 1 / ev_now + 1 / ev_base;
-  double noise = 0;
+  // `unit_var`: the sampling variance of one usual bucket. The noise of this bucket and of the
+  // baseline scales it; the past values' spread already holds it once (below).
+  double unit_var = 0, noise = 0;
   double min_evidence = options_.min_impressions;
   switch (kpi) {
     case Kpi::kCtr:
     case Kpi::kCvr:
     case Kpi::kWinRate: {
       const double p = std::clamp(baseline, 1e-6, 1 - 1e-6);
+      unit_var = p * (1 - p) / std::max(1.0, usual_evidence);
       noise = std::sqrt(p * (1 - p) * rel_var);
       min_evidence = kpi == Kpi::kCvr       ? options_.min_clicks
                      : kpi == Kpi::kWinRate ? options_.min_auctions
@@ -253,20 +256,21 @@ bool KpiMonitor::Judge(const MonitorKey& key, const Series& s, uint32_t bucket, 
       break;
     }
     case Kpi::kImpressions:
-      noise = std::sqrt(std::max(1.0, baseline) * (1 + 1.0 / static_cast<double>(past.size())));
+      unit_var = std::max(1.0, baseline);
+      noise = std::sqrt(unit_var * (1 + 1.0 / static_cast<double>(past.size())));
       break;
     case Kpi::kGmv:
-    case Kpi::kRoi: {
-      const double u = std::max(1.0, usual_purchases);
-      noise = std::abs(baseline) * std::sqrt(1 / u + 1 / (u * static_cast<double>(past.size())));
-      min_evidence = options_.min_purchases;
-      break;
-    }
+    case Kpi::kRoi:
     case Kpi::kSpend:
     case Kpi::kCpm:
     case Kpi::kPace: {
-      const double u = std::max(1.0, usual_charges);
-      noise = std::abs(baseline) * std::sqrt(1 / u + 1 / (u * static_cast<double>(past.size())));
+      // Money: relative noise 1/sqrt(usual events behind the amount): purchases for GMV and ROI,
+      // charged events for spend, CPM and pace.
+      const bool by_purchases = kpi == Kpi::kGmv || kpi == Kpi::kRoi;
+      const double u = std::max(1.0, by_purchases ? usual_purchases : usual_charges);
+      unit_var = baseline * baseline / u;
+      noise = std::sqrt(unit_var * (1 + 1.0 / static_cast<double>(past.size())));
+      if (by_purchases) min_evidence = options_.min_purchases;
       break;
     }
   }
@@ -278,29 +282,7 @@ bool KpiMonitor::Judge(const MonitorKey& key, const Series& s, uint32_t bucket, 
   // The past values' spread already holds one bucket's sampling noise; only the rest of it (the
   // day-to-day variation beyond sampling, a random-effects estimate) is added to this bucket's and
   // the baseline's sampling noise, so sampling noise is not counted twice.
-  double one_bucket_var = 0;
-  switch (kpi) {
-    case Kpi::kCtr:
-    case Kpi::kCvr:
-    case Kpi::kWinRate: {
-      const double p = std::clamp(baseline, 1e-6, 1 - 1e-6);
-      one_bucket_var = p * (1 - p) / std::max(1.0, usual_evidence);
-      break;
-    }
-    case Kpi::kImpressions:
-      one_bucket_var = std::max(1.0, baseline);
-      break;
-    case Kpi::kGmv:
-    case Kpi::kRoi:
-      one_bucket_var = baseline * baseline / std::max(1.0, usual_purchases);
-      break;
-    case Kpi::kSpend:
-    case Kpi::kCpm:
-    case Kpi::kPace:
-      one_bucket_var = baseline * baseline / std::max(1.0, usual_charges);
-      break;
-  }
-  const double excess_var = std::max(0.0, spread * spread - one_bucket_var);
+  const double excess_var = std::max(0.0, spread * spread - unit_var);
   const double scale = std::sqrt(excess_var + noise * noise);
   if (!(scale > 0)) return false;
   const double z = (value - baseline) / scale;

@@ -74,6 +74,16 @@ double Strength(double z) { return 1 - std::exp(-std::abs(z) / 4); }
 
 std::string Pct(double x) { return fmt::format("{:.2f}%", 100 * x); }
 
+// The plan's before and after windows per channel, as ROI-decomposition segments.
+std::vector<RoiSegment> ChannelSegments(const DiagnosisInput& in) {
+  std::vector<RoiSegment> segs;
+  for (Channel c : kAllChannels) {
+    segs.push_back({std::string(ChannelName(c)), in.channel_before[static_cast<size_t>(c)],
+                    in.channel_after[static_cast<size_t>(c)]});
+  }
+  return segs;
+}
+
 // How much the plan's CTR moves from its channel mix alone: the CTR the after window would have
 // had at each channel's before-window CTR, over the before window's CTR (1 = no mix effect).
 // Channels differ in CTR, so traffic moving between them moves every creative's CTR with it.
@@ -169,12 +179,10 @@ std::vector<Hypothesis> CompetitionAgent(const DiagnosisInput& in) {
   const KpiCounts total = in.TotalAfter();
   const PriceCutEvidence pooled = PooledPriceCut(in);
   const auto& cut_products = pooled.products;
-  const auto& pooled_before = pooled.before;
-  const auto& pooled_after = pooled.after;
   const double z = pooled.z;
   if (!cut_products.empty() && z <= -2) {
     const double cut = pooled.cut;
-    const double share = Ratio(pooled_after.spend, total.spend);
+    const double share = Ratio(pooled.after.spend, total.spend);
     const ProductWindow& lead = *cut_products.front();
     const double lead_cut = 1 - lead.competitor_price_after / lead.competitor_price_before;
     Hypothesis h;
@@ -188,8 +196,8 @@ std::vector<Hypothesis> CompetitionAgent(const DiagnosisInput& in) {
          fmt::format("{} 的竞品最低价下降 {:.0f}%（{:.2f} -> {:.2f}），我方价格 {:.2f}", lead.name,
                      100 * lead_cut, lead.competitor_price_before, lead.competitor_price_after,
                      lead.own_price)});
-    const double cvr_b = Ratio(pooled_before.purchases, pooled_before.clicks);
-    const double cvr_a = Ratio(pooled_after.purchases, pooled_after.clicks);
+    const double cvr_b = Ratio(pooled.before.purchases, pooled.before.clicks);
+    const double cvr_a = Ratio(pooled.after.purchases, pooled.after.clicks);
     if (cut_products.size() == 1) {
       h.evidence.push_back(
           {fmt::format("its CVR fell from {} to {} (z = {:.1f})", Pct(cvr_b), Pct(cvr_a), z),
@@ -281,17 +289,12 @@ std::vector<Hypothesis> ChannelAgent(const DiagnosisInput& in) {
   }
   // A real shift: 8 points or more of the traffic, beyond sampling noise.
   if (lost < 0 || gained < 0 || -lost_shift < 0.08 || lost_z > -4) return {};
-  std::vector<RoiSegment> segs;
-  for (Channel c : kAllChannels) {
-    segs.push_back({std::string(ChannelName(c)), in.channel_before[static_cast<size_t>(c)],
-                    in.channel_after[static_cast<size_t>(c)]});
-  }
-  const RoiDecomposition d = DecomposeRoi(segs);
+  const RoiDecomposition d = DecomposeRoi(ChannelSegments(in));
   const RoiEffect& mix = d.effects[static_cast<size_t>(RoiFactor::kMix)];
   const auto name = [](int c) { return ChannelName(static_cast<Channel>(c)); };
-  auto share = [&](const KpiCounts& t, int c, bool after) {
-    const auto& side = after ? in.channel_after : in.channel_before;
-    return Ratio(side[static_cast<size_t>(c)].auctions, t.auctions);
+  auto share = [&](int c, bool after) {  // of the plan's auctions in the window
+    return after ? Ratio(in.channel_after[static_cast<size_t>(c)].auctions, ta.auctions)
+                 : Ratio(in.channel_before[static_cast<size_t>(c)].auctions, tb.auctions);
   };
   Hypothesis h;
   h.cause = CauseKind::kChannelMix;
@@ -299,12 +302,12 @@ std::vector<Hypothesis> ChannelAgent(const DiagnosisInput& in) {
   h.evidence.push_back(
       {fmt::format("the plan's traffic moved between channels: {} fell from {} to {} of its "
                    "auctions (z = {:.1f}), {} rose from {} to {}",
-                   name(lost), Pct(share(tb, lost, false)), Pct(share(ta, lost, true)), lost_z,
-                   name(gained), Pct(share(tb, gained, false)), Pct(share(ta, gained, true))),
+                   name(lost), Pct(share(lost, false)), Pct(share(lost, true)), lost_z,
+                   name(gained), Pct(share(gained, false)), Pct(share(gained, true))),
        fmt::format("计划流量在渠道间转移：{} 占竞价机会的比例从 {} 降到 {}（z = {:.1f}），{} 从 {} "
                    "升到 {}",
-                   name(lost), Pct(share(tb, lost, false)), Pct(share(ta, lost, true)), lost_z,
-                   name(gained), Pct(share(tb, gained, false)), Pct(share(ta, gained, true)))});
+                   name(lost), Pct(share(lost, false)), Pct(share(lost, true)), lost_z,
+                   name(gained), Pct(share(gained, false)), Pct(share(gained, true)))});
   if (d.roi_before > 0 && d.total_change < 0) {
     h.evidence.push_back(
         {fmt::format("{:.0f}% of the ROI change ({:.2f} -> {:.2f}) comes from the channel mix",
@@ -459,12 +462,7 @@ std::vector<Hypothesis> TrackingAgent(const DiagnosisInput& in) {
 Diagnosis Coordinate(const DiagnosisInput& in) {
   Diagnosis d;
   d.plan = in.plan;
-  std::vector<RoiSegment> segs;
-  for (Channel c : kAllChannels) {
-    segs.push_back({std::string(ChannelName(c)), in.channel_before[static_cast<size_t>(c)],
-                    in.channel_after[static_cast<size_t>(c)]});
-  }
-  d.roi = DecomposeRoi(segs);
+  d.roi = DecomposeRoi(ChannelSegments(in));
   for (auto* agent :
        {&TrackingAgent, &CreativeAgent, &CompetitionAgent, &ChannelAgent, &BudgetBidAgent}) {
     for (Hypothesis& h : agent(in)) d.hypotheses.push_back(std::move(h));

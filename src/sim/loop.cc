@@ -112,6 +112,15 @@ struct Loop::Impl {
   void Totals(KpiTotals& o, KpiTotals& mk) const;
   const HourPoint& CloseHour(SimMinute m);
   void Act(SimMinute m, std::string text);
+  // The world gives `users` coupons worth `value` off product p until `expires`; the platform
+  // logs their receipt.
+  void IssueCoupons(SimMinute m, ProductId p, Money value, SimMinute expires,
+                    const std::vector<UserId>& users) {
+    for (UserId u : users) {
+      world.GiveCoupon(u, p, value, expires);
+      LogCoupon(m, u, p, value);
+    }
+  }
   // What the platform observes of a coupon the world gave: its receipt (kCouponReceived).
   void LogCoupon(SimMinute m, UserId u, ProductId p, Money value) {
     Event e;
@@ -547,10 +556,7 @@ std::string Loop::Impl::ApplySuggestion(SimMinute m, const diagnosis::Action& a)
       const std::vector<UserId> users =
           TopAudience(platform.affinity(), spec.users().size(), cat.product(p).category, 5000);
       const SimMinute expires = m + static_cast<SimMinute>(std::max(1, a.days)) * kMinutesPerDay;
-      for (UserId u : users) {
-        world.GiveCoupon(u, p, value, expires);
-        LogCoupon(m, u, p, value);
-      }
+      IssueCoupons(m, p, value, expires, users);
       return fmt::format("a {:.0f}% coupon on product {} to {} users for {} days", 100 * a.amount,
                          p, users.size(), a.days);
     }
@@ -564,11 +570,8 @@ std::string Loop::Impl::ApplySuggestion(SimMinute m, const diagnosis::Action& a)
     case diagnosis::Action::Type::kRaiseBudget: {
       const Money before = plan.daily_budget;
       plan.daily_budget = plan.daily_budget.Scale(1 + a.amount);
-      Apply(m, plan, {});
-      // The account is funded for it: today's headroom follows the new budget, and a dry
-      // account stays topped up.
-      platform.ledger().SetBudgets(plan.id, plan.total_budget, plan.daily_budget);
-      account_topped_up = true;
+      Apply(m, plan, {});        // today's headroom follows the new budget (Platform::UpdatePlan)
+      account_topped_up = true;  // and the account is funded for it: no more dry-account caps
       return fmt::format("daily budget {} -> {}, account topped up", before.ToString(),
                          plan.daily_budget.ToString());
     }
@@ -744,11 +747,7 @@ const WorldSpec& Loop::spec() const { return impl_->spec; }
 MerchantId Loop::our_merchant() const { return impl_->setup.our_plan.merchant; }
 void Loop::IssueCoupons(ProductId p, Money value, SimMinute expires,
                         const std::vector<UserId>& users) {
-  Impl& im = *impl_;
-  for (UserId u : users) {
-    im.world.GiveCoupon(u, p, value, expires);
-    im.LogCoupon(im.now, u, p, value);
-  }
+  impl_->IssueCoupons(impl_->now, p, value, expires, users);
 }
 
 size_t Loop::OrderSponsoredPost(InfluencerId i, ProductId p, Money fee) {
