@@ -141,7 +141,7 @@ run_web_e2e() {
   set +e
   out=$(NODE="$(test_node)" timeout 600 bash "$ROOT/tests/web/run.sh" "$ROOT/build/src/cli/chengfang" 2>&1)
   set -e
-  printf '%s\n' "$out" | grep -E '^(PASS|FAIL)|passed, [0-9]+ failed' || printf '%s\n' "$out" | tail -n 30
+  printf '%s\n' "$out" | grep -E '^(PASS|FAIL|     )|passed, [0-9]+ failed' || printf '%s\n' "$out" | tail -n 30
   line=$(printf '%s\n' "$out" | grep -E '^[0-9]+ passed, [0-9]+ failed$' | tail -n 1)
   if [ -z "$line" ]; then
     printf '%s\n' "$out" | tail -n 30

@@ -252,6 +252,13 @@ class PlanDetailView {
   private readonly content: HTMLElement;
   private readonly errorHost = h('div');
   private last: Record<string, unknown> = {};
+  // Refreshes overlap (the timer's and one after an action); a response older than the one
+  // already drawn is dropped, so a slow stale answer never redraws old values over new ones.
+  private refreshStarted = 0;
+  private refreshDrawn = 0;
+  // Set while the merchant has typed into an edit form: the timer's refresh then leaves the
+  // forms alone (unless the plan's status changed) instead of wiping what is being typed.
+  private editDirty = false;
   private suggestionKeys = new Map<string, string>();
   private alive = true;
 
@@ -297,6 +304,7 @@ class PlanDetailView {
   }
 
   async refresh(): Promise<void> {
+    const mine = ++this.refreshStarted;
     try {
       const [plan, hours, chans, sug, changes] = await Promise.all([
         call<PlanDetail>('get_ad_plan', { plan_id: this.id }),
@@ -305,7 +313,8 @@ class PlanDetailView {
         call<{ suggestions: Suggestion[]; observed?: any }>('get_bid_budget_suggestion', { plan_id: this.id }),
         call<{ changes: Change[] }>('list_changes', { plan_id: this.id, limit: 20 }),
       ]);
-      if (!this.alive) return;
+      if (!this.alive || mine < this.refreshDrawn) return;
+      this.refreshDrawn = mine;
       replace(this.errorHost);
       if (!this.loaded) {
         this.loaded = true;
@@ -319,11 +328,16 @@ class PlanDetailView {
       if (this.changed('observed', sug.observed)) this.renderObserved(sug.observed);
       if (this.changed('sug', sug.suggestions)) this.renderSuggestions(sug.suggestions);
       if (this.changed('changes', changes.changes)) this.renderChanges(changes.changes);
-      if (this.changed('edit', [plan.status, plan.objective, plan.bid_type, plan.total_budget, plan.daily_budget, plan.target_roi, plan.target_cpa, plan.bid])) this.renderEdit(plan);
+      const editKey = [plan.status, plan.objective, plan.bid_type, plan.total_budget, plan.daily_budget, plan.target_roi, plan.target_cpa, plan.bid];
+      const statusChanged = (this.last.edit as unknown[] | undefined)?.[0] !== plan.status;
+      if ((!this.editDirty || statusChanged) && this.changed('edit', editKey)) {
+        this.editDirty = false;
+        this.renderEdit(plan);
+      }
       this.el.dataset.spent = String(plan.spent_total);
       this.el.dataset.status = plan.status;
     } catch (e) {
-      if (!this.alive) return;
+      if (!this.alive || mine < this.refreshDrawn) return;
       replace(this.errorHost, errorBox(e, 'plan-error'));
       if (!this.loaded) (this.el.querySelector('.plan-loading') as HTMLElement | null)?.remove();
     }
@@ -695,7 +709,9 @@ class PlanDetailView {
 
   private editForm(spec: { test: string; title: string; action: string; fields: Array<{ name: string; label: string; value: number; step: string; hint?: string }> }) {
     const round2 = (x: number) => Math.round(x * 100) / 100;
-    const inputs = spec.fields.map((f) => h('input', { type: 'number', step: f.step, min: 0, value: String(round2(f.value)), 'data-test': f.name, id: `${spec.test}-${f.name}` }));
+    const inputs = spec.fields.map((f) =>
+      h('input', { type: 'number', step: f.step, min: 0, value: String(round2(f.value)), 'data-test': f.name, id: `${spec.test}-${f.name}`, oninput: () => (this.editDirty = true) }),
+    );
     const out = h('div', { class: 'edit-out' });
     const preview = h('button', { class: 'btn', type: 'submit', 'data-test': 'preview' }, t('edit.preview'));
     const form = h(
@@ -732,12 +748,13 @@ class PlanDetailView {
           confirmBtn.disabled = true;
           try {
             const r = await call<WriteResult>(spec.action, { ...args, confirm: true, idempotency_key: key });
-            // The forms are redrawn with the new values; the result stays below them.
+            // The forms are redrawn with the new values first; the result then shows below them.
             replace(out);
-            replace(this.editResult, h('div', { class: 'alert alert-ok', 'data-test': 'edit-ok' }, h('p', null, h('strong', null, t('sug.applied')), ' ', r.message), diffTable(r.before, r.after)));
-            toast(r.message, 'ok');
+            this.editDirty = false;
             this.last.edit = undefined;
             await this.refresh();
+            replace(this.editResult, h('div', { class: 'alert alert-ok', 'data-test': 'edit-ok' }, h('p', null, h('strong', null, t('sug.applied')), ' ', r.message), diffTable(r.before, r.after)));
+            toast(r.message, 'ok');
           } catch (err) {
             replace(out, errorBox(err, 'edit-error'));
           }
