@@ -15,7 +15,7 @@ namespace {
 
 using Json = nlohmann::json;
 constexpr const char* kMagic = "chengfang-diagnosis";
-constexpr int kVersion = 1;
+constexpr int kVersion = 2;  // 1: hourly "hour" lines; 2: "tick" lines and tick_minutes
 
 Json PlanJson(const PlanState& s) {
   Json products = Json::array();
@@ -48,7 +48,7 @@ PlanState PlanFromJson(const Json& j) {
 
 DiagnosisJournalWriter::DiagnosisJournalWriter(const std::filesystem::path& path,
                                                const std::string& events_file,
-                                               SimMinute flight_start)
+                                               SimMinute flight_start, SimMinute tick_minutes)
     : path_(path), out_(path, std::ios::trunc) {
   if (!out_) {
     throw JournalError(fmt::format("{}: cannot create the diagnosis journal: {}", path.string(),
@@ -57,7 +57,8 @@ DiagnosisJournalWriter::DiagnosisJournalWriter(const std::filesystem::path& path
   Line(Json{{"journal", kMagic},
             {"version", kVersion},
             {"events", events_file},
-            {"flight_start", flight_start}}
+            {"flight_start", flight_start},
+            {"tick_minutes", tick_minutes}}
            .dump());
 }
 
@@ -71,7 +72,7 @@ void DiagnosisJournalWriter::Line(const std::string& text) {
 
 void DiagnosisJournalWriter::Watch(PlanId plan) { Line(Json{{"watch", plan}}.dump()); }
 
-void DiagnosisJournalWriter::Hour(SimMinute now, uint64_t events_logged,
+void DiagnosisJournalWriter::Tick(SimMinute now, uint64_t events_logged,
                                   std::span<const JournalAuctions> auctions,
                                   std::span<const PlanState> plans) {
   Json a = Json::array();
@@ -82,7 +83,7 @@ void DiagnosisJournalWriter::Hour(SimMinute now, uint64_t events_logged,
   Json p = Json::array();
   for (const PlanState& s : plans) p.push_back(PlanJson(s));
   Line(Json{
-      {"hour", now}, {"events", events_logged}, {"auctions", std::move(a)}, {"plans", std::move(p)}}
+      {"tick", now}, {"events", events_logged}, {"auctions", std::move(a)}, {"plans", std::move(p)}}
            .dump());
 }
 
@@ -105,8 +106,17 @@ DiagnosisJournal DiagnosisJournal::Read(const std::filesystem::path& path) {
     try {
       const Json x = Json::parse(line);
       if (n == 1) {
-        if (x.value("journal", "") != kMagic || x.value("version", 0) != kVersion) {
-          throw JournalError("not a version-1 Chengfang diagnosis journal header");
+        const int version = x.value("journal", "") == kMagic ? x.value("version", 0) : 0;
+        if (version < 1 || version > kVersion) {
+          throw JournalError(fmt::format(
+              "not a Chengfang diagnosis journal header of version 1 to {} (found version {}); "
+              "a newer Chengfang wrote it, or it is not a journal",
+              kVersion, x.value("version", 0)));
+        }
+        j.tick_minutes = version == 1 ? 60 : x.at("tick_minutes").get<SimMinute>();
+        if (j.tick_minutes == 0 || 60 % j.tick_minutes != 0) {
+          throw JournalError(
+              fmt::format("tick_minutes {} does not divide an hour", j.tick_minutes));
         }
         const std::filesystem::path ev = x.at("events").get<std::string>();
         j.events_file = ev.is_absolute() ? ev : path.parent_path() / ev;
@@ -119,8 +129,8 @@ DiagnosisJournal DiagnosisJournal::Read(const std::filesystem::path& path) {
         if (watched.insert(plan).second) j.watched.push_back(plan);
         continue;
       }
-      Hour h;
-      h.now = x.at("hour").get<SimMinute>();
+      Tick h;
+      h.now = x.contains("hour") ? x.at("hour").get<SimMinute>() : x.at("tick").get<SimMinute>();
       h.events = x.at("events").get<uint64_t>();
       for (const Json& a : x.at("auctions")) {
         JournalAuctions r;
@@ -136,11 +146,11 @@ DiagnosisJournal DiagnosisJournal::Read(const std::filesystem::path& path) {
         h.auctions.push_back(r);
       }
       for (const Json& p : x.at("plans")) h.plans.push_back(PlanFromJson(p));
-      if (!j.hours.empty() && (h.now <= j.hours.back().now || h.events < j.hours.back().events)) {
-        throw JournalError("hours out of order");
+      if (!j.ticks.empty() && (h.now <= j.ticks.back().now || h.events < j.ticks.back().events)) {
+        throw JournalError("ticks out of order");
       }
-      j.steps.push_back({kNoId, j.hours.size()});
-      j.hours.push_back(std::move(h));
+      j.steps.push_back({kNoId, j.ticks.size()});
+      j.ticks.push_back(std::move(h));
     } catch (const std::exception& e) {
       if (n == 1 && line.find(kMagic) == std::string::npos) {
         throw JournalError(fmt::format("{}: not a Chengfang diagnosis journal (line 1: {})",
@@ -165,15 +175,16 @@ std::vector<LiveFinding> ReplayJournal(const DiagnosisJournal& journal,
     if (e.plan != kNoId && watched.count(e.plan)) events.emplace_back(index, e);
     ++index;
   });
-  if (!journal.hours.empty() && scan.events < journal.hours.back().events) {
+  if (!journal.ticks.empty() && scan.events < journal.ticks.back().events) {
     throw JournalError(fmt::format(
-        "{} holds {} events but the journal's last hour needs {}; the log is torn or belongs to "
+        "{} holds {} events but the journal's last tick needs {}; the log is torn or belongs to "
         "another run",
-        journal.events_file.string(), scan.events, journal.hours.back().events));
+        journal.events_file.string(), scan.events, journal.ticks.back().events));
   }
   if (progress) {
-    progress(fmt::format("{} events, {} of the {} watched plan(s); replaying {} hours", scan.events,
-                         events.size(), watched.size(), journal.hours.size()));
+    progress(fmt::format(
+        "{} events, {} of the {} watched plan(s); replaying {} ticks of {} minutes", scan.events,
+        events.size(), watched.size(), journal.ticks.size(), journal.tick_minutes));
   }
   LiveDiagnosis d(options);
   std::vector<LiveFinding> out;
@@ -183,13 +194,13 @@ std::vector<LiveFinding> ReplayJournal(const DiagnosisJournal& journal,
       d.Watch(step.watch);
       continue;
     }
-    const DiagnosisJournal::Hour& h = journal.hours[step.hour];
+    const DiagnosisJournal::Tick& h = journal.ticks[step.tick];
     for (; next < events.size() && events[next].first < h.events; ++next) {
       d.Observe(events[next].second);
     }
     for (const JournalAuctions& a : h.auctions)
       d.ObserveAuctions(a.plan, a.channel, a.minute, a.tally);
-    for (LiveFinding& f : d.OnHour(h.now, h.plans)) out.push_back(std::move(f));
+    for (LiveFinding& f : d.OnTick(h.now, h.plans)) out.push_back(std::move(f));
   }
   return out;
 }

@@ -3,16 +3,18 @@
 // same findings (`chengfang diagnose --run DIR`), or be diagnosed with other options.
 //
 // Format (JSON lines, docs/diagnosis.md#journal): a header line
-//   {"journal":"chengfang-diagnosis","version":1,"events":"events.cflog","flight_start":MINUTE}
+//   {"journal":"chengfang-diagnosis","version":2,"events":"events.cflog","flight_start":MINUTE,
+//    "tick_minutes":15}
 // then, in the order they happened, {"watch":PLAN} when a plan starts being watched and one line
-// per hour:
-//   {"hour":MINUTE,"events":N,"auctions":[[plan,channel,minute,auctions,wins,capped,beat_sum],...],
+// per tick (the end of each monitor bucket):
+//   {"tick":MINUTE,"events":N,"auctions":[[plan,channel,minute,auctions,wins,capped,beat_sum],...],
 //    "plans":[{"plan":..,"name":..,"daily_budget":..,"spent_today":..,"roi_target":..,
 //              "products":[[product,"name",own_price,competitor_price],...]},...]}
-// where N is the number of events in the run's log when the hour closed: a replay feeds the
-// watched plans' events with index < N, then the hour's auctions, then OnHour(MINUTE, plans).
+// where N is the number of events in the run's log when the tick closed: a replay feeds the
+// watched plans' events with index < N, then the tick's auctions, then OnTick(MINUTE, plans).
+// Version 1 journals (hourly "hour" lines, no tick_minutes) are read as ticks of 60 minutes.
 //
-// Promises: the writer flushes each line whole (a crash loses at most the last hour); the reader
+// Promises: the writer flushes each line whole (a crash loses at most the last tick); the reader
 // names the file and line of anything malformed. Replaying a run's journal with the options the
 // run used gives the findings the run reported, in the same order.
 #pragma once
@@ -47,9 +49,9 @@ class DiagnosisJournalWriter {
   // Creates (truncates) the file; `events_file` is the run's event log, relative to the journal's
   // folder. Throws JournalError if it cannot be written.
   DiagnosisJournalWriter(const std::filesystem::path& path, const std::string& events_file,
-                         SimMinute flight_start);
+                         SimMinute flight_start, SimMinute tick_minutes);
   void Watch(PlanId plan);
-  void Hour(SimMinute now, uint64_t events_logged, std::span<const JournalAuctions> auctions,
+  void Tick(SimMinute now, uint64_t events_logged, std::span<const JournalAuctions> auctions,
             std::span<const PlanState> plans);
 
  private:
@@ -60,19 +62,20 @@ class DiagnosisJournalWriter {
 
 // A journal read back, and its event log's path (resolved against the journal's folder).
 struct DiagnosisJournal {
-  struct Hour {
+  struct Tick {
     SimMinute now = 0;
     uint64_t events = 0;
     std::vector<JournalAuctions> auctions;
     std::vector<PlanState> plans;
   };
-  struct Step {  // a watch (plan != kNoId) or an hour (index into hours)
+  struct Step {  // a watch (plan != kNoId) or a tick (index into ticks)
     PlanId watch = kNoId;
-    size_t hour = 0;
+    size_t tick = 0;
   };
   std::filesystem::path events_file;
-  SimMinute flight_start = 0;  // findings' times are shown from here ("day 3 01:00")
-  std::vector<Hour> hours;
+  SimMinute flight_start = 0;   // findings' times are shown from here ("day 3 01:00")
+  SimMinute tick_minutes = 60;  // how often the run diagnosed (version 1: hourly)
+  std::vector<Tick> ticks;
   std::vector<Step> steps;
   std::vector<PlanId> watched;
 

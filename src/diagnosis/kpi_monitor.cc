@@ -1,7 +1,10 @@
 #include "diagnosis/kpi_monitor.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
+#include <stdexcept>
 
 namespace cf::diagnosis {
 
@@ -88,7 +91,10 @@ bool KpiValue(Kpi k, const KpiCounts& c, double* value, double* evidence) {
 
 KpiMonitor::KpiMonitor(MonitorOptions options) : options_(options) {
   if (options_.bucket_minutes == 0 || kMinutesPerDay % options_.bucket_minutes != 0) {
-    options_.bucket_minutes = 60;
+    throw std::invalid_argument(fmt::format(
+        "a monitor bucket of {} minutes does not divide a day; use a divisor of 1440 such as 15 "
+        "or 60",
+        options_.bucket_minutes));
   }
 }
 

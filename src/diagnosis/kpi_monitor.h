@@ -1,6 +1,7 @@
 // 24/7 KPI monitoring over what the engine observes (events and auction outcomes, never market
 // truth): per plan, product, channel and creative, counts are kept in fixed time buckets (default
-// one hour) and each finished bucket's KPIs are compared with a seasonal baseline.
+// 15 minutes) and each finished bucket ends windows (default the last hour, 4 hours and 12 hours,
+// so the windows slide every 15 minutes) whose KPIs are compared with a seasonal baseline.
 //
 // KPIs: spend, impressions, GMV (additive), CTR = clicks / impressions, CVR = purchases / clicks,
 // CPM = spend / impressions x 1000, win rate = auctions won / entered, ROI = GMV / spend, and pace
@@ -75,25 +76,29 @@ struct Alert {
 };
 
 struct MonitorOptions {
-  SimMinute bucket_minutes = 60;
+  // Must divide a day. Shorter buckets let an alert come sooner after a change (the windows end
+  // at every bucket), not on less evidence: the minimums below hold for the whole window.
+  SimMinute bucket_minutes = 15;
   int history_days = 7;
   int min_history_days = 3;
   double z_warn = 4;
   double z_critical = 6;
   double min_relative_change = 0.25;
-  // Minimum evidence behind a KPI in the bucket.
+  // Minimum evidence behind a KPI in the judged window.
   double min_impressions = 300;  // CTR, CPM, impressions, spend
   double min_clicks = 40;        // CVR
   double min_purchases = 8;      // ROI, GMV
   double min_auctions = 300;     // win rate
   // Each bucket is judged as the last of windows of these many buckets (0: unused), each against
-  // the same window on past days; the strongest alert is kept. A moderate change that one bucket
-  // cannot show with confidence shows over a few; a small plan's collapse over half a day.
-  std::array<uint32_t, 3> window_buckets = {1, 4, 12};
+  // the same window on past days; the strongest alert is kept. A sharp change shows within the
+  // hour; a moderate one that an hour cannot show with confidence over a few; a small plan's
+  // collapse over half a day. Default: 1, 4 and 12 hours of 15-minute buckets.
+  std::array<uint32_t, 3> window_buckets = {4, 16, 48};
 };
 
 class KpiMonitor {
  public:
+  // Throws std::invalid_argument when bucket_minutes does not divide a day.
   explicit KpiMonitor(MonitorOptions options = {});
 
   // Counts an ad event (impression, click or attributed purchase of a plan) for the plan and its

@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <stdexcept>
+#include <string>
 
 #include "common/random.h"
 
@@ -67,18 +69,39 @@ TEST(KpiMonitor, DetectsACtrDropWithinTheHour) {
   const auto early = m.Scan(change - 1);
   for (const Alert& a : early) found_before |= a.kpi == Kpi::kCtr;
   EXPECT_FALSE(found_before);
-  const auto alerts = m.Scan(change + 59);  // the first bucket after the change is complete
-  bool plan_ctr = false;
-  for (const Alert& a : alerts) {
-    EXPECT_EQ(a.bucket_start, change) << KpiName(a.kpi);
-    if (a.kpi == Kpi::kCtr && a.key.scope == Scope::kPlan) {
-      plan_ctr = true;
-      EXPECT_LT(a.z, -6);
-      EXPECT_NEAR(a.relative_change, -0.8, 0.1);
-      EXPECT_EQ(a.severity, Severity::kCritical);
+  // Tick by tick (15 minutes) through the first hour: the windows slide over the change.
+  SimMinute first_tick = 0;  // the end of the first tick with a plan CTR alert
+  Alert last;                // the plan CTR alert of the last tick
+  for (SimMinute tick_end = change + 15; tick_end <= change + 60; tick_end += 15) {
+    for (const Alert& a : m.Scan(tick_end - 1)) {
+      EXPECT_GE(a.bucket_start, change) << KpiName(a.kpi);
+      if (a.kpi != Kpi::kCtr || a.key.scope != Scope::kPlan) continue;
+      if (first_tick == 0) first_tick = tick_end;
+      EXPECT_EQ(a.bucket_start, tick_end - 15);
+      last = a;
     }
   }
-  EXPECT_TRUE(plan_ctr);
+  ASSERT_NE(first_tick, 0u) << "no plan CTR alert within the hour";
+  EXPECT_LE(first_tick, change + 30) << "an 80% fall should show within two ticks";
+  // Once the whole hour is after the change, the 1-hour window shows the full fall.
+  EXPECT_EQ(last.bucket_start, change + 45);
+  EXPECT_EQ(last.window_start, change);
+  EXPECT_LT(last.z, -6);
+  EXPECT_NEAR(last.relative_change, -0.8, 0.1);
+  EXPECT_EQ(last.severity, Severity::kCritical);
+}
+
+TEST(KpiMonitor, RefusesABucketThatDoesNotDivideADay) {
+  MonitorOptions o;
+  o.bucket_minutes = 7;
+  try {
+    KpiMonitor m(o);
+    ADD_FAILURE() << "a 7-minute bucket was accepted";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("7 minutes"), std::string::npos) << e.what();
+  }
+  o.bucket_minutes = 60;
+  EXPECT_NO_THROW(KpiMonitor{o});
 }
 
 TEST(KpiMonitor, DaysBeforeAKeysFirstDataAreNotZeros) {

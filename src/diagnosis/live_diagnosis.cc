@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <stdexcept>
 
 #include "diagnosis/report.h"
 
@@ -34,13 +35,19 @@ std::string LiveFinding::TriggerText() const {
     scope = fmt::format("{} {}", scope, trigger.key.id);
   }
   return fmt::format(
-      "{} of the {} {} {:.0f}% against its usual level for the hour (z = {:.1f}, {})",
+      "{} of the {} {} {:.0f}% against its usual level for the time of day (z = {:.1f}, {})",
       KpiName(trigger.kpi), scope, trigger.relative_change < 0 ? "fell" : "rose",
       100 * std::abs(trigger.relative_change), trigger.z, SeverityName(trigger.severity));
 }
 
 LiveDiagnosis::LiveDiagnosis(LiveDiagnosisOptions options)
-    : options_(options), monitor_(options.monitor) {}
+    : options_(options), monitor_(options.monitor) {
+  if (60 % options_.monitor.bucket_minutes != 0) {
+    throw std::invalid_argument(
+        fmt::format("live diagnosis ticks of {} minutes do not divide an hour; use 5, 15, 30 or 60",
+                    options_.monitor.bucket_minutes));
+  }
+}
 
 void LiveDiagnosis::Watch(PlanId plan) {
   watched_.insert(plan);
@@ -84,7 +91,7 @@ void LiveDiagnosis::ObserveAuctions(PlanId plan, Channel channel, SimMinute minu
     monitor_.SkipTo(minute - minute % options_.monitor.bucket_minutes - 1);
   }
   monitor_.ObserveAuctions(plan, channel, minute, t.auctions, t.wins);
-  HourAux& h = tracks_[plan].hours[bucket];
+  BucketAux& h = tracks_[plan].buckets[bucket];
   h.auctions += t.auctions;
   h.beat_cpm_sum += t.beat_cpm_sum;
   h.losses += t.auctions - t.wins;
@@ -158,16 +165,17 @@ DiagnosisInput LiveDiagnosis::BuildInput(const PlanState& s, SimMinute now,
   auto ex = t.budget_exhausted_hour.find(day);
   in.budget_exhausted_hour = ex == t.budget_exhausted_hour.end() ? 24 : ex->second;
   in.roi_target = s.roi_target;
-  // The target in force during the before window (recorded at the end of its first hour).
+  // The target in force during the before window (recorded at the end of its first tick).
   if (auto it = t.roi_target.upper_bound(before_from); it != t.roi_target.end()) {
     in.roi_target_before = it->second;
   }
   if (auto it = t.daily_budget.upper_bound(before_from); it != t.daily_budget.end()) {
     in.daily_budget_before = it->second;
   }
-  HourAux before, after;
-  for (auto it = t.hours.lower_bound(before_from); it != t.hours.end() && it->first < end; ++it) {
-    HourAux& into = it->first < before_to ? before : after;
+  BucketAux before, after;
+  for (auto it = t.buckets.lower_bound(before_from); it != t.buckets.end() && it->first < end;
+       ++it) {
+    BucketAux& into = it->first < before_to ? before : after;
     if (it->first >= before_to && it->first < after_from) continue;
     into.auctions += it->second.auctions;
     into.beat_cpm_sum += it->second.beat_cpm_sum;
@@ -181,7 +189,7 @@ DiagnosisInput LiveDiagnosis::BuildInput(const PlanState& s, SimMinute now,
   return in;
 }
 
-std::vector<LiveFinding> LiveDiagnosis::OnHour(SimMinute now, std::span<const PlanState> plans) {
+std::vector<LiveFinding> LiveDiagnosis::OnTick(SimMinute now, std::span<const PlanState> plans) {
   const uint32_t end = now / options_.monitor.bucket_minutes;
   for (const PlanState& s : plans) {
     auto it = tracks_.find(s.plan);
@@ -193,7 +201,7 @@ std::vector<LiveFinding> LiveDiagnosis::OnHour(SimMinute now, std::span<const Pl
     auto& comp = t.comp[end];
     for (const ProductState& p : s.products) comp[p.product] = p.competitor_price;
     // A competitor price cut on a promoted product (against the price a day earlier) starts the
-    // price watch from the hour it appeared in; it ends when no cut stands any more.
+    // price watch from the tick it appeared in; it ends when no cut stands any more.
     const uint32_t per_day = kMinutesPerDay / options_.monitor.bucket_minutes;
     bool cut = false;
     for (const ProductState& p : s.products) {
@@ -206,7 +214,8 @@ std::vector<LiveFinding> LiveDiagnosis::OnHour(SimMinute now, std::span<const Pl
       t.price_watch_reported = false;
     }
     t.price_watch = cut;
-    // The hour the day's budget ran out (first hour end with 98% of it spent).
+    // The hour the day's budget ran out (the first tick with 98% of it spent, rounded up to the
+    // end of its hour).
     const uint32_t day = (now - 1) / kMinutesPerDay;
     if (s.daily_budget > 0 && s.spent_today >= 0.98 * s.daily_budget &&
         !t.budget_exhausted_hour.count(day)) {
@@ -218,7 +227,7 @@ std::vector<LiveFinding> LiveDiagnosis::OnHour(SimMinute now, std::span<const Pl
     return !Adverse(a) || !Watches(a.key.plan) ||
            (a.key.scope != Scope::kPlan && a.key.scope != Scope::kChannel);
   });
-  // Streaks of adverse hours: the diagnosis window starts where the anomaly began.
+  // Streaks of adverse ticks: the diagnosis window starts where the anomaly began.
   std::map<PlanId, uint32_t> alerted;  // plan -> earliest first bucket of its alerts' windows
   for (const Alert& a : alerts) {
     const uint32_t first = a.window_start / options_.monitor.bucket_minutes;
@@ -229,22 +238,30 @@ std::vector<LiveFinding> LiveDiagnosis::OnHour(SimMinute now, std::span<const Pl
     auto hit = alerted.find(plan);
     if (hit == alerted.end()) {
       t.in_streak = false;
-      t.streak_hours = 0;
+      t.streak_ticks = 0;
       continue;
     }
     const uint32_t bucket = end - 1;
     const bool fresh = !t.in_streak || t.streak_last + 1 < bucket;
-    t.streak_hours = fresh ? 1 : t.streak_hours + 1;
+    t.streak_ticks = fresh ? 1 : t.streak_ticks + 1;
     if (fresh) t.streak_first = hit->second;
     t.streak_last = bucket;
     t.in_streak = true;
   }
+  // Between the hours only a critical move is diagnosed, and raised only with a cause: the extra
+  // ticks are there to tell a sharp change with an explanation sooner, and judging every 15
+  // minutes at the hourly threshold would raise more alarms on ordinary noise (more looks at the
+  // same data) than hourly judging does. A move nothing explains waits for the hour.
+  const bool on_the_hour = now % 60 == 0;
+  if (!on_the_hour) {
+    std::erase_if(alerts, [](const Alert& a) { return a.severity != Severity::kCritical; });
+  }
   const uint32_t width =
       static_cast<uint32_t>(options_.window_hours * 60) / options_.monitor.bucket_minutes;
   std::vector<LiveFinding> out;
-  // Per plan and hour: at most one alarm, and one notice. A notice does not end the plan's turn:
+  // Per plan and tick: at most one alarm, and one notice. A notice does not end the plan's turn:
   // a less severe alert may still have an external cause. `done`: the plan's alarm was judged
-  // this hour (raised or held back by the cooldown); `raised`: it was raised.
+  // this tick (raised or held back by the cooldown); `raised`: it was raised.
   std::set<PlanId> done, noticed, raised;
   const SimMinute cooldown = static_cast<SimMinute>(options_.cooldown_hours) * 60;
   // Raises a diagnosed finding unless a cooldown holds it back; true when raised. Within the
@@ -266,8 +283,8 @@ std::vector<LiveFinding> LiveDiagnosis::OnHour(SimMinute now, std::span<const Pl
       const bool new_cause = has_cause && (!t.last_had_cause || cause != t.last_cause) &&
                              f.diagnosis.hypotheses.front().confidence >= break_confidence;
       if (cooling && !new_cause) return false;
-      // A move nothing explains is held until it persists (min_unexplained_hours consecutive
-      // alerted hours) or is critical: an alarm that says only "something moved" must be worth it.
+      // A move nothing explains is held until it persists (min_unexplained_hours of consecutive
+      // alerted ticks) or is critical: an alarm that says only "something moved" must be worth it.
       if (!has_cause && !urgent_unexplained) return false;
       t.any_finding = true;
       t.last_finding = now;
@@ -317,8 +334,10 @@ std::vector<LiveFinding> LiveDiagnosis::OnHour(SimMinute now, std::span<const Pl
     // A critical move may break the cooldown with a confident new cause; without a cause, only a
     // critical or persistent move is raised.
     const bool critical = a.severity == Severity::kCritical;
+    const uint32_t persistent = static_cast<uint32_t>(options_.min_unexplained_hours * 60) /
+                                options_.monitor.bucket_minutes;
     emit(std::move(f), t, critical ? 0.5 : 2.0,
-         critical || t.streak_hours >= static_cast<uint32_t>(options_.min_unexplained_hours));
+         on_the_hour && (critical || t.streak_ticks >= persistent));
   }
   // The competitor price watch. A price cut that the catalogue shows on promoted products is an
   // external event worth testing on its own: the undercut products may be too small a part of the
@@ -327,6 +346,7 @@ std::vector<LiveFinding> LiveDiagnosis::OnHour(SimMinute now, std::span<const Pl
   // is tested against the same hours a day earlier; a fall of price_watch_z or more raises an alarm
   // (once per cut).
   for (const PlanState& s : plans) {
+    if (!on_the_hour) break;  // an hourly test, like the monitor's warnings
     auto it = tracks_.find(s.plan);
     if (it == tracks_.end() || raised.count(s.plan)) continue;
     PlanTrack& t = it->second;

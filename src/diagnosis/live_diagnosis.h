@@ -1,5 +1,7 @@
 // LiveDiagnosis: "told within the hour". It watches some plans live: every observed event and
-// auction of theirs feeds a KpiMonitor; at the end of each hour it scans for alerts, and when a
+// auction of theirs feeds a KpiMonitor; at the end of each of its buckets (a tick, every 15
+// simulated minutes by default) it scans for alerts over windows ending there (between the hours
+// only critical alerts with a cause are raised; on the hour every alert is diagnosed), and when a
 // watched plan's KPI moves the wrong way (ROI, GMV, CTR, CVR, spend, impressions or win rate
 // down, CPM up) it builds a DiagnosisInput from what it saw (the hours since the anomaly began,
 // or the last 1, 2 or 4 hours, at most `window_hours`, against the same hours one day earlier, so
@@ -8,7 +10,7 @@
 //
 // It also keeps a competitor price watch: when the catalogue shows a promoted product undercut
 // (>= price_watch_cut against a day earlier), the undercut products' pooled CVR since the cut is
-// tested each hour, and a significant fall raises an alarm even when no plan-level KPI moved
+// tested each tick, and a significant fall raises an alarm even when no plan-level KPI moved
 // enough for the monitor. A finding whose top cause is the plan's own setting change is a notice.
 //
 // Only observable data enters: events, auction outcomes (the price to beat), and the plan state
@@ -42,7 +44,7 @@ struct ProductState {
   double competitor_price = 0;  // lowest price of the same category by other merchants (0: none)
 };
 
-// A watched plan's state at the end of the hour.
+// A watched plan's state at the end of a tick.
 struct PlanState {
   PlanId plan = kNoId;
   std::string name;
@@ -54,7 +56,7 @@ struct PlanState {
 
 struct LiveFinding {
   PlanId plan = kNoId;
-  SimMinute minute = 0;  // the end of the hour that raised it
+  SimMinute minute = 0;  // the end of the tick that raised it
   Alert trigger;         // the alert that started the diagnosis
   Diagnosis diagnosis;
   DiagnosisInput input;
@@ -80,8 +82,8 @@ struct LiveDiagnosisOptions {
   MonitorOptions monitor;
   int window_hours = 6;     // the "after" window; "before" is the same hours a day earlier
   int cooldown_hours = 12;  // per plan, unless the top cause changes
-  // A move no agent explains is raised only when critical or when it has lasted this many
-  // consecutive alerted hours: "something moved, cause unknown" must be worth an alarm.
+  // A move no agent explains is raised only when critical or when it has lasted this many hours
+  // of consecutive alerted ticks: "something moved, cause unknown" must be worth an alarm.
   int min_unexplained_hours = 3;
   // A target-ROI plan's lost auction counts as capped by its target if a 10% lower target
   // (bid x 1 / 0.9) would have beaten the price.
@@ -97,6 +99,7 @@ struct LiveDiagnosisOptions {
 
 class LiveDiagnosis {
  public:
+  // Throws std::invalid_argument when monitor.bucket_minutes does not divide an hour.
   explicit LiveDiagnosis(LiveDiagnosisOptions options = {});
 
   void Watch(PlanId plan);
@@ -110,22 +113,23 @@ class LiveDiagnosis {
   void ObserveAuctions(PlanId plan, Channel channel, SimMinute minute, const AuctionTally& t);
   // Adds one auction to a tally, counting a loss as capped by the options' capped_bid_factor.
   void Tally(AuctionTally& t, double ecpm, double beat_cpm, bool won) const;
-  // Call at the end of each hour (`now` a multiple of the bucket) with the watched plans' state.
-  // Returns the findings raised this hour, most severe first.
-  std::vector<LiveFinding> OnHour(SimMinute now, std::span<const PlanState> plans);
+  // Call at the end of each tick (`now` a multiple of monitor.bucket_minutes) with the watched
+  // plans' state. Returns the findings raised at this tick, most severe first. Calling less often
+  // (say hourly) still judges every finished bucket, only later.
+  std::vector<LiveFinding> OnTick(SimMinute now, std::span<const PlanState> plans);
 
   const KpiMonitor& monitor() const { return monitor_; }
 
  private:
-  struct HourAux {
+  struct BucketAux {
     double beat_cpm_sum = 0, auctions = 0, losses = 0, capped_losses = 0;
   };
   struct PlanTrack {
-    std::map<uint32_t, HourAux> hours;                     // bucket -> auctions' landscape
+    std::map<uint32_t, BucketAux> buckets;                 // bucket -> auctions' landscape
     std::map<uint32_t, std::map<ProductId, double>> comp;  // bucket -> competitor prices
-    std::map<uint32_t, double> roi_target;             // bucket -> the plan ROI target at its end
-    std::map<uint32_t, double> daily_budget;           // bucket -> today's budget at its end
-    std::map<uint32_t, double> budget_exhausted_hour;  // day -> hour of day it ran out
+    std::map<uint32_t, double> roi_target;                 // tick -> the plan ROI target then
+    std::map<uint32_t, double> daily_budget;               // tick -> today's budget then
+    std::map<uint32_t, double> budget_exhausted_hour;      // day -> hour of day it ran out
     SimMinute last_finding = 0, last_notice = 0;
     bool any_finding = false, any_notice = false;
     CauseKind last_cause = CauseKind::kTrackingOutage;
@@ -133,15 +137,15 @@ class LiveDiagnosis {
     // The competitor price watch: a cut stands, since which bucket, and whether it was reported.
     bool price_watch = false, price_watch_reported = false;
     uint32_t price_watch_from = 0;
-    // The current run of consecutive hours with an adverse alert: first and last bucket.
+    // The current run of consecutive ticks with an adverse alert: first and last bucket.
     uint32_t streak_first = 0, streak_last = 0;
-    uint32_t streak_hours = 0;  // consecutive hours with an adverse alert, this one included
+    uint32_t streak_ticks = 0;  // consecutive ticks with an adverse alert, this one included
     bool in_streak = false;
   };
-  // The diagnosis input for buckets [after_from, end of the hour ending at `now`).
+  // The diagnosis input for buckets [after_from, end of the tick ending at `now`).
   DiagnosisInput BuildInput(const PlanState& s, SimMinute now, uint32_t after_from) const;
   KpiCounts Sum(const MonitorKey& key, uint32_t from_bucket, uint32_t to_bucket) const;
-  // The competitor price of `p` recorded at the end of the latest hour before `bucket`.
+  // The competitor price of `p` recorded at the end of the latest tick before `bucket`.
   static double CompetitorPriceAt(const PlanTrack& t, uint32_t bucket, ProductId p,
                                   double fallback);
 

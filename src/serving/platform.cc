@@ -47,6 +47,14 @@ Platform::Platform(const Catalogue& catalogue, EventLog& log, size_t users, Plat
   }
 }
 
+void Platform::WrapCreativeSelector(
+    const std::function<std::unique_ptr<CreativeSelector>(std::unique_ptr<CreativeSelector>)>&
+        wrap) {
+  std::unique_ptr<CreativeSelector> wrapped = wrap(std::move(creatives_));
+  if (!wrapped) throw std::invalid_argument("a creative selector wrapper returned nothing");
+  creatives_ = std::move(wrapped);
+}
+
 void Platform::Warm(const EventLog& history) {
   affinity_.Warm(history);
   for (UserId u = 0; u < history.user_limit(); ++u) {

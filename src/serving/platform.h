@@ -97,6 +97,12 @@ class Platform {
   const BudgetLedger& ledger() const { return ledger_; }
   // Creatives created since the last call (the driver shows them to the world).
   std::vector<Creative> TakeNewCreatives();
+  // Wraps the creative selector: `wrap` gets the current one and returns its replacement (which
+  // usually delegates to it). For evaluation, e.g. an oracle that picks creatives by the market's
+  // hidden truth while the pool stays the engine's.
+  void WrapCreativeSelector(
+      const std::function<std::unique_ptr<CreativeSelector>(std::unique_ptr<CreativeSelector>)>&
+          wrap);
   // Every creative of product p (live ones first, then paused, each oldest first) with what was
   // observed of it.
   std::vector<CreativeView> creatives(ProductId p) const;

@@ -16,6 +16,7 @@
 #include "insight/audience_fit.h"
 #include "serving/platform_observer.h"
 #include "sim/evaluation_recorder.h"
+#include "sim/oracle_creative_selector.h"
 #include "strategy/media_buyer.h"
 #include "strategy/super_plan_pilot.h"
 
@@ -42,9 +43,8 @@ KpiTotals Diff(const KpiTotals& now, const KpiTotals& before) {
   return d;
 }
 
-// Feeds the platform's view of our plans to the live diagnosis.
 // Feeds the live diagnosis: events as they happen, auctions tallied per (plan, channel, minute)
-// and handed over when the hour closes (so the journal can record them compactly and a replay
+// and handed over when the tick closes (so the journal can record them compactly and a replay
 // gives the same findings).
 class DiagnosisFeed : public PlatformObserver {
  public:
@@ -177,6 +177,15 @@ struct Loop::Impl {
   std::vector<Loop::PostDelivery> post_delivery;  // by sponsored post index
 };
 
+namespace {
+// The engine's platform settings: the evaluation-only creative oracle keeps the bandit's pool
+// (it is wrapped around it below).
+PlatformConfig EnginePlatformConfig(PlatformConfig c) {
+  if (c.creatives == "oracle") c.creatives = "bandit";
+  return c;
+}
+}  // namespace
+
 Loop::Impl::Impl(const RunSetup& s)
     : setup(s),
       spec(*s.spec),
@@ -186,9 +195,14 @@ Loop::Impl::Impl(const RunSetup& s)
               ? EventLog::InMemory(s.history, s.keep_events)
               : (std::filesystem::remove(s.event_log),  // a run's log starts empty
                  EventLog::Open(s.event_log, {.keep_events = s.keep_events}, s.history))),
-      platform(cat, *log, s.spec->users().size(), s.platform),
+      platform(cat, *log, s.spec->users().size(), EnginePlatformConfig(s.platform)),
       buyer(BuyerOptions(s.goal_roi)) {
   result.name = setup.name;
+  if (s.platform.creatives == "oracle") {
+    platform.WrapCreativeSelector([this](std::unique_ptr<CreativeSelector> pool) {
+      return std::make_unique<OracleCreativeSelector>(std::move(pool), world);
+    });
+  }
   world.SetOurProducts(setup.our_plan.products);
   if (setup.on_event) platform.set_event_listener(setup.on_event);
   platform.StartDay(spec.flight_start() / kMinutesPerDay);
@@ -203,7 +217,7 @@ Loop::Impl::Impl(const RunSetup& s)
           setup.diagnosis_journal,
           std::filesystem::relative(setup.event_log, setup.diagnosis_journal.parent_path())
               .string(),
-          s.spec->flight_start());
+          s.spec->flight_start(), setup.diagnosis_options.monitor.bucket_minutes);
     }
   }
   CreateOurPlans();
@@ -483,7 +497,7 @@ double Loop::Impl::CompetitorPrice(ProductId p) {
   return low;
 }
 
-// The hour's live diagnosis of our plans: what the platform sees of them now, then any findings.
+// A tick of the live diagnosis of our plans: what the platform sees of them now, then any findings.
 void Loop::Impl::Diagnose(SimMinute m) {
   std::vector<diagnosis::PlanState> states;
   for (PlanId id : our_ids) {
@@ -503,8 +517,8 @@ void Loop::Impl::Diagnose(SimMinute m) {
     states.push_back(std::move(s));
   }
   const std::vector<diagnosis::JournalAuctions> auctions = diagnosis_feed->Flush();
-  if (journal) journal->Hour(m, log->size(), auctions, states);
-  for (diagnosis::LiveFinding& f : live_diagnosis->OnHour(m, states)) {
+  if (journal) journal->Tick(m, log->size(), auctions, states);
+  for (diagnosis::LiveFinding& f : live_diagnosis->OnTick(m, states)) {
     DiagnosisNote n;
     n.minute = m - start;
     n.trigger = f.TriggerText();
@@ -701,9 +715,14 @@ void Loop::Impl::Step() {
       Apply(m, plan, std::move(notes));
     }
     if (setup.policy == "media_buyer") MediaBuyerHour(m, hp);
-    if (live_diagnosis) Diagnose(m);
-    if (on_hour) on_hour(m);
   }
+  // The live diagnosis looks at every tick of its monitor (15 minutes by default): a sharp move
+  // is then told within the hour it began, not only after the next full hour.
+  if (live_diagnosis && m > start &&
+      t.minute_of_day() % setup.diagnosis_options.monitor.bucket_minutes == 0) {
+    Diagnose(m);
+  }
+  if (t.minute_of_day() % 60 == 0 && m > start && on_hour) on_hour(m);
   if (t.minute_of_day() == 0) {
     if (m > start && setup.policy == "media_buyer") MediaBuyerDay(m);
     platform.StartDay(t.day());

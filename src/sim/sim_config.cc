@@ -50,10 +50,12 @@ SimConfig SimConfig::FromJson(const nlohmann::json& j) {
   }
   if (c.platform.reserve_cpm < 0) throw ConfigError("platform.reserve_cpm must not be negative");
   if (c.platform.creatives != "single" && c.platform.creatives != "uniform" &&
-      c.platform.creatives != "thompson" && c.platform.creatives != "bandit") {
-    throw ConfigError(
-        fmt::format("platform.creatives '{}' is unknown; use single, uniform, thompson or bandit",
-                    c.platform.creatives));
+      c.platform.creatives != "thompson" && c.platform.creatives != "bandit" &&
+      c.platform.creatives != "oracle") {
+    throw ConfigError(fmt::format(
+        "platform.creatives '{}' is unknown; use single, uniform, thompson, bandit or oracle (the "
+        "evaluation-only oracle that knows the market's hidden creative qualities)",
+        c.platform.creatives));
   }
   if (c.platform.creative_pool < 1 || c.platform.creative_pool > 16) {
     throw ConfigError("platform.creative_pool must be between 1 and 16");
