@@ -223,6 +223,8 @@ case "$cmd" in
     tmp=$(mktemp -d)
     run_e2e "chengfang run --quick writes summary.json and report.html" \
       bash -c "'$ROOT/build/src/cli/chengfang' run --quick --out '$tmp/out' >/dev/null 2>&1 && $(declare -f check_run_outputs); check_run_outputs '$tmp/out'"
+    run_e2e "chengfang run --quick makes our creatives' scripts and thumbnails and the report shows them" \
+      bash -c "ls '$tmp/out/creatives/'*.png >/dev/null && ls '$tmp/out/creatives/'*.script.json >/dev/null && grep -Eq '\"thumbnail\": ?\"creatives/' '$tmp/out/summary.json' && grep -q '<h2>Creatives</h2>' '$tmp/out/report.html' && grep -q 'data:image/png;base64,' '$tmp/out/report.html'"
     run_e2e "chengfang diagnose --run replays the finished run's diagnosis journals" \
       bash -c "'$ROOT/build/src/cli/chengfang' diagnose --run '$tmp/out' --json 2>/dev/null > '$tmp/diag.json' && grep -q '\"manual\"' '$tmp/diag.json' && grep -q '\"findings\"' '$tmp/diag.json'"
     run_e2e "chengfang diagnose --run names a folder without a journal" \

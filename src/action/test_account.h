@@ -44,7 +44,9 @@ class TestAccount : public Account {
   TestAccount()
       : cat_(TestCatalogue()),
         log_(EventLog::InMemory()),
-        platform_(cat_, *log_, 20, PlatformConfig{0.1, false}) {}
+        // One creative per product (the single-creative baseline): the action tests follow a
+        // product's one live creative through rotations.
+        platform_(cat_, *log_, 20, PlatformConfig{0.1, false, "smoothed", "single"}) {}
   Platform& platform() override { return platform_; }
   const Catalogue& catalogue() const override { return cat_; }
   MerchantId merchant() const override { return 0; }

@@ -14,6 +14,7 @@
 #include "cli/insight_command.h"
 #include "cli/merchant_install.h"
 #include "cli/serve_command.h"
+#include "cli/thumbnail_studio.h"
 #include "common/csv.h"
 #include "common/event_log.h"
 #include "common/json_config.h"
@@ -50,6 +51,14 @@ int main(int argc, char** argv) {
   run->add_flag("--tap", tap,
                 "Record the evaluation tap (every auction's candidates with their true expected "
                 "click, purchase and value) to out/<run>/tap.csv; large");
+
+  bool creative_videos = false, no_creative_media = false;
+  run->add_flag("--creative-videos", creative_videos,
+                "Also render each of our creatives' videos (720x1280 MP4) into out/creatives/ in "
+                "the background; by default only their scripts and thumbnails are made");
+  run->add_flag("--no-creative-media", no_creative_media,
+                "Make no scripts or thumbnails for our creatives (the report draws a card)")
+      ->excludes("--creative-videos");
 
   auto* bench = app.add_subcommand("bench", "Benchmarks");
   bench->require_subcommand(1);
@@ -107,6 +116,12 @@ int main(int argc, char** argv) {
       cf::SimulationOptions options;
       options.data_dir = data_dir;
       options.out_dir = out_dir;
+      if (!no_creative_media) {
+        options.make_studio = [&](const cf::Catalogue& catalogue) {
+          return std::make_unique<cf::ThumbnailStudio>(
+              catalogue, cf::StudioOptions{.out_dir = out_dir, .videos = creative_videos});
+        };
+      }
       const cf::SimSummary summary = cf::RunSimulation(config, options);
       std::cout << cf::FormatRunTable(summary) << "\n";
       fmt::print(

@@ -38,16 +38,6 @@ struct BanditOptions {
 // Parses "uniform", "thompson" or "bandit"; throws std::invalid_argument naming the choices.
 BanditOptions::Mode ParseBanditMode(const std::string& name);
 
-// A change to a product's pool: a variant added, a creative paused by the wear-out test, or a
-// paused creative resumed because its product had no other.
-struct PoolEvent {
-  uint32_t day = 0;
-  CreativeId creative = kNoId;
-  ProductId product = kNoId;
-  std::string what;        // "added", "paused", "rotated" (by the merchant) or "resumed"
-  WearoutVerdict verdict;  // for "paused": the evidence
-};
-
 struct CreativeStats {
   CreativeId creative = kNoId;
   ProductId product = kNoId;
@@ -71,7 +61,7 @@ class BanditCreativeSelector : public CreativeSelector {
   // bound by max_variants).
   std::vector<Creative> Rotate(ProductId p, const std::vector<CreativeId>& pause,
                                const std::vector<Creative>& replacements, uint32_t day) override;
-  const std::vector<PoolEvent>& pool_events() const { return events_; }
+  const std::vector<PoolEvent>& pool_events() const override { return events_; }
   std::vector<CreativeStats> Stats() const;
 
  private:

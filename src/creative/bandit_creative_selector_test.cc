@@ -110,7 +110,8 @@ TEST(WearoutDetector, DecayAgainstExposuresIsDetectedOnlyOnceBothWindowsAreFull)
     // 4% for the first 3,000 exposures, then 1.5%.
     if (rng.Bernoulli(t < 3000 ? 0.04 : 0.015)) d.OnClick();
     const WearoutVerdict v = d.Verdict();
-    if (t + 1 < int(o.reference_impressions + o.recent_impressions)) early_verdict |= v.ready;
+    const int full = int(o.reference_impressions + o.recent_impressions - o.bucket_impressions);
+    if (t + 1 <= full) early_verdict |= v.ready;
     if (v.worn_out) detected_at = t;
   }
   EXPECT_FALSE(early_verdict);
@@ -119,6 +120,28 @@ TEST(WearoutDetector, DecayAgainstExposuresIsDetectedOnlyOnceBothWindowsAreFull)
   const WearoutVerdict v = d.Verdict();
   EXPECT_LT(v.z, -o.z_critical);
   EXPECT_LT(v.recent_ctr, 0.75 * v.early_ctr);
+}
+
+// The daily refresh asks at arbitrary moments: once both windows have filled, the verdict is
+// ready whatever the position within the newest bucket (it once was only at bucket boundaries,
+// so a creative checked once a day was almost never tested).
+TEST(WearoutDetector, IsReadyAtAnyMomentOnceBothWindowsHaveFilled) {
+  WearoutOptions o;
+  WearoutDetector d(o);
+  const uint32_t full = o.reference_impressions + o.recent_impressions - o.bucket_impressions + 1;
+  for (uint32_t t = 1; t < full; ++t) {
+    d.OnImpression();
+    if (t % 50 == 0) d.OnClick();
+    ASSERT_FALSE(d.Verdict().ready) << t;
+  }
+  for (uint32_t t = full; t < full + 3 * o.bucket_impressions; ++t) {
+    d.OnImpression();
+    if (t % 50 == 0) d.OnClick();
+    const WearoutVerdict v = d.Verdict();
+    ASSERT_TRUE(v.ready) << t;
+    EXPECT_NEAR(v.recent_ctr, 0.02, 0.002) << t;
+    EXPECT_FALSE(v.worn_out) << t;
+  }
 }
 
 TEST(WearoutDetector, RejectsWindowsItCannotKeep) {

@@ -6,8 +6,19 @@
 #include "common/creative.h"
 #include "common/event.h"
 #include "common/opportunity.h"
+#include "creative/wearout_detector.h"
 
 namespace cf {
+
+// A change to a product's pool: a creative added, paused by the wear-out test, rotated out by the
+// merchant, or a paused one resumed because its product had no other.
+struct PoolEvent {
+  uint32_t day = 0;
+  CreativeId creative = kNoId;
+  ProductId product = kNoId;
+  std::string what;        // "added", "paused", "rotated" (by the merchant) or "resumed"
+  WearoutVerdict verdict;  // for "paused": the evidence
+};
 
 class CreativeSelector {
  public:
@@ -17,8 +28,8 @@ class CreativeSelector {
                                                 uint32_t day) = 0;
   virtual CreativeId Select(const Opportunity& opp, const AdCandidate& ad) const = 0;
   virtual void Observe(const Event& e) = 0;
-  // Daily upkeep (e.g. pausing worn-out creatives); returns the creatives it made. The platform
-  // calls it when a day starts.
+  // Upkeep (e.g. pausing worn-out creatives); returns the creatives it made. The platform calls
+  // it when a day starts and every simulated hour (`day` is the current day).
   virtual std::vector<Creative> Refresh(uint32_t /*day*/) { return {}; }
 
   // Every creative made so far; a creative's id is its index.
@@ -34,6 +45,8 @@ class CreativeSelector {
   // p, or `replacements` is neither empty nor as long as `pause`.
   virtual std::vector<Creative> Rotate(ProductId p, const std::vector<CreativeId>& pause,
                                        const std::vector<Creative>& replacements, uint32_t day) = 0;
+  // Every change to the pools so far, in time order (what the report's creative timeline shows).
+  virtual const std::vector<PoolEvent>& pool_events() const = 0;
 };
 
 // Checks a rotation request against the product's live creatives (shared by the selectors);

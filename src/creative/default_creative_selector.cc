@@ -29,6 +29,7 @@ std::vector<Creative> DefaultCreativeSelector::EnsureCreatives(
     by_product_[p] = c.id;
     creatives_.push_back(c);
     made.push_back(c);
+    events_.push_back({day, c.id, p, "added", {}});
   }
   return made;
 }
@@ -56,6 +57,8 @@ std::vector<Creative> DefaultCreativeSelector::Rotate(ProductId p,
   }
   c.id = static_cast<CreativeId>(creatives_.size());
   c.created_day = day;
+  events_.push_back({day, by_product_[p], p, "rotated", {}});
+  events_.push_back({day, c.id, p, "added", {}});
   by_product_[p] = c.id;
   creatives_.push_back(c);
   return {c};

@@ -22,11 +22,13 @@ class DefaultCreativeSelector : public CreativeSelector {
   // The product's one creative is replaced by the replacement, or a copy with the next hook style.
   std::vector<Creative> Rotate(ProductId p, const std::vector<CreativeId>& pause,
                                const std::vector<Creative>& replacements, uint32_t day) override;
+  const std::vector<PoolEvent>& pool_events() const override { return events_; }
 
  private:
   const Catalogue& catalogue_;
   std::vector<CreativeId> by_product_;
   std::vector<Creative> creatives_;
+  std::vector<PoolEvent> events_;
 };
 
 }  // namespace cf

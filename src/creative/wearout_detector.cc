@@ -54,8 +54,12 @@ WearoutVerdict WearoutDetector::Verdict() const {
   v.exposures = exposures_;
   if (early_impressions_ > 0) v.early_ctr = double(early_clicks_) / early_impressions_;
   if (recent_impressions_ > 0) v.recent_ctr = double(recent_clicks_) / recent_impressions_;
+  // The recent window is full when it holds all its buckets: the newest one is still filling,
+  // so it covers the last recent_impressions - bucket_impressions + 1 .. recent_impressions
+  // impressions. (Waiting for exactly recent_impressions would make the window ready only in the
+  // instant between a bucket's last impression and the next one.)
   v.ready = early_impressions_ >= options_.reference_impressions &&
-            recent_impressions_ >= options_.recent_impressions;
+            recent_.size() == options_.recent_impressions / options_.bucket_impressions;
   if (!v.ready) return v;
   const double n1 = early_impressions_, n2 = recent_impressions_;
   const double pooled = (early_clicks_ + recent_clicks_) / (n1 + n2);

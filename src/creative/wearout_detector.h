@@ -26,7 +26,7 @@ struct WearoutOptions {
 };
 
 struct WearoutVerdict {
-  bool ready = false;      // both windows are full
+  bool ready = false;      // both windows are full (the recent one's newest bucket may be filling)
   bool worn_out = false;   // significant decay
   double early_ctr = 0;    // clicks / impressions over the early window
   double recent_ctr = 0;   // over the recent window

@@ -5,7 +5,7 @@
 #include <chrono>
 #include <thread>
 
-#include "mcp/base64.h"
+#include "common/base64.h"
 #include "mcp/protocol.h"
 #include "mcp/request_state.h"
 

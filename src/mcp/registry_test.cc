@@ -2,7 +2,6 @@
 
 #include <gtest/gtest.h>
 
-#include "mcp/base64.h"
 #include "mcp/protocol.h"
 #include "mcp/request_state.h"
 #include "mcp/uri_template.h"
@@ -52,15 +51,6 @@ TEST(RegistryTest, HandlersMayChangeTheRegistry) {
   ToolContext ctx;
   r.FindTool("adder")->handler(json::object(), ctx);
   EXPECT_TRUE(r.FindTool("added"));
-}
-
-TEST(Base64Test, RoundTripsAndRejectsGarbage) {
-  const std::vector<std::string> samples = {"",     "f",     "fo",     "foo",
-                                            "foob", "fooba", "foobar", std::string("\0\xff", 2)};
-  for (const auto& s : samples) EXPECT_EQ(Base64Decode(Base64Encode(s)), s);
-  EXPECT_EQ(Base64Encode("foobar"), "Zm9vYmFy");
-  EXPECT_EQ(Base64Encode("fo"), "Zm8=");
-  EXPECT_THROW(Base64Decode("a!b"), std::invalid_argument);
 }
 
 TEST(UriTemplateTest, MatchesLevelOneTemplates) {

@@ -7,7 +7,7 @@
 #include <array>
 #include <random>
 
-#include "mcp/base64.h"
+#include "common/base64.h"
 #include "mcp/protocol.h"
 
 namespace cf::mcp {

@@ -6,8 +6,8 @@
 #include <cstdio>
 #include <thread>
 
+#include "common/base64.h"
 #include "common/json_schema.h"
-#include "mcp/base64.h"
 #include "mcp/protocol.h"
 #include "mcp/request_state.h"
 #include "mcp/uri_template.h"

@@ -414,6 +414,32 @@ void CheckOptions(const RenderOptions& o) {
   if (o.crf < 0 || o.crf > 51) throw RenderError(fmt::format("crf {}: must be 0..51", o.crf));
 }
 
+// The thumbnail: the frame 60% into the hook, as PNG at `png`.
+void WriteHookFrame(Composer& composer, cairo_t* cr, cairo_surface_t* canvas,
+                    const std::filesystem::path& png) {
+  composer.Frame(cr, std::max(0.0, composer.hook_end() * 0.6));
+  cairo_surface_flush(canvas);
+  if (cairo_surface_write_to_png(canvas, png.c_str()) != CAIRO_STATUS_SUCCESS) {
+    throw RenderError("cannot write thumbnail " + png.string() +
+                      "; check that the output folder is writable");
+  }
+}
+
+// Checks what every render needs before anything is written: options, script, fonts, folder.
+void CheckRenderInputs(const Script& script, const SceneTemplate& tmpl, const RenderOptions& o,
+                       const std::filesystem::path& out) {
+  CheckOptions(o);
+  if (script.lines.empty()) throw RenderError("the script has no lines");
+  CheckFont(tmpl.fonts.title, "template " + tmpl.name + " fonts.title");
+  CheckFont(tmpl.fonts.body, "template " + tmpl.name + " fonts.body");
+  const std::filesystem::path dir =
+      out.parent_path().empty() ? std::filesystem::path(".") : out.parent_path();
+  std::error_code ec;
+  if (!std::filesystem::is_directory(dir, ec)) {
+    throw RenderError("output folder " + dir.string() + " does not exist; create it first");
+  }
+}
+
 }  // namespace
 
 std::vector<TimedLine> TimeScript(const Script& script, const SceneTemplate& t, double duration_s) {
@@ -464,16 +490,7 @@ RenderResult RenderVideo(const ProductFacts& product, const Script& script,
                          const std::filesystem::path& out_mp4) {
   const auto t0 = std::chrono::steady_clock::now();
   QuietFfmpegLogs();
-  CheckOptions(o);
-  if (script.lines.empty()) throw RenderError("the script has no lines");
-  CheckFont(tmpl.fonts.title, "template " + tmpl.name + " fonts.title");
-  CheckFont(tmpl.fonts.body, "template " + tmpl.name + " fonts.body");
-  const std::filesystem::path dir =
-      out_mp4.parent_path().empty() ? std::filesystem::path(".") : out_mp4.parent_path();
-  std::error_code ec;
-  if (!std::filesystem::is_directory(dir, ec)) {
-    throw RenderError("output folder " + dir.string() + " does not exist; create it first");
-  }
+  CheckRenderInputs(script, tmpl, o, out_mp4);
   // Inputs first: images, fonts, voice and music fail here, before any file exists.
   Composer composer(product, script, tmpl, o);
   const std::vector<float> audio = MixAudio(script, tmpl, o);
@@ -627,20 +644,32 @@ RenderResult RenderVideo(const ProductFacts& product, const Script& script,
   AvCheck(av_write_trailer(out.oc), what);
   AvCheck(avio_closep(&out.oc->pb), what);
 
-  if (o.thumbnail) {
-    const std::filesystem::path tmp_png = temps.Add(thumb);
-    Slot& sl = slots[0];
-    composer.Frame(sl.cr.get(), std::max(0.0, composer.hook_end() * 0.6));
-    cairo_surface_flush(sl.canvas.get());
-    if (cairo_surface_write_to_png(sl.canvas.get(), tmp_png.c_str()) != CAIRO_STATUS_SUCCESS) {
-      throw RenderError("cannot write thumbnail " + tmp_png.string());
-    }
-  }
+  if (o.thumbnail)
+    WriteHookFrame(composer, slots[0].cr.get(), slots[0].canvas.get(), temps.Add(thumb));
   temps.Commit();
   RenderResult res;
   res.video = out_mp4;
   if (o.thumbnail) res.thumbnail = thumb;
   res.duration_s = o.duration_s;
+  res.width = o.width;
+  res.height = o.height;
+  res.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return res;
+}
+
+RenderResult RenderThumbnail(const ProductFacts& product, const Script& script,
+                             const SceneTemplate& tmpl, const RenderOptions& o,
+                             const std::filesystem::path& out_png) {
+  const auto t0 = std::chrono::steady_clock::now();
+  CheckRenderInputs(script, tmpl, o, out_png);
+  Composer composer(product, script, tmpl, o);
+  Surface canvas = NewSurface(CAIRO_FORMAT_RGB24, o.width, o.height);
+  Context cr = MakeContext(canvas.get());
+  TempFiles temps;
+  WriteHookFrame(composer, cr.get(), canvas.get(), temps.Add(out_png));
+  temps.Commit();
+  RenderResult res;
+  res.thumbnail = out_png;
   res.width = o.width;
   res.height = o.height;
   res.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

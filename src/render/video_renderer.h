@@ -50,4 +50,11 @@ RenderResult RenderVideo(const ProductFacts& product, const Script& script,
                          const SceneTemplate& tmpl, const RenderOptions& options,
                          const std::filesystem::path& out_mp4);
 
+// Only the thumbnail (the hook frame, as RenderVideo draws it) at the options' frame size, without
+// encoding a video or mixing audio: a creative's preview. Same checks and the same promise (the
+// PNG appears whole or not at all); `video` and `duration_s` of the result stay empty.
+RenderResult RenderThumbnail(const ProductFacts& product, const Script& script,
+                             const SceneTemplate& tmpl, const RenderOptions& options,
+                             const std::filesystem::path& out_png);
+
 }  // namespace cf

@@ -115,6 +115,43 @@ TEST_F(RenderTest, ProductWithoutImagesGetsACardAndHorizontalFormat) {
   EXPECT_NEAR(m.duration_s, 1.0, 0.15);
 }
 
+TEST_F(RenderTest, ThumbnailOnlyDrawsTheHookFrameOfTheVideo) {
+  ProductFacts p = Product("en");
+  p.images = {MakePng("a.png", 0.9, 0.3, 0.2).string()};
+  const Script script = Write(p, "en");
+  RenderOptions o;
+  o.width = 90;
+  o.height = 160;
+  o.duration_s = 2;
+  o.fps = 10;
+  const auto video = RenderVideo(p, script, lib_.Find("camping"), o, dir_ / "v.mp4");
+  const auto thumb = RenderThumbnail(p, script, lib_.Find("camping"), o, dir_ / "t.png");
+  EXPECT_EQ(thumb.thumbnail, dir_ / "t.png");
+  EXPECT_TRUE(thumb.video.empty());
+  EXPECT_EQ(thumb.width, 90);
+  EXPECT_EQ(thumb.height, 160);
+  // The same frame as the video's thumbnail, pixel for pixel.
+  auto pixels = [](const fs::path& png) {
+    cairo_surface_t* s = cairo_image_surface_create_from_png(png.c_str());
+    EXPECT_EQ(cairo_surface_status(s), CAIRO_STATUS_SUCCESS) << png;
+    const int h = cairo_image_surface_get_height(s), stride = cairo_image_surface_get_stride(s);
+    const unsigned char* d = cairo_image_surface_get_data(s);
+    std::string out(reinterpret_cast<const char*>(d), static_cast<size_t>(h) * stride);
+    out += std::to_string(cairo_image_surface_get_width(s)) + "x" + std::to_string(h);
+    cairo_surface_destroy(s);
+    return out;
+  };
+  EXPECT_EQ(pixels(video.thumbnail), pixels(thumb.thumbnail));
+  EXPECT_EQ(Files(), (std::vector<fs::path>{"a.png", "t.png", "v.mp4", "v.png"}));
+  // Bad options and an unwritable folder fail before anything is written.
+  o.width = 91;
+  EXPECT_THROW(RenderThumbnail(p, script, lib_.Find("camping"), o, dir_ / "odd.png"), RenderError);
+  o.width = 90;
+  EXPECT_THROW(RenderThumbnail(p, script, lib_.Find("camping"), o, dir_ / "no" / "t.png"),
+               RenderError);
+  EXPECT_EQ(Files(), (std::vector<fs::path>{"a.png", "t.png", "v.mp4", "v.png"}));
+}
+
 TEST_F(RenderTest, CorruptImageFailsAndLeavesNoFile) {
   ProductFacts p = Product("en");
   const fs::path bad = dir_ / "broken.jpg";

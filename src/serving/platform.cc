@@ -193,6 +193,10 @@ void Platform::Upkeep(SimMinute now) {
     inventory_.Rebuild(plans_);
     inventory_dirty_ = false;
   }
+  // The creative pools' wear-out tests every hour, not only when a day starts: a creative that
+  // wears out fast is paused (and replaced) within the hour its decay becomes significant.
+  auto made = creatives_->Refresh(day_);
+  new_creatives_.insert(new_creatives_.end(), made.begin(), made.end());
   queries_.Rebuild();
   retriever_->Refresh();
   for (const AdPlan& p : plans_) RefreshAutoValues(p.id);

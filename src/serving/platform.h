@@ -44,7 +44,7 @@ struct PlatformConfig {
   // Creative rotation per product: "single" (one default creative), or a pool of creative_pool
   // variants served by "uniform" rotation, "thompson" sampling, or the "bandit" (Thompson sampling
   // with wear-out tests and pool refresh; creative/bandit_creative_selector.h).
-  std::string creatives = "single";
+  std::string creatives = "bandit";
   int creative_pool = 4;
 };
 
@@ -106,13 +106,16 @@ class Platform {
   // Every creative of product p (live ones first, then paused, each oldest first) with what was
   // observed of it.
   std::vector<CreativeView> creatives(ProductId p) const;
+  // Every change to the creative pools so far (added, paused, rotated, resumed), in time order.
+  const std::vector<PoolEvent>& creative_events() const { return creatives_->pool_events(); }
   // A merchant's rotation (CreativeSelector::Rotate) on the current day; the new creatives are
   // queued for TakeNewCreatives. Throws std::invalid_argument with the reason, changing nothing.
   std::vector<Creative> RotateCreatives(ProductId p, const std::vector<CreativeId>& pause,
                                         const std::vector<Creative>& replacements = {});
 
   void StartDay(uint32_t day);
-  // Hourly upkeep: refresh popularity, re-pace plans. `now` is the current minute.
+  // Hourly upkeep: refresh popularity, re-pace plans, run the creative pools' wear-out tests.
+  // `now` is the current minute.
   void Upkeep(SimMinute now);
   void SetPrice(ProductId p, Money price);
   void set_tap(EvaluationTap* tap) { tap_ = tap; }

@@ -122,10 +122,11 @@ TEST_F(PlatformTest, AddPlanRejectsInvalidPlansAndRegistersNothing) {
   EXPECT_EQ(platform_.plans().size(), 1u);
   EXPECT_EQ(platform_.ledger().size(), 1u);
   EXPECT_EQ(platform_.ledger().total_budget(id), Money::FromUnits(10));
+  // Each product gets a pool of creative_pool variants (the default bandit), in product order.
   const auto creatives = platform_.TakeNewCreatives();
-  ASSERT_EQ(creatives.size(), 2u);
-  EXPECT_EQ(creatives[0].product, 0u);
-  EXPECT_EQ(creatives[1].product, 2u);
+  const size_t pool = PlatformConfig{}.creative_pool;
+  ASSERT_EQ(creatives.size(), 2 * pool);
+  for (size_t i = 0; i < creatives.size(); ++i) EXPECT_EQ(creatives[i].product, i < pool ? 0u : 2u);
 
   // A rejected plan after it does not take an id either.
   ExpectRejected(platform_, CpcPlan("ghost2", {99}, 1.0, 10), "product 99");

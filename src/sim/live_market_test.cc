@@ -21,6 +21,10 @@ bool HaveData() { return fs::exists(DefaultDataDir() / "completejourney" / "prod
 SimConfig SmallWorld() {
   SimConfig c = SimConfig::Quick();
   c.scenario.days = 2;
+  // One creative per product (the single-creative baseline): these tests follow a product's one
+  // live creative through the merchant's rotations and the diagnosis (with the default bandit,
+  // the pool's own wear-out test pauses worn creatives before a diagnosis needs to).
+  c.platform.creatives = "single";
   return c;
 }
 

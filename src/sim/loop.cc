@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
@@ -139,6 +140,11 @@ struct Loop::Impl {
     if (is_ours_.size() <= id) is_ours_.resize(id + 1, false);
     is_ours_[id] = true;
     our_ids.push_back(id);
+    for (ProductId p : platform.plan(id).products) {
+      if (std::find(our_products.begin(), our_products.end(), p) == our_products.end()) {
+        our_products.push_back(p);
+      }
+    }
     if (live_diagnosis) live_diagnosis->Watch(id);
     if (journal) journal->Watch(id);
   }
@@ -156,6 +162,20 @@ struct Loop::Impl {
   AdPlan ours;  // the setup's plan as created (first of ours)
   std::vector<PlanId> our_ids;
   std::vector<bool> is_ours_;
+  std::vector<ProductId> our_products;              // of our plans, in the order first seen
+  std::map<CreativeId, CreativeRow> creative_rows;  // our products' creatives
+  // Market entry of the creatives made since the last call (ours are also told to the setup).
+  void RegisterNewCreatives() {
+    for (const Creative& c : platform.TakeNewCreatives()) {
+      world.RegisterCreative(c);
+      if (setup.on_our_creative &&
+          std::find(our_products.begin(), our_products.end(), c.product) != our_products.end()) {
+        setup.on_our_creative(c);
+      }
+    }
+  }
+  // Records each of our creatives' delivery on flight day `day` (called when the day closes).
+  void SampleCreatives(uint32_t day);
   Money nominal_daily;
   std::unique_ptr<EvaluationRecorder> tap;
   std::unique_ptr<diagnosis::LiveDiagnosis> live_diagnosis;
@@ -224,7 +244,7 @@ Loop::Impl::Impl(const RunSetup& s)
   const double budget_units = setup.our_plan.total_budget.units();
   nominal_daily = ours.daily_budget.micros() > 0 ? ours.daily_budget
                                                  : Money::FromUnits(budget_units / spec.days());
-  for (const Creative& c : platform.TakeNewCreatives()) world.RegisterCreative(c);
+  RegisterNewCreatives();
   platform.Warm(*setup.history);
   if (!setup.tap_file.empty()) {
     tap = std::make_unique<EvaluationRecorder>(world, setup.tap_file);
@@ -545,6 +565,29 @@ void Loop::Impl::Diagnose(SimMinute m) {
   }
 }
 
+void Loop::Impl::SampleCreatives(uint32_t day) {
+  const uint32_t first_day = start / kMinutesPerDay;
+  for (ProductId p : our_products) {
+    for (const CreativeView& v : platform.creatives(p)) {
+      auto [it, added] = creative_rows.try_emplace(v.creative.id);
+      CreativeRow& r = it->second;
+      if (added) {
+        r.creative = v.creative;
+        r.product_name = cat.ProductName(p);
+        r.creative.created_day =
+            v.creative.created_day >= first_day ? v.creative.created_day - first_day : 0;
+      }
+      r.day_impressions.resize(day, 0);
+      r.day_clicks.resize(day, 0);
+      r.day_impressions.push_back(v.impressions - r.impressions);
+      r.day_clicks.push_back(v.clicks - r.clicks);
+      r.impressions = v.impressions;
+      r.clicks = v.clicks;
+      r.live = v.live;
+    }
+  }
+}
+
 std::string Loop::Impl::ApplySuggestion(SimMinute m, const diagnosis::Action& a) {
   if (!is_ours(a.plan)) return "";
   AdPlan plan = platform.plan(a.plan);
@@ -696,12 +739,15 @@ void Loop::Impl::Step() {
   const SimMinute m = now;
   const SimTime t{m};
   // Plans added since the last minute (by merchants) show their creatives to the world.
-  for (const Creative& c : platform.TakeNewCreatives()) world.RegisterCreative(c);
+  RegisterNewCreatives();
   if (!pilots.empty() && m > start && t.minute_of_day() % kStepMinutes == 0) StepPilots(m);
   if (t.minute_of_day() == 0) {
     KpiTotals o, mk;
     Totals(o, mk);
-    if (m > start) result.daily.push_back({(m - start) / kMinutesPerDay - 1, Diff(o, day_start)});
+    if (m > start) {
+      result.daily.push_back({(m - start) / kMinutesPerDay - 1, Diff(o, day_start)});
+      SampleCreatives((m - start) / kMinutesPerDay - 1);
+    }
     day_start = o;
     StartPilotDays(m);
   }
@@ -829,6 +875,15 @@ RunResult Loop::Finish() {
   s.CloseHour(s.end);
   s.Totals(result.ours, result.market);
   result.daily.push_back({s.spec.days() - 1, Diff(result.ours, s.day_start)});
+  s.SampleCreatives(s.spec.days() - 1);
+  const uint32_t first_day = s.start / kMinutesPerDay;
+  for (const PoolEvent& e : s.platform.creative_events()) {
+    auto it = s.creative_rows.find(e.creative);
+    if (it == s.creative_rows.end()) continue;
+    PoolEvent& x = it->second.events.emplace_back(e);
+    x.day = e.day >= first_day ? e.day - first_day : 0;
+  }
+  for (auto& [id, row] : s.creative_rows) result.creatives.push_back(std::move(row));
   for (const DayPoint& d : result.daily) {
     result.days_on_target += d.ours.spend.micros() == 0 || d.ours.roi() >= s.setup.goal_roi;
   }

@@ -43,6 +43,9 @@ struct RunSetup {
   bool keep_events = true;
   // Called with every event the platform logs, as it happens (evaluation statistics).
   std::function<void(const Event&)> on_event;
+  // Called with each creative of our products as it reaches the market (a studio makes its
+  // media in the background: sim/simulation).
+  std::function<void(const Creative&)> on_our_creative;
   // Non-empty: record the evaluation tap (every auction's candidates with the world's expected
   // responses) to this CSV file.
   std::filesystem::path tap_file;

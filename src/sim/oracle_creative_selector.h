@@ -35,6 +35,7 @@ class OracleCreativeSelector : public CreativeSelector {
                                const std::vector<Creative>& replacements, uint32_t day) override {
     return pool_->Rotate(p, pause, replacements, day);
   }
+  const std::vector<PoolEvent>& pool_events() const override { return pool_->pool_events(); }
 
  private:
   std::unique_ptr<CreativeSelector> pool_;

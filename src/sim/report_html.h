@@ -1,9 +1,9 @@
 // The human-readable output of `chengfang run`: one self-contained HTML page (report.html).
 // Promises: no network references of any kind (inline CSS, inline SVG charts drawn here, no
-// scripts, fonts or images); UTF-8 with <meta charset="utf-8"> and lang attributes; every piece of
-// text from the summary is HTML-escaped; no NaN or infinity appears in the page (undefined ratios
-// are shown as "n/a" or as gaps in a chart). Content is described in docs/summary-json.md.
-// Stateless; thread-safe.
+// scripts or fonts; the only images are creative thumbnails embedded as data: URIs); UTF-8 with
+// <meta charset="utf-8"> and lang attributes; every piece of text from the summary is HTML-escaped;
+// no NaN or infinity appears in the page (undefined ratios are shown as "n/a" or as gaps in a
+// chart). Content is described in docs/summary-json.md. Stateless; thread-safe.
 #pragma once
 
 #include <filesystem>

@@ -11,6 +11,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "sim/report_creatives.h"
 #include "sim/report_html.h"
 #include "sim/run_result.h"
 #include "sim/summary_json.h"
@@ -32,6 +33,16 @@ KpiTotals Kpi(double budget, double spend, uint64_t impressions, uint64_t clicks
   k.purchases = purchases;
   k.gmv = M(gmv);
   return k;
+}
+
+// The first bytes of a PNG of w x h pixels (signature and header chunk): what the report reads.
+std::string TinyPng(uint32_t w, uint32_t h) {
+  std::string png("\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR", 16);
+  for (uint32_t v : {w, h}) {
+    for (int shift = 24; shift >= 0; shift -= 8)
+      png.push_back(static_cast<char>(v >> shift & 0xff));
+  }
+  return png + std::string("\x08\x02\0\0\0", 5);
 }
 
 // A run with 48 hourly points whose totals are the sums of the hours. `scale` varies the outcome.
@@ -73,6 +84,35 @@ RunResult MakeRun(const std::string& name, double scale) {
                          {"check the conversion tracking"},
                          "Plan X: ROI fell <fast> & hard.",
                          "计划 X：ROI 下降。"});
+  // Two creatives of one product: one live all along, one paused on day 1 by the wear-out test.
+  CreativeRow live;
+  live.creative.id = 7;
+  live.creative.product = 3;
+  live.creative.hook = HookStyle::kPriceShock;
+  live.creative.scene = Scene::kOutdoorCamping;
+  live.live = true;
+  live.day_impressions = {4000, 5000};
+  live.day_clicks = {80, 90};
+  live.impressions = 9000;
+  live.clicks = 170;
+  live.media = {.script = "creatives/a.script.json",
+                .thumbnail = "creatives/a.png",
+                .template_name = "outdoor_camping",
+                .hook_text = "Only <$59> & today?"};
+  live.thumbnail_png = TinyPng(90, 160);
+  live.events.push_back({0, 7, 3, "added", {}});
+  CreativeRow worn = live;
+  worn.creative.id = 9;
+  worn.creative.hook = HookStyle::kQuestion;
+  worn.live = false;
+  worn.day_impressions = {6000, 50};
+  worn.day_clicks = {150, 0};
+  worn.impressions = 6050;
+  worn.clicks = 150;
+  worn.media = {};
+  worn.thumbnail_png.clear();
+  worn.events.push_back({1, 9, 3, "paused", {true, true, 0.031, 0.017, -4.26, 6050}});
+  r.creatives = {live, worn};
   r.opportunities = 500'000;
   r.organic_views = 12'345;
   r.organic_gmv = M(4321.09);
@@ -119,10 +159,10 @@ TEST(SummaryJsonTest, HasExactlyTheDocumentedKeys) {
   EXPECT_EQ(Keys(j["runs"]), (std::set<std::string>{"manual", "autopilot"}));
   for (const auto& [name, run] : j["runs"].items()) {
     SCOPED_TRACE(name);
-    EXPECT_EQ(Keys(run),
-              (std::set<std::string>{"policy", "ours", "market", "by_channel", "opportunities",
-                                     "organic_views", "organic_gmv", "actions", "days_on_target",
-                                     "daily", "alpha_by_hour", "by_product", "diagnoses"}));
+    EXPECT_EQ(Keys(run), (std::set<std::string>{
+                             "policy", "ours", "market", "by_channel", "opportunities",
+                             "organic_views", "organic_gmv", "actions", "days_on_target", "daily",
+                             "alpha_by_hour", "by_product", "diagnoses", "creatives"}));
     EXPECT_EQ(Keys(run["ours"]), kKpiKeys);
     EXPECT_EQ(Keys(run["market"]), kKpiKeys);
     EXPECT_EQ(Keys(run["by_channel"]), (std::set<std::string>{"feed", "live", "search", "mall"}));
@@ -143,6 +183,26 @@ TEST(SummaryJsonTest, HasExactlyTheDocumentedKeys) {
     EXPECT_DOUBLE_EQ(d["confidence"].get<double>(), 0.81);
     EXPECT_EQ(d["actions"][0], "check the conversion tracking");
   }
+  const nlohmann::json& cr = j["runs"]["manual"]["creatives"];
+  ASSERT_EQ(cr.size(), 2u);
+  EXPECT_EQ(Keys(cr[0]),
+            (std::set<std::string>{"id", "product", "product_name", "hook", "scene", "template",
+                                   "hook_text", "voice", "lang", "created_day", "live",
+                                   "impressions", "clicks", "ctr", "day_impressions", "day_clicks",
+                                   "events", "thumbnail", "script"}));
+  EXPECT_EQ(cr[0]["thumbnail"], "creatives/a.png");
+  EXPECT_EQ(cr[0]["template"], "outdoor_camping");
+  EXPECT_EQ(cr[0]["hook"], "price_shock");
+  EXPECT_EQ(cr[0]["day_clicks"], nlohmann::json({80, 90}));
+  EXPECT_EQ(Keys(cr[0]["events"][0]), (std::set<std::string>{"day", "what"}));
+  ASSERT_EQ(cr[1]["events"].size(), 2u);
+  const nlohmann::json& paused = cr[1]["events"][1];
+  EXPECT_EQ(Keys(paused),
+            (std::set<std::string>{"day", "what", "early_ctr", "recent_ctr", "z", "exposures"}));
+  EXPECT_EQ(paused["what"], "paused");
+  EXPECT_DOUBLE_EQ(paused["z"].get<double>(), -4.26);
+  EXPECT_EQ(cr[1]["live"], false);
+  EXPECT_EQ(cr[1]["thumbnail"], "");
   ASSERT_EQ(j["calibration"].size(), 2u);
   EXPECT_EQ(Keys(j["calibration"][0]),
             (std::set<std::string>{"fact", "target", "simulated", "unit", "within"}));
@@ -275,7 +335,8 @@ TEST(ReportHtmlTest, IsSelfContainedWithChartsAndTables) {
   EXPECT_FALSE(HasNanOrInf(html));
   // Six charts: cumulative spend, ROI, GMV, CTR bars, CVR bars, market impressions.
   size_t charts = 0;
-  for (size_t at = html.find("<svg"); at != std::string::npos; at = html.find("<svg", at + 1)) {
+  for (size_t at = html.find("<svg class=\"chart\""); at != std::string::npos;
+       at = html.find("<svg class=\"chart\"", at + 1)) {
     ++charts;
   }
   EXPECT_EQ(charts, 6u);
@@ -298,6 +359,46 @@ TEST(ReportHtmlTest, IsSelfContainedWithChartsAndTables) {
   EXPECT_EQ(html.find("The two runs are identical"), std::string::npos);
   // Autopilot spent 1.1x manual and earned 1.1x GMV.
   EXPECT_NE(html.find("against 2.80 for the manual plan (+10.0% GMV)"), std::string::npos);
+}
+
+TEST(ReportHtmlTest, ShowsEachCreativeWithItsThumbnailCtrByDayAndPauseEvidence) {
+  const std::string html = RenderReportHtml(MakeSummary());
+  EXPECT_NE(html.find("<h2>Creatives</h2>"), std::string::npos);
+  // The same thumbnail in both runs is embedded once and reused.
+  size_t embedded = 0, reused = 0;
+  for (size_t at = html.find("data:image/png;base64,"); at != std::string::npos;
+       at = html.find("data:image/png;base64,", at + 1)) {
+    ++embedded;
+  }
+  for (size_t at = html.find("<use href=\"#thumb-0\"/>"); at != std::string::npos;
+       at = html.find("<use href=\"#thumb-0\"/>", at + 1)) {
+    ++reused;
+  }
+  EXPECT_EQ(embedded, 1u);
+  EXPECT_EQ(reused, 1u);
+  EXPECT_NE(html.find("viewBox=\"0 0 90 160\""), std::string::npos) << "the PNG's own size";
+  // Without a thumbnail: a card naming the hook and scene.
+  EXPECT_NE(html.find("creative 9 (no thumbnail)"), std::string::npos);
+  EXPECT_NE(html.find("Only &lt;$59&gt; &amp; today?"), std::string::npos) << "escaped hook";
+  EXPECT_NE(html.find("paused by the wear-out test: CTR 3.10% over its first impressions, 1.70% "
+                      "over its latest (z = -4.3, 6,050 impressions in all)"),
+            std::string::npos);
+  EXPECT_NE(html.find("2 creatives over the flight; 1 paused by the wear-out test"),
+            std::string::npos);
+  // CTR by day: both days of the live creative; the paused one's second day has too few
+  // impressions to draw, and its pause day is marked.
+  EXPECT_NE(html.find("day 1: CTR 1.80% (5,000 impressions)"), std::string::npos);
+  EXPECT_NE(html.find("day 0: CTR 2.50% (6,000 impressions)"), std::string::npos);
+  EXPECT_EQ(html.find("(50 impressions)"), std::string::npos);
+  EXPECT_NE(html.find("<title>day 1: paused</title>"), std::string::npos);
+  EXPECT_FALSE(HasNanOrInf(html));
+}
+
+TEST(ReportHtmlTest, PngSizeReadsTheHeaderAndRejectsOtherBytes) {
+  EXPECT_EQ(PngSize(TinyPng(1080, 1920)), (std::pair<int, int>{1080, 1920}));
+  EXPECT_EQ(PngSize(""), (std::pair<int, int>{0, 0}));
+  EXPECT_EQ(PngSize("GIF89a but long enough to hold a header"), (std::pair<int, int>{0, 0}));
+  EXPECT_EQ(PngSize(TinyPng(0, 10)), (std::pair<int, int>{0, 0}));
 }
 
 TEST(ReportHtmlTest, EscapesText) {

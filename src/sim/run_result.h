@@ -9,7 +9,10 @@
 #include <vector>
 
 #include "common/channel.h"
+#include "common/creative.h"
 #include "common/money.h"
+#include "creative/creative_selector.h"
+#include "creative/creative_studio.h"
 
 namespace cf {
 
@@ -64,6 +67,21 @@ struct DiagnosisNote {
   bool notice = false;  // explained by the plan's own setting change: a notice, not an alarm
 };
 
+// One of our products' creatives over the run: what it is, its observed delivery day by day, and
+// what happened to it in the pool (added, paused by the wear-out test with the evidence, rotated,
+// resumed).
+struct CreativeRow {
+  Creative creative;  // observable attributes; created_day is the flight day it was made
+  std::string product_name;
+  bool live = false;  // at the end of the flight
+  uint64_t impressions = 0, clicks = 0;
+  std::vector<uint64_t> day_impressions, day_clicks;  // by flight day, from day 0
+  std::vector<PoolEvent> events;                      // in time order; day = flight day
+  CreativeMedia media;        // its script and thumbnail, when the driver had a studio make them
+  std::string thumbnail_png;  // the thumbnail's bytes, for the report (not in summary.json)
+  double ctr() const { return impressions ? static_cast<double>(clicks) / impressions : 0.0; }
+};
+
 struct RunResult {
   std::string name;  // "manual" or "autopilot"
   std::string policy_description;
@@ -77,6 +95,7 @@ struct RunResult {
   std::array<KpiTotals, kNumChannels> market_by_channel{};
   std::vector<PlanAction> actions;
   std::vector<DiagnosisNote> diagnoses;  // live diagnosis of our plans, in time order
+  std::vector<CreativeRow> creatives;    // our products' creatives, by id
   uint64_t opportunities = 0;            // ad slots auctioned
   uint64_t organic_views = 0;
   Money organic_gmv;                                  // purchases not attributed to an ad

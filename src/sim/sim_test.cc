@@ -417,6 +417,66 @@ TEST(Simulation, AWriteOnlyRunLogChangesNothing) {
   fs::remove_all(dir);
 }
 
+// Our creatives in the run result: every creative of our products the market saw, told to the
+// setup as it arrived, with its delivery split by day (adding up to its totals) and its pool
+// events; with fast wear-out in the world the bandit pauses some, and the evidence comes along.
+TEST(Simulation, OurCreativesAreReportedDayByDayWithTheirPoolEvents) {
+  CF_REQUIRE_DATA();
+  const LoopWorld w(3, 20000, 3.0);
+  RunSetup s = w.Setup(3000.0, 1000.0);
+  s.our_plan.products.resize(2);  // two products: enough impressions per creative to test
+  s.platform.creatives = "bandit";
+  s.faults = ResolveFaults(*w.spec, {{"creative_wearout", 0.5, 60, 40.0, "ours"}}, w.ours.products);
+  std::set<CreativeId> told;
+  s.on_our_creative = [&](const Creative& c) {
+    EXPECT_TRUE(told.insert(c.id).second) << "creative " << c.id << " told twice";
+  };
+  const RunResult r = RunLoop(s);
+  ASSERT_FALSE(r.creatives.empty());
+  std::set<CreativeId> rows;
+  uint64_t impressions = 0, clicks = 0;
+  size_t paused = 0;
+  for (const CreativeRow& c : r.creatives) {
+    SCOPED_TRACE(c.creative.id);
+    rows.insert(c.creative.id);
+    EXPECT_NE(std::find(w.ours.products.begin(), w.ours.products.end(), c.creative.product),
+              w.ours.products.end());
+    ASSERT_EQ(c.day_impressions.size(), 3u);
+    ASSERT_EQ(c.day_clicks.size(), 3u);
+    uint64_t di = 0, dc = 0;
+    for (size_t d = 0; d < 3; ++d) {
+      di += c.day_impressions[d];
+      dc += c.day_clicks[d];
+      if (d < c.creative.created_day) {
+        EXPECT_EQ(c.day_impressions[d], 0u) << "before it existed";
+      }
+    }
+    EXPECT_EQ(di, c.impressions);
+    EXPECT_EQ(dc, c.clicks);
+    impressions += c.impressions;
+    clicks += c.clicks;
+    ASSERT_FALSE(c.events.empty());
+    EXPECT_EQ(c.events.front().what, "added");
+    EXPECT_EQ(c.events.front().day, c.creative.created_day);
+    for (const PoolEvent& e : c.events) {
+      EXPECT_LT(e.day, 3u);
+      if (e.what != "paused") continue;
+      ++paused;
+      EXPECT_TRUE(e.verdict.worn_out);
+      EXPECT_LT(e.verdict.recent_ctr, e.verdict.early_ctr);
+    }
+    if (!c.live) {
+      EXPECT_NE(c.events.back().what, "added") << "paused without an event";
+    }
+  }
+  EXPECT_EQ(told, rows) << "the setup was told of exactly the creatives reported";
+  EXPECT_EQ(impressions, r.ours.impressions);
+  EXPECT_EQ(clicks, r.ours.clicks);
+  std::printf("%zu creatives of ours, %zu paused by the wear-out test, %llu impressions\n",
+              r.creatives.size(), paused, static_cast<unsigned long long>(impressions));
+  EXPECT_GT(paused, 0u) << "40x faster wear-out for 2.5 days pauses worn creatives";
+}
+
 // The creative oracle (evaluation only) picks each ad's creative by the market's hidden click
 // probability from the bandit's pool: on the same world it must get a clearly higher ad CTR than
 // uniform rotation over the same kind of pool, and at least the bandit's.

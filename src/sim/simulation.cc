@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <fstream>
 #include <thread>
 
 #include "common/event_log.h"
@@ -123,6 +124,46 @@ class Progress {
 
 }  // namespace
 
+namespace {
+
+// Waits for the studio (showing progress) and gives each of our creatives its media; the report
+// embeds the thumbnails.
+void AttachCreativeMedia(CreativeStudio& studio, const SimulationOptions& options,
+                         RunResult (&results)[2]) {
+  for (;;) {
+    const auto [made, n] = studio.Progress();
+    if (options.progress_out) {
+      fmt::print(options.progress_out, "\rmaking creative media: {}/{}   ", made, n);
+      std::fflush(options.progress_out);
+    }
+    if (made >= n) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  studio.Finish();
+  size_t failed = 0;
+  std::string first_error;
+  for (RunResult& r : results) {
+    for (CreativeRow& row : r.creatives) {
+      row.media = studio.Media(row.creative);
+      if (!row.media.error.empty() && failed++ == 0) first_error = row.media.error;
+      if (row.media.thumbnail.empty()) continue;
+      std::ifstream in(options.out_dir / row.media.thumbnail, std::ios::binary);
+      row.thumbnail_png.assign(std::istreambuf_iterator<char>(in), {});
+    }
+  }
+  if (options.progress_out) {
+    fmt::print(options.progress_out, "\n");
+    if (failed > 0) {
+      fmt::print(options.progress_out,
+                 "warning: {} creatives have no media (first: {}); the report shows a card for "
+                 "them\n",
+                 failed, first_error);
+    }
+  }
+}
+
+}  // namespace
+
 SimSummary RunSimulation(const SimConfig& config, const SimulationOptions& options) {
   const ScenarioConfig& sc = config.scenario;
   Progress progress(options.progress_out);
@@ -164,6 +205,8 @@ SimSummary RunSimulation(const SimConfig& config, const SimulationOptions& optio
   const Catalogue& cat = spec->catalogue();
   const std::vector<FaultLabel> faults = ResolveFaults(*spec, config.market.faults, ours.products);
   const RunSetup base_setup = MakeRunSetup("", *spec, *history, qids, ours, config);
+  std::unique_ptr<CreativeStudio> studio;
+  if (options.write_files && options.make_studio) studio = options.make_studio(cat);
 
   const char* names[2] = {"manual", "autopilot"};
   RunResult results[2];
@@ -190,6 +233,7 @@ SimSummary RunSimulation(const SimConfig& config, const SimulationOptions& optio
       setup.progress_impressions = &imps[i];
       setup.progress_minute = &minutes[i];
       if (i == 0) setup.on_event = [&](const Event& e) { sampler.Observe(e); };
+      if (studio) setup.on_our_creative = [&](const Creative& c) { studio->Submit(c); };
       results[i] = RunLoop(setup);
     } catch (...) {
       errors[i] = std::current_exception();
@@ -207,9 +251,15 @@ SimSummary RunSimulation(const SimConfig& config, const SimulationOptions& optio
     const double rate = (imps[0].load() + imps[1].load()) / std::max(1e-9, secs);
     const double frac = static_cast<double>(m) / total_minutes;
     const double eta = frac > 0.01 ? secs / frac - secs : 0;
-    fmt::print(options.progress_out,
-               "\rsimulating: day {}/{} {:02d}:00 | {:>9.0f} ad opportunities/s | ETA {:4.0f}s   ",
-               m / kMinutesPerDay + 1, sc.days, (m % kMinutesPerDay) / 60, rate, eta);
+    std::string media;
+    if (studio) {
+      const auto [made, n] = studio->Progress();
+      media = fmt::format(" | creatives {}/{}", made, n);
+    }
+    fmt::print(
+        options.progress_out,
+        "\rsimulating: day {}/{} {:02d}:00 | {:>9.0f} ad opportunities/s{} | ETA {:4.0f}s   ",
+        m / kMinutesPerDay + 1, sc.days, (m % kMinutesPerDay) / 60, rate, media, eta);
     std::fflush(options.progress_out);
   }
   t1.join();
@@ -220,6 +270,7 @@ SimSummary RunSimulation(const SimConfig& config, const SimulationOptions& optio
   }
   const double loop_secs =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - loop_start).count();
+  if (studio) AttachCreativeMedia(*studio, options, results);
 
   SimSummary summary;
   summary.seed = sc.seed;

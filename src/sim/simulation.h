@@ -6,7 +6,10 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <functional>
+#include <memory>
 
+#include "creative/creative_studio.h"
 #include "market/world.h"
 #include "sim/loop_runner.h"
 #include "sim/run_result.h"
@@ -19,6 +22,10 @@ struct SimulationOptions {
   std::filesystem::path out_dir = "out";
   FILE* progress_out = stderr;
   bool write_files = true;
+  // With write_files: makes the studio that makes our creatives' media (script, thumbnail) in the
+  // background while the flight is simulated, once the catalogue exists; the report shows them.
+  // Unset (or returning nullptr): no media, the report draws a card per creative instead.
+  std::function<std::unique_ptr<CreativeStudio>(const Catalogue&)> make_studio;
 };
 
 SimSummary RunSimulation(const SimConfig& config, const SimulationOptions& options);

@@ -137,6 +137,41 @@ nlohmann::json RunToJson(const RunResult& run) {
                           {"gmv", MoneyToCents(r.gmv)},
                           {"purchases", r.purchases}});
   }
+  nlohmann::json creatives = nlohmann::json::array();
+  for (const CreativeRow& r : run.creatives) {
+    nlohmann::json events = nlohmann::json::array();
+    for (const PoolEvent& e : r.events) {
+      nlohmann::json j = {{"day", e.day}, {"what", e.what}};
+      if (e.what == "paused" || e.what == "rotated") {
+        j["early_ctr"] = RoundSignificant(e.verdict.early_ctr, 4);
+        j["recent_ctr"] = RoundSignificant(e.verdict.recent_ctr, 4);
+        j["z"] = RoundTo(e.verdict.z, 2);
+        j["exposures"] = e.verdict.exposures;
+      }
+      events.push_back(std::move(j));
+    }
+    const Creative& c = r.creative;
+    creatives.push_back(
+        {{"id", c.id},
+         {"product", c.product},
+         {"product_name", r.product_name},
+         {"hook", HookStyleName(c.hook)},
+         {"scene", SceneName(c.scene)},
+         {"template", r.media.template_name.empty() ? c.template_name : r.media.template_name},
+         {"hook_text", r.media.hook_text.empty() ? c.hook_text : r.media.hook_text},
+         {"voice", c.voice},
+         {"lang", c.lang},
+         {"created_day", c.created_day},
+         {"live", r.live},
+         {"impressions", r.impressions},
+         {"clicks", r.clicks},
+         {"ctr", RoundTo(r.ctr(), 4)},
+         {"day_impressions", r.day_impressions},
+         {"day_clicks", r.day_clicks},
+         {"events", std::move(events)},
+         {"thumbnail", r.media.thumbnail},
+         {"script", r.media.script}});
+  }
   return {
       {"policy", run.policy_description},
       {"ours", KpiToJson(run.ours)},
@@ -151,6 +186,7 @@ nlohmann::json RunToJson(const RunResult& run) {
       {"organic_gmv", MoneyToCents(run.organic_gmv)},
       {"actions", std::move(actions)},
       {"diagnoses", std::move(diagnoses)},
+      {"creatives", std::move(creatives)},
   };
 }
 

@@ -259,7 +259,8 @@ function merchantSuite(name, connect) {
       const product = found.structuredContent.products[0].id;
       const listed = await client.callTool({ name: 'list_creatives', arguments: { product_id: product } });
       const live = listed.structuredContent.in_market.filter((c) => c.live);
-      assert.equal(live.length, 1, JSON.stringify(listed.structuredContent));
+      // The default platform serves a pool of variants per product (the creative bandit).
+      assert.ok(live.length >= 1, JSON.stringify(listed.structuredContent));
       assert.ok(live[0].impressions > 0 && ['learning', 'healthy', 'worn_out'].includes(live[0].wearout.state));
       const rotated = await client.callTool({
         name: 'rotate_creatives',
@@ -267,8 +268,8 @@ function merchantSuite(name, connect) {
       });
       assert.equal(rotated.isError, undefined, JSON.stringify(rotated));
       assert.deepEqual(rotated.structuredContent.paused, [live[0].creative_id]);
-      assert.equal(rotated.structuredContent.live.length, 1);
-      assert.notEqual(rotated.structuredContent.live[0], live[0].creative_id);
+      assert.equal(rotated.structuredContent.live.length, live.length);
+      assert.ok(!rotated.structuredContent.live.includes(live[0].creative_id));
 
       const coupon = await client.callTool({
         name: 'issue_coupon',

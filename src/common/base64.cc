@@ -1,8 +1,8 @@
-#include "mcp/base64.h"
+#include "common/base64.h"
 
 #include <stdexcept>
 
-namespace cf::mcp {
+namespace cf {
 namespace {
 constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
@@ -63,4 +63,4 @@ std::string Base64Decode(std::string_view text) {
   return out;
 }
 
-}  // namespace cf::mcp
+}  // namespace cf
