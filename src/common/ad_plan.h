@@ -54,6 +54,10 @@ struct AdPlan {
   PlanStatus status = PlanStatus::kActive;
   uint32_t start_day = 0;
   uint32_t end_day = 0;  // exclusive; 0 = open-ended
+  // true: the platform serves the plan's products from a pool of creative variants (its creative
+  // selector: the bandit by default); false: one plain creative per product, as the market's
+  // other merchants advertise (they do not use the system; the market is calibrated so).
+  bool creative_pool = true;
 };
 
 // Returns an empty string when the plan is valid, else what is wrong and how to fix it.

@@ -72,14 +72,20 @@ void BanditCreativeSelector::AddCreative(Creative c, uint32_t day, std::vector<C
 }
 
 std::vector<Creative> BanditCreativeSelector::EnsureCreatives(
-    const std::vector<ProductId>& products, uint32_t day) {
+    const std::vector<ProductId>& products, uint32_t day, bool pooled) {
   std::vector<Creative> made;
   for (ProductId p : products) {
     if (p >= pools_.size()) {
       throw std::invalid_argument("creative pool for unknown product " + std::to_string(p));
     }
-    if (pools_[p].made > 0) continue;
-    for (int i = 0; i < options_.pool_size; ++i) AddVariant(p, day, made);
+    Pool& pool = pools_[p];
+    if (pool.made == 0) AddVariant(p, day, made);  // variant 0: the plain product video
+    if (!pooled || pool.pooled) continue;
+    pool.pooled = true;
+    while (static_cast<int>(pool.live.size()) < options_.pool_size &&
+           static_cast<int>(pool.made) < options_.max_variants) {
+      AddVariant(p, day, made);
+    }
   }
   return made;
 }
@@ -138,7 +144,7 @@ std::vector<Creative> BanditCreativeSelector::Refresh(uint32_t day) {
   if (options_.mode != BanditOptions::Mode::kBandit) return made;
   for (ProductId p = 0; p < pools_.size(); ++p) {
     Pool& pool = pools_[p];
-    if (pool.made == 0) continue;
+    if (!pool.pooled) continue;
     // Pause worn-out creatives (evidence kept in the pool events).
     for (size_t i = 0; i < pool.live.size();) {
       const CreativeId c = pool.live[i];

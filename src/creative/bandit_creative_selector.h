@@ -48,8 +48,10 @@ struct CreativeStats {
 class BanditCreativeSelector : public CreativeSelector {
  public:
   BanditCreativeSelector(const Catalogue& catalogue, BanditOptions options);
-  std::vector<Creative> EnsureCreatives(const std::vector<ProductId>& products,
-                                        uint32_t day) override;
+  // Pooled products get pool_size variants; unpooled ones one plain creative (variant 0), which
+  // is never paused or refreshed, until a pooled plan names the product.
+  std::vector<Creative> EnsureCreatives(const std::vector<ProductId>& products, uint32_t day,
+                                        bool pooled = true) override;
   CreativeId Select(const Opportunity& opp, const AdCandidate& ad) const override;
   void Observe(const Event& e) override;
   // Runs the wear-out tests (pausing decayed creatives) and refills weak pools.
@@ -74,7 +76,8 @@ class BanditCreativeSelector : public CreativeSelector {
   };
   struct Pool {
     std::vector<CreativeId> live;
-    uint32_t made = 0;  // variants made so far (the next variant's index)
+    bool pooled = false;  // served from a pool (else: one plain creative, no refresh)
+    uint32_t made = 0;    // variants made so far (the next variant's index)
     uint64_t impressions = 0, clicks = 0;
   };
   Creative MakeVariant(ProductId p, uint32_t index, uint32_t day) const;

@@ -217,6 +217,33 @@ TEST(BanditCreativeSelector, SelectIsPureForTheSameOpportunity) {
   EXPECT_EQ(sel.Stats()[5].impressions, before[5].impressions);
 }
 
+// Plans that do not use pools (the market's other merchants) get one plain creative per product,
+// which is never paused; a pooled plan naming the product later gives it its pool.
+TEST(BanditCreativeSelector, UnpooledProductsKeepOnePlainCreativeUntilAPooledPlanNamesThem) {
+  const Catalogue cat = OneCategoryCatalogue(2);
+  BanditCreativeSelector sel(cat, Options(BanditOptions::Mode::kBandit));
+  const auto plain = sel.EnsureCreatives({0, 1}, 0, /*pooled=*/false);
+  ASSERT_EQ(plain.size(), 2u);
+  EXPECT_EQ(plain[0].scene, Scene::kNone) << "variant 0: the plain product video";
+  EXPECT_TRUE(plain[0].voice.empty());
+  // A steep decay that would pause a pooled creative: nothing is paused or made.
+  for (int i = 0; i < 6000; ++i) {
+    sel.Observe(AdEvent(EventType::kImpression, 0, 0));
+    if (i < 3000 ? i % 20 == 0 : i % 500 == 0) sel.Observe(AdEvent(EventType::kClick, 0, 0));
+  }
+  EXPECT_TRUE(sel.Refresh(1).empty());
+  EXPECT_EQ(sel.Live(0), std::vector<CreativeId>{0});
+  for (const PoolEvent& e : sel.pool_events()) EXPECT_EQ(e.what, "added");
+  // A pooled plan for product 1: its plain creative stays and variants fill the pool.
+  const auto more = sel.EnsureCreatives({1}, 2, /*pooled=*/true);
+  EXPECT_EQ(more.size(), 3u);
+  EXPECT_EQ(sel.Live(1).size(), 4u);
+  EXPECT_EQ(sel.Live(1).front(), 1u);
+  EXPECT_TRUE(sel.EnsureCreatives({1}, 3, true).empty());
+  EXPECT_TRUE(sel.EnsureCreatives({1}, 3, false).empty()) << "a pool is never taken back";
+  EXPECT_EQ(sel.Live(1).size(), 4u);
+}
+
 TEST(BanditCreativeSelector, PoolsHaveDistinctVariantsAndBadOptionsAreRejected) {
   const Catalogue cat = OneCategoryCatalogue(3);
   BanditCreativeSelector sel(cat, Options(BanditOptions::Mode::kBandit));

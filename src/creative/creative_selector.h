@@ -24,8 +24,11 @@ class CreativeSelector {
  public:
   virtual ~CreativeSelector() = default;
   // Makes sure every product has at least one live creative; returns the ones it created.
+  // `pooled`: the products are to be served from a pool of variants where the selector keeps
+  // pools (a product first seen unpooled gets its pool when a pooled plan names it); otherwise
+  // one plain creative each, never refreshed.
   virtual std::vector<Creative> EnsureCreatives(const std::vector<ProductId>& products,
-                                                uint32_t day) = 0;
+                                                uint32_t day, bool pooled = true) = 0;
   virtual CreativeId Select(const Opportunity& opp, const AdCandidate& ad) const = 0;
   virtual void Observe(const Event& e) = 0;
   // Upkeep (e.g. pausing worn-out creatives); returns the creatives it made. The platform calls

@@ -11,7 +11,7 @@ DefaultCreativeSelector::DefaultCreativeSelector(const Catalogue& catalogue)
     : catalogue_(catalogue), by_product_(catalogue.products.size(), kNoId) {}
 
 std::vector<Creative> DefaultCreativeSelector::EnsureCreatives(
-    const std::vector<ProductId>& products, uint32_t day) {
+    const std::vector<ProductId>& products, uint32_t day, bool /*pooled*/) {
   std::vector<Creative> made;
   for (ProductId p : products) {
     if (by_product_.at(p) != kNoId) continue;

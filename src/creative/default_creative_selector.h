@@ -13,8 +13,9 @@ namespace cf {
 class DefaultCreativeSelector : public CreativeSelector {
  public:
   explicit DefaultCreativeSelector(const Catalogue& catalogue);
-  std::vector<Creative> EnsureCreatives(const std::vector<ProductId>& products,
-                                        uint32_t day) override;
+  // One creative per product whether pooled or not.
+  std::vector<Creative> EnsureCreatives(const std::vector<ProductId>& products, uint32_t day,
+                                        bool pooled = true) override;
   CreativeId Select(const Opportunity& opp, const AdCandidate& ad) const override;
   void Observe(const Event&) override {}
   const std::vector<Creative>& creatives() const override { return creatives_; }

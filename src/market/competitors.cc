@@ -29,6 +29,7 @@ std::vector<AdPlan> BuildCompetitorPlans(const WorldSpec& spec, MerchantId exclu
       plan.id = next++;
       plan.merchant = m.id;
       plan.name = fmt::format("{} plan {}", m.name, k + 1);
+      plan.creative_pool = false;  // the other merchants advertise one plain video per product
       for (int i = 0; i < cc.products_per_plan; ++i) {
         const size_t idx = static_cast<size_t>(k) * cc.products_per_plan + i;
         if (idx < ps.size()) plan.products.push_back(ps[idx]);

@@ -75,7 +75,7 @@ PlanId Platform::AddPlan(AdPlan plan) {
     throw std::invalid_argument(err);
   }
   ledger_.AddPlan(plan.id, plan.total_budget, plan.daily_budget);
-  auto made = creatives_->EnsureCreatives(plan.products, day_);
+  auto made = creatives_->EnsureCreatives(plan.products, day_, plan.creative_pool);
   new_creatives_.insert(new_creatives_.end(), made.begin(), made.end());
   plans_.push_back(std::move(plan));
   stats_.emplace_back();
@@ -94,8 +94,8 @@ void Platform::UpdatePlan(const AdPlan& plan) {
   if (plan.total_budget != cur.total_budget || plan.daily_budget != cur.daily_budget) {
     ledger_.SetBudgets(plan.id, plan.total_budget, plan.daily_budget);
   }
-  if (plan.products != cur.products) {
-    auto made = creatives_->EnsureCreatives(plan.products, day_);
+  if (plan.products != cur.products || plan.creative_pool != cur.creative_pool) {
+    auto made = creatives_->EnsureCreatives(plan.products, day_, plan.creative_pool);
     new_creatives_.insert(new_creatives_.end(), made.begin(), made.end());
   }
   inventory_dirty_ |= plan.status != cur.status || plan.products != cur.products;

@@ -22,9 +22,9 @@ class OracleCreativeSelector : public CreativeSelector {
   // `world` must outlive the selector.
   OracleCreativeSelector(std::unique_ptr<CreativeSelector> pool, const World& world);
 
-  std::vector<Creative> EnsureCreatives(const std::vector<ProductId>& products,
-                                        uint32_t day) override {
-    return pool_->EnsureCreatives(products, day);
+  std::vector<Creative> EnsureCreatives(const std::vector<ProductId>& products, uint32_t day,
+                                        bool pooled = true) override {
+    return pool_->EnsureCreatives(products, day, pooled);
   }
   CreativeId Select(const Opportunity& opp, const AdCandidate& ad) const override;
   void Observe(const Event& e) override { pool_->Observe(e); }

@@ -320,9 +320,11 @@ SimSummary RunSimulation(const SimConfig& config, const SimulationOptions& optio
       "(fees {}).",
       FormatGrouped(m.coupons_issued, 0), FormatGrouped(m.coupons_redeemed, 0), m.sponsored_posts,
       FormatMoney(m.influencer_fees)));
-  summary.findings.push_back(
-      "The autopilot run uses the same media-buyer policy until the strategy module replaces it, "
-      "so both runs should match exactly (common random numbers).");
+  if (sc.autopilot == "media_buyer") {
+    summary.findings.push_back(
+        "The autopilot run uses the media-buyer policy too (scenario.autopilot: \"super_plan\" "
+        "hands it to the super plan), so both runs match exactly (common random numbers).");
+  }
   summary.wall_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   if (options.write_files) {
