@@ -104,46 +104,86 @@ double CtrMixFactor(const DiagnosisInput& in) {
 }  // namespace
 
 std::vector<Hypothesis> CreativeAgent(const DiagnosisInput& in) {
+  // Creatives whose CTR fell while they were exposed more, judged against their before CTR
+  // carried to the after window's channel mix. A plan served from pools (several variants per
+  // product) spreads a wear-out over many creatives, each with a small share of the traffic, so
+  // the evidence of all falling creatives is pooled: their clicks before and after, and their
+  // share of the plan's impressions. One creative alone is the special case.
+  constexpr double kFallingZ = -2;  // a creative counts as falling (pooled evidence must be -3)
   const KpiCounts total = in.TotalAfter();
-  const CreativeWindow* worst = nullptr;
-  double worst_score = 0, worst_z = 0;
   const double mix = CtrMixFactor(in);
+  struct Falling {
+    const CreativeWindow* c;
+    double z, share;
+  };
+  std::vector<Falling> falling;
+  double kb = 0, nb = 0, ka = 0, na = 0;
   for (const CreativeWindow& c : in.creatives) {
-    // Judged against its before CTR carried to the after window's channel mix.
     const double z = ProportionZ(c.before.clicks * mix, c.before.impressions, c.after.clicks,
                                  c.after.impressions);
     const double growth = c.exposures_after - c.exposures_before;
-    if (z > -3 || growth <= 0) continue;  // not falling, or not exposed more
-    const double share = Ratio(c.after.impressions, total.impressions);
-    const double score = Strength(z) * std::min(1.0, 2 * share);
-    if (score > worst_score) {
-      worst_score = score;
-      worst = &c;
-      worst_z = z;
-    }
+    if (z > kFallingZ || growth <= 0) continue;  // not falling, or not exposed more
+    falling.push_back({&c, z, Ratio(c.after.impressions, total.impressions)});
+    kb += c.before.clicks * mix;
+    nb += c.before.impressions;
+    ka += c.after.clicks;
+    na += c.after.impressions;
   }
-  if (!worst) return {};
-  const double ctr_b = Ratio(worst->before.clicks, worst->before.impressions);
-  const double ctr_a = Ratio(worst->after.clicks, worst->after.impressions);
+  const double z = ProportionZ(kb, nb, ka, na);
+  if (falling.empty() || z > -3) return {};
+  double share = 0;
+  for (const Falling& f : falling) share += f.share;
+  // The worst first: the strongest evidence weighted by traffic.
+  std::sort(falling.begin(), falling.end(), [](const Falling& a, const Falling& b) {
+    return Strength(a.z) * a.share > Strength(b.z) * b.share;
+  });
+  const CreativeWindow& worst = *falling.front().c;
+  const double ctr_b = Ratio(kb, nb), ctr_a = Ratio(ka, na);
   Hypothesis h;
   h.cause = CauseKind::kCreativeWearOut;
-  h.confidence = worst_score;
-  h.evidence.push_back({fmt::format("creative {} CTR fell from {} to {} (z = {:.1f})", worst->name,
-                                    Pct(ctr_b), Pct(ctr_a), worst_z),
-                        fmt::format("素材 {} 的点击率从 {} 降到 {}（z = {:.1f}）", worst->name,
-                                    Pct(ctr_b), Pct(ctr_a), worst_z)});
-  h.evidence.push_back({fmt::format("its cumulative exposures grew from {:.0f} to {:.0f}",
-                                    worst->exposures_before, worst->exposures_after),
-                        fmt::format("其累计曝光从 {:.0f} 增加到 {:.0f}", worst->exposures_before,
-                                    worst->exposures_after)});
-  Action a;
-  a.type = Action::Type::kRotateCreative;
-  a.plan = in.plan;
-  a.target = worst->creative;
-  a.expected_roi_change =
-      ctr_b > 0 ? std::min(1.0, (ctr_b - ctr_a) / ctr_b) * Ratio(worst->after.spend, total.spend)
-                : 0;
-  h.actions.push_back(a);
+  h.confidence = Strength(z) * std::min(1.0, 2 * share);
+  if (falling.size() == 1) {
+    h.evidence.push_back({fmt::format("creative {} CTR fell from {} to {} (z = {:.1f})", worst.name,
+                                      Pct(ctr_b), Pct(ctr_a), z),
+                          fmt::format("素材 {} 的点击率从 {} 降到 {}（z = {:.1f}）", worst.name,
+                                      Pct(ctr_b), Pct(ctr_a), z)});
+    h.evidence.push_back({fmt::format("its cumulative exposures grew from {:.0f} to {:.0f}",
+                                      worst.exposures_before, worst.exposures_after),
+                          fmt::format("其累计曝光从 {:.0f} 增加到 {:.0f}", worst.exposures_before,
+                                      worst.exposures_after)});
+  } else {
+    h.evidence.push_back(
+        {fmt::format("{} of the plan's {} creatives lost CTR as they were shown more: together "
+                     "from {} to {} (z = {:.1f}), on {} of the plan's impressions",
+                     falling.size(), in.creatives.size(), Pct(ctr_b), Pct(ctr_a), z, Pct(share)),
+         fmt::format("计划的 {} 个素材中有 {} 个随曝光增加点击率下降：合计从 {} 降到 {}（z = "
+                     "{:.1f}），占计划曝光的 {}",
+                     in.creatives.size(), falling.size(), Pct(ctr_b), Pct(ctr_a), z, Pct(share))});
+    h.evidence.push_back(
+        {fmt::format("the worst, creative {}: CTR {} -> {}, cumulative exposures {:.0f} -> {:.0f}",
+                     worst.name, Pct(Ratio(worst.before.clicks, worst.before.impressions)),
+                     Pct(Ratio(worst.after.clicks, worst.after.impressions)),
+                     worst.exposures_before, worst.exposures_after),
+         fmt::format("最严重的素材 {}：点击率 {} -> {}，累计曝光 {:.0f} -> {:.0f}", worst.name,
+                     Pct(Ratio(worst.before.clicks, worst.before.impressions)),
+                     Pct(Ratio(worst.after.clicks, worst.after.impressions)),
+                     worst.exposures_before, worst.exposures_after)});
+  }
+  // Rotate the worst few (each a ready action), each expected to win back its own CTR loss on its
+  // share of the spend.
+  constexpr size_t kMaxRotations = 3;
+  for (size_t i = 0; i < falling.size() && i < kMaxRotations; ++i) {
+    const CreativeWindow& c = *falling[i].c;
+    const double b = Ratio(c.before.clicks, c.before.impressions);
+    const double a_ctr = Ratio(c.after.clicks, c.after.impressions);
+    Action a;
+    a.type = Action::Type::kRotateCreative;
+    a.plan = in.plan;
+    a.target = c.creative;
+    a.expected_roi_change =
+        b > 0 ? std::clamp((b - a_ctr) / b, 0.0, 1.0) * Ratio(c.after.spend, total.spend) : 0;
+    h.actions.push_back(a);
+  }
   return {h};
 }
 

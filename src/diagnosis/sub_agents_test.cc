@@ -178,6 +178,40 @@ TEST(SubAgents, OwnRoiTargetRaiseExplainsLostDelivery) {
   EXPECT_TRUE(BudgetBidAgent(in).empty());
 }
 
+// A plan served from pools: 40 creatives with 2.5% of the traffic each. A wear-out that takes 10
+// of them from 2% to 1.2-1.35% is too weak to show in any one creative (z about -2) but clear in
+// their pooled clicks; the hypothesis names the worst creatives to rotate.
+TEST(SubAgents, AWearOutSpreadOverAPoolIsFoundFromThePooledEvidence) {
+  DiagnosisInput in = Healthy();
+  in.creatives.clear();
+  for (CreativeId c = 0; c < 40; ++c) {
+    const bool worn = c % 4 == 0;
+    in.creatives.push_back({100 + c, "v" + std::to_string(c), Counts(3750, 0.02, 0.05, 100, 20),
+                            Counts(3750, worn ? 0.0135 - 0.0002 * (c / 4) : 0.02, 0.05, 100, 20),
+                            5e4, 5.4e4});
+  }
+  for (const CreativeWindow& c : in.creatives) {  // two-proportion z of each creative alone
+    const double p =
+        (c.before.clicks + c.after.clicks) / (c.before.impressions + c.after.impressions);
+    const double se = std::sqrt(p * (1 - p) * (1 / c.before.impressions + 1 / c.after.impressions));
+    const double z =
+        (c.after.clicks / c.after.impressions - c.before.clicks / c.before.impressions) / se;
+    EXPECT_GT(z, -3) << c.name << " is not worn out on its own evidence";
+  }
+  const auto hs = CreativeAgent(in);
+  ASSERT_EQ(hs.size(), 1u);
+  EXPECT_EQ(hs[0].cause, CauseKind::kCreativeWearOut);
+  EXPECT_GT(hs[0].confidence, 0.3);
+  ASSERT_EQ(hs[0].actions.size(), 3u);
+  EXPECT_EQ(hs[0].actions[0].target, 136u) << "the steepest fall first";
+  for (const Action& a : hs[0].actions) EXPECT_EQ(a.type, Action::Type::kRotateCreative);
+  EXPECT_NE(hs[0].evidence[0].en.find("10 of the plan's 40 creatives"), std::string::npos)
+      << hs[0].evidence[0].en;
+  // The same pool without the fall: nothing.
+  for (CreativeWindow& c : in.creatives) c.after = c.before;
+  EXPECT_TRUE(CreativeAgent(in).empty());
+}
+
 TEST(SubAgents, TrafficMovingToALowerCtrChannelIsNotCreativeWearOut) {
   // Feed traffic moves to live, whose CTR is lower: every creative's CTR falls with the mix, but
   // within each channel nothing changed.
