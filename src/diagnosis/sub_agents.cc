@@ -107,9 +107,11 @@ std::vector<Hypothesis> CreativeAgent(const DiagnosisInput& in) {
   // Creatives whose CTR fell while they were exposed more, judged against their before CTR
   // carried to the after window's channel mix. A plan served from pools (several variants per
   // product) spreads a wear-out over many creatives, each with a small share of the traffic, so
-  // the evidence of all falling creatives is pooled: their clicks before and after, and their
-  // share of the plan's impressions. One creative alone is the special case.
-  constexpr double kFallingZ = -2;  // a creative counts as falling (pooled evidence must be -3)
+  // the evidence is pooled over every creative that was exposed more in the after window (not
+  // only over those that fell, which would find a pooled fall in noise): their clicks before
+  // and after, and their share of the plan's impressions. The ones that fell (z <= -2) are named
+  // and rotated. One creative alone is the special case.
+  constexpr double kFallingZ = -2;
   const KpiCounts total = in.TotalAfter();
   const double mix = CtrMixFactor(in);
   struct Falling {
@@ -117,22 +119,21 @@ std::vector<Hypothesis> CreativeAgent(const DiagnosisInput& in) {
     double z, share;
   };
   std::vector<Falling> falling;
-  double kb = 0, nb = 0, ka = 0, na = 0;
+  double kb = 0, nb = 0, ka = 0, na = 0;  // pooled over the creatives exposed more
   for (const CreativeWindow& c : in.creatives) {
-    const double z = ProportionZ(c.before.clicks * mix, c.before.impressions, c.after.clicks,
-                                 c.after.impressions);
     const double growth = c.exposures_after - c.exposures_before;
-    if (z > kFallingZ || growth <= 0) continue;  // not falling, or not exposed more
-    falling.push_back({&c, z, Ratio(c.after.impressions, total.impressions)});
+    if (growth <= 0 || c.before.impressions <= 0 || c.after.impressions <= 0) continue;
     kb += c.before.clicks * mix;
     nb += c.before.impressions;
     ka += c.after.clicks;
     na += c.after.impressions;
+    const double z = ProportionZ(c.before.clicks * mix, c.before.impressions, c.after.clicks,
+                                 c.after.impressions);
+    if (z <= kFallingZ) falling.push_back({&c, z, Ratio(c.after.impressions, total.impressions)});
   }
   const double z = ProportionZ(kb, nb, ka, na);
   if (falling.empty() || z > -3) return {};
-  double share = 0;
-  for (const Falling& f : falling) share += f.share;
+  const double share = Ratio(na, total.impressions);
   // The worst first: the strongest evidence weighted by traffic.
   std::sort(falling.begin(), falling.end(), [](const Falling& a, const Falling& b) {
     return Strength(a.z) * a.share > Strength(b.z) * b.share;
@@ -142,32 +143,37 @@ std::vector<Hypothesis> CreativeAgent(const DiagnosisInput& in) {
   Hypothesis h;
   h.cause = CauseKind::kCreativeWearOut;
   h.confidence = Strength(z) * std::min(1.0, 2 * share);
+  const double worst_b = Ratio(worst.before.clicks, worst.before.impressions);
+  const double worst_a = Ratio(worst.after.clicks, worst.after.impressions);
+  h.evidence.push_back(
+      {fmt::format("the CTR of the plan's creatives shown more in the last hours fell from {} to "
+                   "{} at the same channel mix (z = {:.1f}, {} of the plan's impressions)",
+                   Pct(ctr_b), Pct(ctr_a), z, Pct(share)),
+       fmt::format(
+           "近几小时曝光增加的素材点击率在相同渠道结构下从 {} 降到 {}（z = {:.1f}，占计划曝光的 "
+           "{}）",
+           Pct(ctr_b), Pct(ctr_a), z, Pct(share))});
   if (falling.size() == 1) {
-    h.evidence.push_back({fmt::format("creative {} CTR fell from {} to {} (z = {:.1f})", worst.name,
-                                      Pct(ctr_b), Pct(ctr_a), z),
-                          fmt::format("素材 {} 的点击率从 {} 降到 {}（z = {:.1f}）", worst.name,
-                                      Pct(ctr_b), Pct(ctr_a), z)});
-    h.evidence.push_back({fmt::format("its cumulative exposures grew from {:.0f} to {:.0f}",
-                                      worst.exposures_before, worst.exposures_after),
-                          fmt::format("其累计曝光从 {:.0f} 增加到 {:.0f}", worst.exposures_before,
-                                      worst.exposures_after)});
+    h.evidence.push_back(
+        {fmt::format("creative {} CTR fell from {} to {} (z = {:.1f}); its cumulative exposures "
+                     "grew from {:.0f} to {:.0f}",
+                     worst.name, Pct(worst_b), Pct(worst_a), falling.front().z,
+                     worst.exposures_before, worst.exposures_after),
+         fmt::format(
+             "素材 {} 的点击率从 {} 降到 {}（z = {:.1f}）；其累计曝光从 {:.0f} 增加到 {:.0f}",
+             worst.name, Pct(worst_b), Pct(worst_a), falling.front().z, worst.exposures_before,
+             worst.exposures_after)});
   } else {
     h.evidence.push_back(
-        {fmt::format("{} of the plan's {} creatives lost CTR as they were shown more: together "
-                     "from {} to {} (z = {:.1f}), on {} of the plan's impressions",
-                     falling.size(), in.creatives.size(), Pct(ctr_b), Pct(ctr_a), z, Pct(share)),
-         fmt::format("计划的 {} 个素材中有 {} 个随曝光增加点击率下降：合计从 {} 降到 {}（z = "
-                     "{:.1f}），占计划曝光的 {}",
-                     in.creatives.size(), falling.size(), Pct(ctr_b), Pct(ctr_a), z, Pct(share))});
-    h.evidence.push_back(
-        {fmt::format("the worst, creative {}: CTR {} -> {}, cumulative exposures {:.0f} -> {:.0f}",
-                     worst.name, Pct(Ratio(worst.before.clicks, worst.before.impressions)),
-                     Pct(Ratio(worst.after.clicks, worst.after.impressions)),
+        {fmt::format("{} of the plan's {} creatives fell by themselves (z <= -2); the worst, "
+                     "creative {}: CTR {} -> {}, cumulative exposures {:.0f} -> {:.0f}",
+                     falling.size(), in.creatives.size(), worst.name, Pct(worst_b), Pct(worst_a),
                      worst.exposures_before, worst.exposures_after),
-         fmt::format("最严重的素材 {}：点击率 {} -> {}，累计曝光 {:.0f} -> {:.0f}", worst.name,
-                     Pct(Ratio(worst.before.clicks, worst.before.impressions)),
-                     Pct(Ratio(worst.after.clicks, worst.after.impressions)),
-                     worst.exposures_before, worst.exposures_after)});
+         fmt::format(
+             "计划的 {} 个素材中有 {} 个自身显著下降（z <= -2）；最严重的素材 {}：点击率 {} -> "
+             "{}，累计曝光 {:.0f} -> {:.0f}",
+             in.creatives.size(), falling.size(), worst.name, Pct(worst_b), Pct(worst_a),
+             worst.exposures_before, worst.exposures_after)});
   }
   // Rotate the worst few (each a ready action), each expected to win back its own CTR loss on its
   // share of the spend.

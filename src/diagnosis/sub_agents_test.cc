@@ -205,10 +205,14 @@ TEST(SubAgents, AWearOutSpreadOverAPoolIsFoundFromThePooledEvidence) {
   ASSERT_EQ(hs[0].actions.size(), 3u);
   EXPECT_EQ(hs[0].actions[0].target, 136u) << "the steepest fall first";
   for (const Action& a : hs[0].actions) EXPECT_EQ(a.type, Action::Type::kRotateCreative);
-  EXPECT_NE(hs[0].evidence[0].en.find("10 of the plan's 40 creatives"), std::string::npos)
-      << hs[0].evidence[0].en;
-  // The same pool without the fall: nothing.
+  ASSERT_EQ(hs[0].evidence.size(), 2u);
+  EXPECT_NE(hs[0].evidence[1].en.find("10 of the plan's 40 creatives fell by themselves"),
+            std::string::npos)
+      << hs[0].evidence[1].en;
+  // The same pool without the fall: nothing; with one creative falling by chance: nothing.
   for (CreativeWindow& c : in.creatives) c.after = c.before;
+  EXPECT_TRUE(CreativeAgent(in).empty());
+  in.creatives[5].after = Counts(3750, 0.0125, 0.05, 100, 20);
   EXPECT_TRUE(CreativeAgent(in).empty());
 }
 

@@ -162,8 +162,9 @@ struct Loop::Impl {
   AdPlan ours;  // the setup's plan as created (first of ours)
   std::vector<PlanId> our_ids;
   std::vector<bool> is_ours_;
-  std::vector<ProductId> our_products;              // of our plans, in the order first seen
-  std::map<CreativeId, CreativeRow> creative_rows;  // our products' creatives
+  std::vector<ProductId> our_products;                     // of our plans, in the order first seen
+  std::map<CreativeId, CreativeRow> creative_rows;         // our products' creatives
+  const OracleCreativeSelector* creative_meter = nullptr;  // owned by the platform
   // Market entry of the creatives made since the last call (ours are also told to the setup).
   void RegisterNewCreatives() {
     for (const Creative& c : platform.TakeNewCreatives()) {
@@ -218,11 +219,17 @@ Loop::Impl::Impl(const RunSetup& s)
       platform(cat, *log, s.spec->users().size(), EnginePlatformConfig(s.platform)),
       buyer(BuyerOptions(s.goal_roi)) {
   result.name = setup.name;
-  if (s.platform.creatives == "oracle") {
-    platform.WrapCreativeSelector([this](std::unique_ptr<CreativeSelector> pool) {
-      return std::make_unique<OracleCreativeSelector>(std::move(pool), world);
-    });
-  }
+  // The oracle picks (platform.creatives "oracle"), or only measures the engine's choice on our
+  // ads: the run behaves as without it.
+  platform.WrapCreativeSelector([this, &s](std::unique_ptr<CreativeSelector> pool) {
+    auto o = std::make_unique<OracleCreativeSelector>(std::move(pool), world,
+                                                      s.platform.creatives == "oracle"
+                                                          ? OracleCreativeSelector::Mode::kPick
+                                                          : OracleCreativeSelector::Mode::kMeasure,
+                                                      s.our_plan.products);
+    creative_meter = o.get();
+    return o;
+  });
   world.SetOurProducts(setup.our_plan.products);
   if (setup.on_event) platform.set_event_listener(setup.on_event);
   platform.StartDay(spec.flight_start() / kMinutesPerDay);
@@ -884,6 +891,7 @@ RunResult Loop::Finish() {
     x.day = e.day >= first_day ? e.day - first_day : 0;
   }
   for (auto& [id, row] : s.creative_rows) result.creatives.push_back(std::move(row));
+  if (s.creative_meter) result.creative_regret = s.creative_meter->regret();
   for (const DayPoint& d : result.daily) {
     result.days_on_target += d.ours.spend.micros() == 0 || d.ours.roi() >= s.setup.goal_roi;
   }

@@ -1,12 +1,22 @@
 // The creative oracle (evaluation only, outside the engine): it keeps the engine's creative pool
 // (the wrapped selector makes, pauses and refreshes creatives, and sees every event as before)
-// but picks, for each ad, the live creative with the highest true click probability for this user
-// at this moment, as the market computes it in expectation (World::Expect: the creative's hidden
-// quality, its age and the user's fatigue with it, the scene match). The regret of a selection
-// policy is the clicks it loses against this oracle on the same traffic.
+// and, for each ad shown, knows the true click probability of every live creative of the product
+// for this user at this moment, as the market computes it in expectation (World::Expect: the
+// creative's hidden quality, its age and the user's fatigue with it, the scene match).
 //
-// Promises: Select has no side effects on the world or the pool; everything else is the wrapped
-// selector's. Not thread-safe (as the platform).
+// Two modes:
+//   kPick     each ad gets the live creative with the highest true click probability (the
+//             yardstick policy, platform.creatives = "oracle");
+//   kMeasure  each ad gets the wrapped selector's creative, unchanged; the meter only records.
+// In both, for the products being measured (ours), every shown ad adds the chosen creative's and
+// the best live creative's click probability to the meter: the expected-click regret of the
+// selection on the run's own traffic, 1 - chosen / best.
+//
+// Promises: Select has no side effects on the world or the pool (the meter aside, whose counts are
+// evaluation output); in kMeasure it returns exactly what the wrapped selector returns, so a run
+// behaves as without the wrapper. The platform calls Select once per shown ad (and once per
+// candidate with the evaluation tap on, which the meter then also counts). Not thread-safe (as
+// the platform).
 #pragma once
 
 #include <memory>
@@ -14,13 +24,16 @@
 
 #include "creative/creative_selector.h"
 #include "market/world.h"
+#include "sim/run_result.h"
 
 namespace cf {
 
 class OracleCreativeSelector : public CreativeSelector {
  public:
-  // `world` must outlive the selector.
-  OracleCreativeSelector(std::unique_ptr<CreativeSelector> pool, const World& world);
+  enum class Mode { kPick, kMeasure };
+  // `world` must outlive the selector. `measured`: the products whose ads the meter counts.
+  OracleCreativeSelector(std::unique_ptr<CreativeSelector> pool, const World& world,
+                         Mode mode = Mode::kPick, std::vector<ProductId> measured = {});
 
   std::vector<Creative> EnsureCreatives(const std::vector<ProductId>& products, uint32_t day,
                                         bool pooled = true) override {
@@ -37,9 +50,14 @@ class OracleCreativeSelector : public CreativeSelector {
   }
   const std::vector<PoolEvent>& pool_events() const override { return pool_->pool_events(); }
 
+  const CreativeRegret& regret() const { return regret_; }
+
  private:
   std::unique_ptr<CreativeSelector> pool_;
   const World& world_;
+  Mode mode_;
+  std::vector<bool> measured_;  // by product
+  mutable CreativeRegret regret_;
 };
 
 }  // namespace cf

@@ -152,6 +152,15 @@ std::string RunTable(const RunResult& r, uint32_t days, Shown& shown) {
       Count(r.creatives.size()), Count(paused), Count(rotated),
       Count(static_cast<uint64_t>(std::count_if(r.creatives.begin(), r.creatives.end(),
                                                 [](const CreativeRow& c) { return c.live; }))));
+  const CreativeRegret& g = r.creative_regret;
+  if (g.impressions > 0) {
+    out += fmt::format(
+        "<p>Against the market's hidden truth (evaluation only): on {} of our ads with a choice of "
+        "creative, the chosen creatives' expected clicks were {} against {} had each ad shown the "
+        "best live creative of its product for that user at that moment: a regret of {}.</p>\n",
+        Count(g.impressions), FormatGrouped(g.chosen_clicks, 0), FormatGrouped(g.best_clicks, 0),
+        Pct(g.regret()));
+  }
   out +=
       "<table class=\"creatives\">\n<thead><tr><th>Thumbnail</th><th>Creative</th><th "
       "class=\"num\">Made</th><th class=\"num\">Impressions</th><th class=\"num\">CTR</th>"

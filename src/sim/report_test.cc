@@ -113,6 +113,8 @@ RunResult MakeRun(const std::string& name, double scale) {
   worn.thumbnail_png.clear();
   worn.events.push_back({1, 9, 3, "paused", {true, true, 0.031, 0.017, -4.26, 6050}});
   r.creatives = {live, worn};
+  r.creative_regret = {
+      .impressions = 15000, .chosen_clicks = 270, .best_clicks = 300, .single = 50};
   r.opportunities = 500'000;
   r.organic_views = 12'345;
   r.organic_gmv = M(4321.09);
@@ -159,10 +161,14 @@ TEST(SummaryJsonTest, HasExactlyTheDocumentedKeys) {
   EXPECT_EQ(Keys(j["runs"]), (std::set<std::string>{"manual", "autopilot"}));
   for (const auto& [name, run] : j["runs"].items()) {
     SCOPED_TRACE(name);
-    EXPECT_EQ(Keys(run), (std::set<std::string>{
-                             "policy", "ours", "market", "by_channel", "opportunities",
-                             "organic_views", "organic_gmv", "actions", "days_on_target", "daily",
-                             "alpha_by_hour", "by_product", "diagnoses", "creatives"}));
+    EXPECT_EQ(Keys(run),
+              (std::set<std::string>{"policy", "ours", "market", "by_channel", "opportunities",
+                                     "organic_views", "organic_gmv", "actions", "days_on_target",
+                                     "daily", "alpha_by_hour", "by_product", "diagnoses",
+                                     "creatives", "creative_regret"}));
+    EXPECT_EQ(
+        Keys(run["creative_regret"]),
+        (std::set<std::string>{"impressions", "single", "chosen_clicks", "best_clicks", "regret"}));
     EXPECT_EQ(Keys(run["ours"]), kKpiKeys);
     EXPECT_EQ(Keys(run["market"]), kKpiKeys);
     EXPECT_EQ(Keys(run["by_channel"]), (std::set<std::string>{"feed", "live", "search", "mall"}));
@@ -385,6 +391,9 @@ TEST(ReportHtmlTest, ShowsEachCreativeWithItsThumbnailCtrByDayAndPauseEvidence) 
             std::string::npos);
   EXPECT_NE(html.find("2 creatives over the flight; 1 paused by the wear-out test"),
             std::string::npos);
+  EXPECT_NE(html.find("the chosen creatives' expected clicks were 270 against 300"),
+            std::string::npos);
+  EXPECT_NE(html.find("a regret of 10.00%"), std::string::npos);
   // CTR by day: both days of the live creative; the paused one's second day has too few
   // impressions to draw, and its pause day is marked.
   EXPECT_NE(html.find("day 1: CTR 1.80% (5,000 impressions)"), std::string::npos);

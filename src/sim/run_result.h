@@ -82,6 +82,17 @@ struct CreativeRow {
   double ctr() const { return impressions ? static_cast<double>(clicks) / impressions : 0.0; }
 };
 
+// The expected-click regret of the creative choice on our ads, on the run's own traffic
+// (sim/oracle_creative_selector.h): for each ad shown, the true click probability of the chosen
+// creative and of the best live creative of its product at that moment (evaluation only).
+struct CreativeRegret {
+  uint64_t impressions = 0;  // our ads whose product had more than one live creative
+  double chosen_clicks = 0;  // sum of the chosen creatives' true click probabilities
+  double best_clicks = 0;    // sum of the best live creatives' true click probabilities
+  uint64_t single = 0;       // our ads whose product had one live creative (no choice)
+  double regret() const { return best_clicks > 0 ? 1 - chosen_clicks / best_clicks : 0; }
+};
+
 struct RunResult {
   std::string name;  // "manual" or "autopilot"
   std::string policy_description;
@@ -96,7 +107,8 @@ struct RunResult {
   std::vector<PlanAction> actions;
   std::vector<DiagnosisNote> diagnoses;  // live diagnosis of our plans, in time order
   std::vector<CreativeRow> creatives;    // our products' creatives, by id
-  uint64_t opportunities = 0;            // ad slots auctioned
+  CreativeRegret creative_regret;
+  uint64_t opportunities = 0;  // ad slots auctioned
   uint64_t organic_views = 0;
   Money organic_gmv;                                  // purchases not attributed to an ad
   uint64_t coupons_issued = 0, coupons_redeemed = 0;  // merchants' coupon campaigns (world truth)

@@ -484,15 +484,28 @@ TEST(Simulation, OurCreativesAreReportedDayByDayWithTheirPoolEvents) {
 TEST(Simulation, TheCreativeOracleBeatsRotationOnTheSameTraffic) {
   CF_REQUIRE_DATA();
   const LoopWorld w;
+  std::map<std::string, double> regret;
   auto ctr = [&](const std::string& mode) {
     RunSetup s = w.Setup(40.0, 20.0);
     s.platform.creatives = mode;
     const RunResult r = RunLoop(s);
     EXPECT_GT(r.ours.impressions, 10000u) << mode;
+    // The meter saw every ad of ours once (with or without a choice of creative).
+    const CreativeRegret& g = r.creative_regret;
+    EXPECT_EQ(g.impressions + g.single, r.ours.impressions) << mode;
+    EXPECT_GT(g.impressions, 0u) << mode;
+    EXPECT_LE(g.chosen_clicks, g.best_clicks + 1e-9) << mode;
+    regret[mode] = g.regret();
     return r.ours.ctr();
   };
   const double uniform = ctr("uniform"), bandit = ctr("bandit"), oracle = ctr("oracle");
-  std::printf("our ad CTR: uniform %.4f, bandit %.4f, oracle %.4f\n", uniform, bandit, oracle);
+  std::printf(
+      "our ad CTR: uniform %.4f, bandit %.4f, oracle %.4f; expected-click regret: uniform "
+      "%.3f, bandit %.3f, oracle %.3f\n",
+      uniform, bandit, oracle, regret["uniform"], regret["bandit"], regret["oracle"]);
+  EXPECT_EQ(regret["oracle"], 0.0) << "the oracle picks the best by construction";
+  EXPECT_GT(regret["uniform"], 0.05);
+  EXPECT_LT(regret["bandit"], regret["uniform"]);
   EXPECT_GT(oracle, 1.05 * uniform);  // 2 days of a small world: +9% measured
   EXPECT_GT(oracle, bandit);
 }

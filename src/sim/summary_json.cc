@@ -187,6 +187,12 @@ nlohmann::json RunToJson(const RunResult& run) {
       {"actions", std::move(actions)},
       {"diagnoses", std::move(diagnoses)},
       {"creatives", std::move(creatives)},
+      {"creative_regret",
+       {{"impressions", run.creative_regret.impressions},
+        {"single", run.creative_regret.single},
+        {"chosen_clicks", RoundTo(run.creative_regret.chosen_clicks, 2)},
+        {"best_clicks", RoundTo(run.creative_regret.best_clicks, 2)},
+        {"regret", RoundTo(run.creative_regret.regret(), 4)}}},
   };
 }
 
