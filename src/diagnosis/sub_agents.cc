@@ -112,6 +112,10 @@ std::vector<Hypothesis> CreativeAgent(const DiagnosisInput& in) {
   // and after, and their share of the plan's impressions. The ones that fell (z <= -2) are named
   // and rotated. One creative alone is the special case.
   constexpr double kFallingZ = -2;
+  // ... and the ones that fell must have lost a tenth of their CTR or more together: creatives age
+  // and users tire of them all the time (a few percent a day), which a plan with much traffic
+  // shows as significant, but does not explain a KPI move.
+  constexpr double kMinFall = 0.10;
   const KpiCounts total = in.TotalAfter();
   const double mix = CtrMixFactor(in);
   struct Falling {
@@ -119,7 +123,8 @@ std::vector<Hypothesis> CreativeAgent(const DiagnosisInput& in) {
     double z, share;
   };
   std::vector<Falling> falling;
-  double kb = 0, nb = 0, ka = 0, na = 0;  // pooled over the creatives exposed more
+  double kb = 0, nb = 0, ka = 0, na = 0;    // pooled over the creatives exposed more
+  double fb = 0, fnb = 0, fa = 0, fna = 0;  // over those that fell
   for (const CreativeWindow& c : in.creatives) {
     const double growth = c.exposures_after - c.exposures_before;
     if (growth <= 0 || c.before.impressions <= 0 || c.after.impressions <= 0) continue;
@@ -129,10 +134,15 @@ std::vector<Hypothesis> CreativeAgent(const DiagnosisInput& in) {
     na += c.after.impressions;
     const double z = ProportionZ(c.before.clicks * mix, c.before.impressions, c.after.clicks,
                                  c.after.impressions);
-    if (z <= kFallingZ) falling.push_back({&c, z, Ratio(c.after.impressions, total.impressions)});
+    if (z > kFallingZ) continue;
+    falling.push_back({&c, z, Ratio(c.after.impressions, total.impressions)});
+    fb += c.before.clicks * mix;
+    fnb += c.before.impressions;
+    fa += c.after.clicks;
+    fna += c.after.impressions;
   }
   const double z = ProportionZ(kb, nb, ka, na);
-  if (falling.empty() || z > -3) return {};
+  if (falling.empty() || z > -3 || Ratio(fa, fna) > (1 - kMinFall) * Ratio(fb, fnb)) return {};
   const double share = Ratio(na, total.impressions);
   // The worst first: the strongest evidence weighted by traffic.
   std::sort(falling.begin(), falling.end(), [](const Falling& a, const Falling& b) {
