@@ -6,22 +6,13 @@
 
 #include "cli/creative_factory.h"
 #include "common/atomic_file.h"
+#include "common/random.h"
 #include "render/video_renderer.h"
 
 namespace cf {
 namespace {
 
 namespace fs = std::filesystem;
-
-// FNV-1a: a stable file name for a creative's attributes.
-uint64_t Fnv1a(const std::string& s) {
-  uint64_t h = 1469598103934665603ull;
-  for (unsigned char c : s) {
-    h ^= c;
-    h *= 1099511628211ull;
-  }
-  return h;
-}
 
 }  // namespace
 
@@ -111,11 +102,11 @@ CreativeMedia ThumbnailStudio::Make(const Creative& c) const {
     req.scene = c.scene;
     req.lang = c.lang.empty() ? "zh" : c.lang;
     req.selling_point_order = c.selling_point_order;
-    req.variant = static_cast<uint32_t>(Fnv1a(key) % 1000);
+    req.variant = static_cast<uint32_t>(HashName(key) % 1000);
     const Script script = writer_.Write(req);
     m.template_name = t.name;
     m.hook_text = script.lines.empty() ? "" : script.lines.front().text;
-    const std::string stem = fmt::format("p{}-{:016x}", c.product, Fnv1a(key));
+    const std::string stem = fmt::format("p{}-{:016x}", c.product, HashName(key));
     const fs::path dir = options_.out_dir / "creatives";
     nlohmann::json sj = script.ToJson();
     sj["template"] = t.name;
