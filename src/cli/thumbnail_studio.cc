@@ -102,11 +102,12 @@ CreativeMedia ThumbnailStudio::Make(const Creative& c) const {
     req.scene = c.scene;
     req.lang = c.lang.empty() ? "zh" : c.lang;
     req.selling_point_order = c.selling_point_order;
-    req.variant = static_cast<uint32_t>(HashName(key) % 1000);
+    const uint64_t hash = HashName(key);
+    req.variant = static_cast<uint32_t>(hash % 1000);
     const Script script = writer_.Write(req);
     m.template_name = t.name;
     m.hook_text = script.lines.empty() ? "" : script.lines.front().text;
-    const std::string stem = fmt::format("p{}-{:016x}", c.product, HashName(key));
+    const std::string stem = fmt::format("p{}-{:016x}", c.product, hash);
     const fs::path dir = options_.out_dir / "creatives";
     nlohmann::json sj = script.ToJson();
     sj["template"] = t.name;

@@ -10,27 +10,13 @@
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 
+#include "creative/test_catalogue.h"
+#include "render/media_probe.h"
+
 namespace cf {
 namespace {
 
 namespace fs = std::filesystem;
-
-Catalogue TwoProducts() {
-  Catalogue c;
-  c.departments = {"GROCERY"};
-  c.categories = {"SOFT DRINKS"};
-  c.category_department = {0};
-  c.types = {"COLA"};
-  c.type_category = {0};
-  c.merchants.resize(1);
-  for (ProductId p = 0; p < 2; ++p) {
-    Product prod;
-    prod.id = p;
-    prod.shelf_price = Money::FromUnits(2.5 + p);
-    c.products.push_back(prod);
-  }
-  return c;
-}
 
 Creative Variant(ProductId p, HookStyle hook, Scene scene, CreativeId id) {
   Creative c;
@@ -46,7 +32,7 @@ Creative Variant(ProductId p, HookStyle hook, Scene scene, CreativeId id) {
 TEST(ThumbnailStudio, MakesEachCreativesScriptAndThumbnailOnceAndReportsFailures) {
   const fs::path dir = fs::temp_directory_path() / "cf_thumbnail_studio_test";
   fs::remove_all(dir);
-  const Catalogue cat = TwoProducts();
+  const Catalogue cat = OneCategoryCatalogue(2);
   ThumbnailStudio studio(cat, {.out_dir = dir, .thumb_width = 72, .thumb_height = 128});
   const Creative a = Variant(0, HookStyle::kPriceShock, Scene::kOutdoorCamping, 1);
   Creative same = a;  // the same variant in the other run: another id, the same media
@@ -97,8 +83,35 @@ TEST(ThumbnailStudio, MakesEachCreativesScriptAndThumbnailOnceAndReportsFailures
   fs::remove_all(dir);
 }
 
+// --creative-videos: each creative's video too, beside its (small) thumbnail.
+TEST(ThumbnailStudio, RendersTheVideoWhenAsked) {
+  const fs::path dir = fs::temp_directory_path() / "cf_thumbnail_studio_video_test";
+  fs::remove_all(dir);
+  const Catalogue cat = OneCategoryCatalogue(2);
+  ThumbnailStudio studio(cat, {.out_dir = dir,
+                               .thumb_width = 72,
+                               .thumb_height = 128,
+                               .videos = true,
+                               .video_width = 64,
+                               .video_height = 112});
+  Creative c = Variant(0, HookStyle::kScene, Scene::kGym, 1);
+  c.duration_s = 2;
+  studio.Submit(c);
+  studio.Finish();
+  const CreativeMedia m = studio.Media(c);
+  ASSERT_TRUE(m.error.empty()) << m.error;
+  ASSERT_FALSE(m.video.empty());
+  const MediaInfo info = ProbeMedia(dir / m.video);
+  EXPECT_EQ(info.video_codec, "h264");
+  EXPECT_EQ(info.width, 64);
+  EXPECT_EQ(info.height, 112);
+  EXPECT_NEAR(info.duration_s, 2.0, 0.2);
+  EXPECT_TRUE(fs::exists(dir / m.thumbnail));
+  fs::remove_all(dir);
+}
+
 TEST(ThumbnailStudio, AnUnwritableFolderIsRefusedWithItsName) {
-  const Catalogue cat = TwoProducts();
+  const Catalogue cat = OneCategoryCatalogue(2);
   const fs::path file = fs::temp_directory_path() / "cf_thumbnail_studio_file";
   std::ofstream(file) << "a file, not a folder";
   try {

@@ -8,27 +8,11 @@
 #include <map>
 
 #include "common/random.h"
+#include "creative/test_catalogue.h"
 #include "creative/wearout_detector.h"
 
 namespace cf {
 namespace {
-
-Catalogue OneCategoryCatalogue(int products) {
-  Catalogue c;
-  c.departments = {"GROCERY"};
-  c.categories = {"SOFT DRINKS"};
-  c.category_department = {0};
-  c.types = {"COLA"};
-  c.type_category = {0};
-  c.merchants.resize(1);
-  for (ProductId p = 0; p < static_cast<ProductId>(products); ++p) {
-    Product prod;
-    prod.id = p;
-    prod.shelf_price = Money::FromUnits(2);
-    c.products.push_back(prod);
-  }
-  return c;
-}
 
 Event AdEvent(EventType type, ProductId p, CreativeId c) {
   Event e;

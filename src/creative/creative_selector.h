@@ -32,7 +32,7 @@ class CreativeSelector {
   virtual CreativeId Select(const Opportunity& opp, const AdCandidate& ad) const = 0;
   virtual void Observe(const Event& e) = 0;
   // Upkeep (e.g. pausing worn-out creatives); returns the creatives it made. The platform calls
-  // it when a day starts and every simulated hour (`day` is the current day).
+  // it every simulated hour (Platform::Upkeep; `day` is the current day).
   virtual std::vector<Creative> Refresh(uint32_t /*day*/) { return {}; }
 
   // Every creative made so far; a creative's id is its index.

@@ -122,34 +122,42 @@ std::vector<Hypothesis> CreativeAgent(const DiagnosisInput& in) {
     const CreativeWindow* c;
     double z, share;
   };
+  // Clicks and impressions before (clicks at the after window's mix) and after, summed.
+  struct Pooled {
+    double kb = 0, nb = 0, ka = 0, na = 0;
+    void Add(const CreativeWindow& c, double mix) {
+      kb += c.before.clicks * mix;
+      nb += c.before.impressions;
+      ka += c.after.clicks;
+      na += c.after.impressions;
+    }
+    double z() const { return ProportionZ(kb, nb, ka, na); }
+    double ctr_before() const { return Ratio(kb, nb); }
+    double ctr_after() const { return Ratio(ka, na); }
+  };
   std::vector<Falling> falling;
-  double kb = 0, nb = 0, ka = 0, na = 0;    // pooled over the creatives exposed more
-  double fb = 0, fnb = 0, fa = 0, fna = 0;  // over those that fell
+  Pooled exposed, fell;  // the creatives exposed more; those of them that fell
   for (const CreativeWindow& c : in.creatives) {
     const double growth = c.exposures_after - c.exposures_before;
     if (growth <= 0 || c.before.impressions <= 0 || c.after.impressions <= 0) continue;
-    kb += c.before.clicks * mix;
-    nb += c.before.impressions;
-    ka += c.after.clicks;
-    na += c.after.impressions;
+    exposed.Add(c, mix);
     const double z = ProportionZ(c.before.clicks * mix, c.before.impressions, c.after.clicks,
                                  c.after.impressions);
     if (z > kFallingZ) continue;
     falling.push_back({&c, z, Ratio(c.after.impressions, total.impressions)});
-    fb += c.before.clicks * mix;
-    fnb += c.before.impressions;
-    fa += c.after.clicks;
-    fna += c.after.impressions;
+    fell.Add(c, mix);
   }
-  const double z = ProportionZ(kb, nb, ka, na);
-  if (falling.empty() || z > -3 || Ratio(fa, fna) > (1 - kMinFall) * Ratio(fb, fnb)) return {};
-  const double share = Ratio(na, total.impressions);
+  const double z = exposed.z();
+  if (falling.empty() || z > -3 || fell.ctr_after() > (1 - kMinFall) * fell.ctr_before()) {
+    return {};
+  }
+  const double share = Ratio(exposed.na, total.impressions);
   // The worst first: the strongest evidence weighted by traffic.
   std::sort(falling.begin(), falling.end(), [](const Falling& a, const Falling& b) {
     return Strength(a.z) * a.share > Strength(b.z) * b.share;
   });
   const CreativeWindow& worst = *falling.front().c;
-  const double ctr_b = Ratio(kb, nb), ctr_a = Ratio(ka, na);
+  const double ctr_b = exposed.ctr_before(), ctr_a = exposed.ctr_after();
   Hypothesis h;
   h.cause = CauseKind::kCreativeWearOut;
   h.confidence = Strength(z) * std::min(1.0, 2 * share);

@@ -184,8 +184,6 @@ void Platform::StartDay(uint32_t day) {
   }
   ledger_.StartDay();
   pacer_.StartDay();
-  auto made = creatives_->Refresh(day);
-  new_creatives_.insert(new_creatives_.end(), made.begin(), made.end());
 }
 
 void Platform::Upkeep(SimMinute now) {
@@ -193,8 +191,8 @@ void Platform::Upkeep(SimMinute now) {
     inventory_.Rebuild(plans_);
     inventory_dirty_ = false;
   }
-  // The creative pools' wear-out tests every hour, not only when a day starts: a creative that
-  // wears out fast is paused (and replaced) within the hour its decay becomes significant.
+  // The creative pools' wear-out tests and refills, every hour (the first of a day included): a
+  // creative that wears out fast is paused and replaced within the hour its decay shows.
   auto made = creatives_->Refresh(day_);
   new_creatives_.insert(new_creatives_.end(), made.begin(), made.end());
   queries_.Rebuild();

@@ -220,13 +220,14 @@ Loop::Impl::Impl(const RunSetup& s)
       buyer(BuyerOptions(s.goal_roi)) {
   result.name = setup.name;
   // The oracle picks (platform.creatives "oracle"), or only measures the engine's choice on our
-  // ads: the run behaves as without it.
+  // ads: the run behaves as without it. With the evaluation tap on, the platform asks for every
+  // candidate's creative, not only the shown ones', so nothing is measured then.
   platform.WrapCreativeSelector([this, &s](std::unique_ptr<CreativeSelector> pool) {
-    auto o = std::make_unique<OracleCreativeSelector>(std::move(pool), world,
-                                                      s.platform.creatives == "oracle"
-                                                          ? OracleCreativeSelector::Mode::kPick
-                                                          : OracleCreativeSelector::Mode::kMeasure,
-                                                      s.our_plan.products);
+    auto o = std::make_unique<OracleCreativeSelector>(
+        std::move(pool), world,
+        s.platform.creatives == "oracle" ? OracleCreativeSelector::Mode::kPick
+                                         : OracleCreativeSelector::Mode::kMeasure,
+        s.tap_file.empty() ? s.our_plan.products : std::vector<ProductId>{});
     creative_meter = o.get();
     return o;
   });

@@ -14,9 +14,9 @@
 //
 // Promises: Select has no side effects on the world or the pool (the meter aside, whose counts are
 // evaluation output); in kMeasure it returns exactly what the wrapped selector returns, so a run
-// behaves as without the wrapper. The platform calls Select once per shown ad (and once per
-// candidate with the evaluation tap on, which the meter then also counts). Not thread-safe (as
-// the platform).
+// behaves as without the wrapper. The meter assumes one Select per shown ad, as the platform
+// calls it; with the evaluation tap on it also asks for every candidate's, so the loop measures
+// nothing then. Not thread-safe (as the platform).
 #pragma once
 
 #include <memory>

@@ -17,8 +17,6 @@ constexpr size_t kMaxCreativeRows = 120;      // per run
 constexpr uint64_t kMinDayImpressions = 100;  // fewer: the day's CTR is too noisy to draw
 constexpr int kThumbW = 72, kThumbH = 128;    // on the page, CSS pixels
 
-std::string Count(uint64_t n) { return FormatGrouped(static_cast<double>(n), 0); }
-
 std::string Pct(double ratio) { return FormatPercent(ratio, 2); }
 
 // Thumbnails already on the page: creative media key -> element id.
@@ -83,7 +81,7 @@ std::string Sparkline(const CreativeRow& r, uint32_t days, double max_ctr) {
     out += fmt::format(
         "<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"2\"><title>day {}: CTR {} ({} "
         "impressions)</title></circle>",
-        x(d), y(c), d, Pct(c), Count(r.day_impressions[d]));
+        x(d), y(c), d, Pct(c), FormatCount(r.day_impressions[d]));
   }
   flush();
   for (const PoolEvent& e : r.events) {
@@ -104,12 +102,13 @@ std::string EventText(const PoolEvent& e) {
         "day {}: paused by the wear-out test: CTR {} over its first impressions, {} over its "
         "latest (z = {:.1f}, {} impressions in all)",
         e.day, Pct(v.early_ctr), Pct(v.recent_ctr), std::isfinite(v.z) ? v.z : 0.0,
-        Count(v.exposures));
+        FormatCount(v.exposures));
   }
   if (e.what == "rotated") {
-    return v.ready ? fmt::format("day {}: rotated out (CTR {} early, {} recently, {} impressions)",
-                                 e.day, Pct(v.early_ctr), Pct(v.recent_ctr), Count(v.exposures))
-                   : fmt::format("day {}: rotated out", e.day);
+    return v.ready
+               ? fmt::format("day {}: rotated out (CTR {} early, {} recently, {} impressions)",
+                             e.day, Pct(v.early_ctr), Pct(v.recent_ctr), FormatCount(v.exposures))
+               : fmt::format("day {}: rotated out", e.day);
   }
   if (e.what == "resumed") return fmt::format("day {}: resumed (no other creative left)", e.day);
   return fmt::format("day {}: {}", e.day, e.what);
@@ -149,17 +148,17 @@ std::string RunTable(const RunResult& r, uint32_t days, Shown& shown) {
   std::string out = fmt::format(
       "<p>{} creatives over the flight; {} paused by the wear-out test, {} rotated out; {} live "
       "at the end.</p>\n",
-      Count(r.creatives.size()), Count(paused), Count(rotated),
-      Count(static_cast<uint64_t>(std::count_if(r.creatives.begin(), r.creatives.end(),
-                                                [](const CreativeRow& c) { return c.live; }))));
+      FormatCount(r.creatives.size()), FormatCount(paused), FormatCount(rotated),
+      FormatCount(static_cast<uint64_t>(std::count_if(
+          r.creatives.begin(), r.creatives.end(), [](const CreativeRow& c) { return c.live; }))));
   const CreativeRegret& g = r.creative_regret;
   if (g.impressions > 0) {
     out += fmt::format(
         "<p>Against the market's hidden truth (evaluation only): on {} of our ads with a choice of "
         "creative, the chosen creatives' expected clicks were {} against {} had each ad shown the "
         "best live creative of its product for that user at that moment: a regret of {}.</p>\n",
-        Count(g.impressions), FormatGrouped(g.chosen_clicks, 0), FormatGrouped(g.best_clicks, 0),
-        Pct(g.regret()));
+        FormatCount(g.impressions), FormatGrouped(g.chosen_clicks, 0),
+        FormatGrouped(g.best_clicks, 0), Pct(g.regret()));
   }
   out +=
       "<table class=\"creatives\">\n<thead><tr><th>Thumbnail</th><th>Creative</th><th "
@@ -181,7 +180,7 @@ std::string RunTable(const RunResult& r, uint32_t days, Shown& shown) {
     out += fmt::format(
         "<tr><td>{}</td><td>{}</td><td class=\"num\">day {}</td><td class=\"num\">{}</td><td "
         "class=\"num\">{}</td><td>{}</td><td>{}</td></tr>\n",
-        Thumbnail(c, shown), Describe(c), c.creative.created_day, Count(c.impressions),
+        Thumbnail(c, shown), Describe(c), c.creative.created_day, FormatCount(c.impressions),
         c.impressions ? Pct(c.ctr()) : "n/a", Sparkline(c, days, max_ctr), events);
   }
   out += "</tbody>\n</table>\n";
@@ -189,7 +188,7 @@ std::string RunTable(const RunResult& r, uint32_t days, Shown& shown) {
     out += fmt::format(
         "<p class=\"note\">{} more creatives are not shown here; summary.json lists them "
         "all.</p>\n",
-        Count(r.creatives.size() - rows));
+        FormatCount(r.creatives.size() - rows));
   }
   return out;
 }

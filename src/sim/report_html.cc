@@ -56,8 +56,6 @@ const char* RunColour(size_t i) { return kRunColours[i % kRunColours.size()]; }
 // ---------------------------------------------------------------------------------------------
 // Number formatting for prose and tables.
 
-std::string Count(uint64_t n) { return FormatGrouped(static_cast<double>(n), 0); }
-
 // Few significant digits for small values, cents for ordinary ones, none for large ones.
 std::string Adaptive(double v) {
   if (!std::isfinite(v)) return "n/a";
@@ -489,8 +487,8 @@ std::string ScenarioLine(const SimSummary& s) {
       "Seed {} \u00b7 {} days \u00b7 {} users \u00b7 {} products \u00b7 {} merchants \u00b7 {} "
       "history events \u00b7 our merchant {} \u00b7 {} products promoted{} \u00b7 wall time {} s "
       "({} impressions/s)",
-      s.seed, s.days, Count(s.users), Count(s.products), Count(s.merchants),
-      Count(s.history_events), s.our_merchant.empty() ? "(none)" : s.our_merchant,
+      s.seed, s.days, FormatCount(s.users), FormatCount(s.products), FormatCount(s.merchants),
+      FormatCount(s.history_events), s.our_merchant.empty() ? "(none)" : s.our_merchant,
       s.our_products.size(), products, FormatGrouped(s.wall_seconds, 1),
       FormatGrouped(s.impressions_per_second, 0));
 }
@@ -526,11 +524,11 @@ std::vector<std::string> ComparisonSentences(const SimSummary& summary) {
         fmt::format("The {} {} and returned ROI {} on {} of ad-attributed GMV from {} purchases "
                     "({} clicks on {} impressions).",
                     RunPhrase(base), SpendClause(b), RoiText(b), FormatMoney(b.gmv),
-                    Count(b.purchases), Count(b.clicks), Count(b.impressions)));
+                    FormatCount(b.purchases), FormatCount(b.clicks), FormatCount(b.impressions)));
   } else {
     out.push_back(fmt::format("The {} {}, so it has no ROI ({} impressions, {} purchases).",
-                              RunPhrase(base), SpendClause(b), Count(b.impressions),
-                              Count(b.purchases)));
+                              RunPhrase(base), SpendClause(b), FormatCount(b.impressions),
+                              FormatCount(b.purchases)));
   }
   for (size_t i = 1; i < runs.size(); ++i) {
     const RunResult& r = *runs[i];
@@ -594,10 +592,10 @@ std::vector<std::string> ComparisonSentences(const SimSummary& summary) {
         "Across the whole market the {} run served {} ad impressions from {} auctioned slots; "
         "ours were {} of them and {} of all ad spend. Organic (not ad-attributed) GMV: {} from {} "
         "organic views.",
-        base.name, Count(m.impressions), Count(base.opportunities),
+        base.name, FormatCount(m.impressions), FormatCount(base.opportunities),
         FormatPercent(static_cast<double>(b.impressions) / static_cast<double>(m.impressions), 1),
         m.spend.micros() > 0 ? FormatPercent(b.spend.units() / m.spend.units(), 1) : "n/a",
-        FormatMoney(base.organic_gmv), Count(base.organic_views)));
+        FormatMoney(base.organic_gmv), FormatCount(base.organic_views)));
   }
   return out;
 }
@@ -645,7 +643,7 @@ std::string ComparisonTable(const SimSummary& s) {
     };
     auto count_row = [&](std::string_view label, uint64_t KpiTotals::*field) {
       row(
-          label, [&](const RunResult& r) { return Count(kpi(r).*field); },
+          label, [&](const RunResult& r) { return FormatCount(kpi(r).*field); },
           [&](const RunResult& r) { return static_cast<double>(kpi(r).*field); });
     };
     auto ratio_row = [&](std::string_view label, double (KpiTotals::*fn)() const, bool percent) {
@@ -673,10 +671,10 @@ std::string ComparisonTable(const SimSummary& s) {
   section("Market (every advertiser, ours included)");
   kpi_rows([](const RunResult& r) -> const KpiTotals& { return r.market; }, false);
   row(
-      "Ad slots auctioned", [](const RunResult& r) { return Count(r.opportunities); },
+      "Ad slots auctioned", [](const RunResult& r) { return FormatCount(r.opportunities); },
       [](const RunResult& r) { return static_cast<double>(r.opportunities); });
   row(
-      "Organic views", [](const RunResult& r) { return Count(r.organic_views); },
+      "Organic views", [](const RunResult& r) { return FormatCount(r.organic_views); },
       [](const RunResult& r) { return static_cast<double>(r.organic_views); });
   row(
       "Organic GMV", [](const RunResult& r) { return FormatMoney(r.organic_gmv); },
@@ -712,9 +710,9 @@ std::string ComparisonTable(const SimSummary& s) {
           "<td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>"
           "<td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>"
           "<td class=\"num\">{}</td><td class=\"num\">{}</td></tr>\n",
-          RunName(*runs[i], i), Count(o.impressions), FormatMoney(o.spend), FormatPercent(o.ctr()),
-          FormatPercent(o.cvr()), RoiText(o), Count(m.impressions), FormatPercent(m.ctr()),
-          FormatPercent(m.cvr()));
+          RunName(*runs[i], i), FormatCount(o.impressions), FormatMoney(o.spend),
+          FormatPercent(o.ctr()), FormatPercent(o.cvr()), RoiText(o), FormatCount(m.impressions),
+          FormatPercent(m.ctr()), FormatPercent(m.cvr()));
     }
   }
   out += "</tbody>\n</table>\n</section>\n";
@@ -795,7 +793,7 @@ std::string Actions(const SimSummary& s) {
   if (runs.empty()) return out + "<p>No runs were recorded.</p>\n</section>\n";
   for (size_t i = 0; i < runs.size(); ++i) {
     const RunResult& r = *runs[i];
-    out += fmt::format("<h3>{} ({} actions)</h3>\n", RunName(r, i), Count(r.actions.size()));
+    out += fmt::format("<h3>{} ({} actions)</h3>\n", RunName(r, i), FormatCount(r.actions.size()));
     if (r.actions.empty()) {
       out += fmt::format("<p>The {} took no actions.</p>\n", HtmlEscape(RunPhrase(r)));
       continue;
@@ -812,7 +810,7 @@ std::string Actions(const SimSummary& s) {
       out += fmt::format(
           "<p class=\"note\">{} more actions are not shown here; summary.json lists them "
           "all.</p>\n",
-          Count(r.actions.size() - shown));
+          FormatCount(r.actions.size() - shown));
     }
   }
   return out + "</section>\n";
@@ -827,7 +825,8 @@ std::string Diagnoses(const SimSummary& s) {
       "earlier and name the likely cause and what to do.</p>\n";
   for (size_t i = 0; i < runs.size(); ++i) {
     const RunResult& r = *runs[i];
-    out += fmt::format("<h3>{} ({} diagnoses)</h3>\n", RunName(r, i), Count(r.diagnoses.size()));
+    out +=
+        fmt::format("<h3>{} ({} diagnoses)</h3>\n", RunName(r, i), FormatCount(r.diagnoses.size()));
     if (r.diagnoses.empty()) {
       out += "<p>No KPI of our plans moved beyond its usual range.</p>\n";
       continue;

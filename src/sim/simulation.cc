@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstring>
 #include <fstream>
+#include <map>
 #include <thread>
 
 #include "common/event_log.h"
@@ -122,10 +123,6 @@ class Progress {
   std::chrono::steady_clock::time_point start_;
 };
 
-}  // namespace
-
-namespace {
-
 // Waits for the studio (showing progress) and gives each of our creatives its media; the report
 // embeds the thumbnails.
 void AttachCreativeMedia(CreativeStudio& studio, const SimulationOptions& options,
@@ -142,13 +139,18 @@ void AttachCreativeMedia(CreativeStudio& studio, const SimulationOptions& option
   studio.Finish();
   size_t failed = 0;
   std::string first_error;
+  std::map<std::string, std::string> pngs;  // by file: both runs share most creatives' media
   for (RunResult& r : results) {
     for (CreativeRow& row : r.creatives) {
       row.media = studio.Media(row.creative);
       if (!row.media.error.empty() && failed++ == 0) first_error = row.media.error;
       if (row.media.thumbnail.empty()) continue;
-      std::ifstream in(options.out_dir / row.media.thumbnail, std::ios::binary);
-      row.thumbnail_png.assign(std::istreambuf_iterator<char>(in), {});
+      auto [it, added] = pngs.try_emplace(row.media.thumbnail);
+      if (added) {
+        std::ifstream in(options.out_dir / row.media.thumbnail, std::ios::binary);
+        it->second.assign(std::istreambuf_iterator<char>(in), {});
+      }
+      row.thumbnail_png = it->second;
     }
   }
   if (options.progress_out) {

@@ -59,6 +59,8 @@ std::string FormatGrouped(double v, int decimals) {
 
 std::string FormatMoney(Money m) { return FormatGrouped(MoneyToCents(m), 2); }
 
+std::string FormatCount(uint64_t n) { return FormatGrouped(static_cast<double>(n), 0); }
+
 std::string FormatPercent(double ratio, int decimals) {
   if (!std::isfinite(ratio)) return "n/a";
   return FormatGrouped(ratio * 100.0, decimals) + "%";
@@ -254,15 +256,10 @@ std::string FormatRunTable(const SimSummary& summary) {
     out += fmt::format("{}\n", title);
     if (with_budget) row("budget", [&](const RunResult& r) { return FormatMoney(kpi(r).budget); });
     row("spend", [&](const RunResult& r) { return FormatMoney(kpi(r).spend); });
-    row("impressions", [&](const RunResult& r) {
-      return FormatGrouped(static_cast<double>(kpi(r).impressions), 0);
-    });
-    row("clicks",
-        [&](const RunResult& r) { return FormatGrouped(static_cast<double>(kpi(r).clicks), 0); });
+    row("impressions", [&](const RunResult& r) { return FormatCount(kpi(r).impressions); });
+    row("clicks", [&](const RunResult& r) { return FormatCount(kpi(r).clicks); });
     row("CTR", [&](const RunResult& r) { return FormatPercent(kpi(r).ctr()); });
-    row("purchases", [&](const RunResult& r) {
-      return FormatGrouped(static_cast<double>(kpi(r).purchases), 0);
-    });
+    row("purchases", [&](const RunResult& r) { return FormatCount(kpi(r).purchases); });
     row("CVR", [&](const RunResult& r) { return FormatPercent(kpi(r).cvr()); });
     row("GMV", [&](const RunResult& r) { return FormatMoney(kpi(r).gmv); });
     row("ROI", [&](const RunResult& r) { return FormatGrouped(kpi(r).roi(), 2); });

@@ -38,6 +38,8 @@ double RoundTo(double v, int decimals);
 std::string FormatGrouped(double v, int decimals);
 // Money in currency units with cents and thousands separators: "9,812.40".
 std::string FormatMoney(Money m);
+// A count with thousands separators: 12345 -> "12,345".
+std::string FormatCount(uint64_t n);
 // A ratio as a percentage: 0.01234 -> "1.23%" (decimals = 2). Non-finite gives "n/a".
 std::string FormatPercent(double ratio, int decimals = 2);
 // The runs in display order: "manual" first, then "autopilot", then any others by name.
