@@ -563,6 +563,16 @@ Json ActionApi::Diagnose(const Json& a) {
   const Json settings = PlanSettings(p);
   in.roi_target = settings.value("target_roi", 0.0);
   const diagnosis::Diagnosis d = diagnosis::Coordinate(in);
+  // Weak leads are described like causes, without actions: nothing should be done on them.
+  Json leads = Json::array();
+  for (const diagnosis::Hypothesis& h : d.leads) {
+    Json evidence = Json::array();
+    for (const diagnosis::Evidence& e : h.evidence)
+      evidence.push_back(lang == diagnosis::Lang::kZh ? e.zh : e.en);
+    leads.push_back({{"cause", diagnosis::CauseName(h.cause)},
+                     {"confidence", Round2(h.confidence)},
+                     {"evidence", evidence}});
+  }
   Json causes = Json::array();
   for (const diagnosis::Hypothesis& h : d.hypotheses) {
     Json evidence = Json::array();
@@ -625,6 +635,7 @@ Json ActionApi::Diagnose(const Json& a) {
       {"after", CountsJson(in.TotalAfter())},
       {"roi_change", {{"before", Round2(d.roi.roi_before)}, {"after", Round2(d.roi.roi_after)}}},
       {"causes", causes},
+      {"leads", leads},
       {"report", diagnosis::RenderReport(d, in, lang)}};
 }
 

@@ -209,7 +209,8 @@ std::vector<ActionSpec> Build() {
       "Compares the plan's last 24 hours with the 24 before: the ROI change split into its drivers "
       "(channel mix, CTR, CVR, price per click, order value), the likely causes ranked by "
       "confidence with their evidence, and suggested actions; those the API can perform come as "
-      "ready-to-apply calls. Report text in English or Chinese.",
+      "ready-to-apply calls. Causes with too little support are listed apart as leads, without "
+      "actions. Report text in English or Chinese.",
       ObjectSchema({{"plan_id", kPlanId},
                     {"language", {{"type", "string"}, {"enum", {"en", "zh"}}, {"default", "en"}}}},
                    {"plan_id"}),
@@ -221,6 +222,7 @@ std::vector<ActionSpec> Build() {
          {"after", {{"type", "object"}}},
          {"roi_change", {{"type", "object"}}},
          {"causes", {{"type", "array"}}},
+         {"leads", {{"type", "array"}}},
          {"report", {{"type", "string"}}}}},
        {"required", {"plan_id", "causes", "report"}}},
       true);

@@ -25,6 +25,10 @@ struct CreativeWindow {
   KpiCounts before, after;
   double exposures_before = 0;  // cumulative impressions at the start of each window
   double exposures_after = 0;
+  // The 24 hours that end where the before window ends, and the 24 hours before those (empty
+  // when not seen): how much CTR the creative lost from one day to the next is how fast it
+  // usually ages.
+  KpiCounts day_before, day_earlier;
 };
 
 struct ProductWindow {
@@ -34,6 +38,10 @@ struct ProductWindow {
   double own_price = 0;
   double competitor_price_before = 0;  // lowest competing price in the catalogue (0 = none)
   double competitor_price_after = 0;
+  // The after window's hours on each of the `reference_days` days before it (up to a week, as
+  // far as seen), summed: a steadier reference for the product's CVR than one day (0 days: none).
+  KpiCounts reference;
+  int reference_days = 0;
 };
 
 struct DiagnosisInput {
@@ -41,8 +49,13 @@ struct DiagnosisInput {
   std::string plan_name;
   double window_hours = 24;
   // The KPI whose move started the diagnosis, when there was one (a live alert). A target raise
-  // cannot explain a fall in ROI or CVR, so the budget/bid agent does not offer it for those.
+  // cannot explain a fall in ROI or CVR, so the budget/bid agent does not offer it for those; and
+  // a diagnosis run at every alert asks for clearer evidence than one asked for once.
   std::optional<Kpi> trigger;
+  // When the move being explained is that of some products only (the competitor price watch tests
+  // the undercut products' CVR), those products; empty: the plan's move. A cause's share of the
+  // move is measured against them.
+  std::vector<ProductId> trigger_products;
   std::array<KpiCounts, kNumChannels> channel_before{}, channel_after{};
   std::vector<CreativeWindow> creatives;
   std::vector<ProductWindow> products;
@@ -54,6 +67,11 @@ struct DiagnosisInput {
       0;  // what the plan could spend a day in the before window (0: unknown)
   double budget_spent_share = 0;
   double budget_exhausted_hour = 24;
+  // The largest cut of what was left of today's budget at one moment of the after window (the
+  // budget dropping within the day: an account running dry, a cap), as a share of what was left
+  // just before, with what was left before and after it and the minute of day it happened.
+  double budget_left_cut = 0, budget_left_before = 0, budget_left_after = 0;
+  uint32_t budget_cut_minute = 0;
   double roi_target = 0;
   double roi_target_before = 0;  // the target during the before window (0: unknown)
   double roi_capped_loss_share = 0;

@@ -24,6 +24,20 @@ bool Adverse(const Alert& a) {
   }
 }
 
+// A finding of the price watch or the price-cut news: triggered by the CVR of the undercut
+// products (`e`, the most clicked first) over the buckets from `from_bucket` to the tick at `now`.
+LiveFinding PriceFinding(PlanId plan, SimMinute now, const PriceCutEvidence& e,
+                         uint32_t from_bucket, uint32_t bucket_minutes) {
+  LiveFinding f;
+  f.plan = plan;
+  f.minute = now;
+  f.trigger.key = {plan, Scope::kProduct, e.products.front()->product};
+  f.trigger.kpi = Kpi::kCvr;
+  f.trigger.bucket_start = (now / bucket_minutes - 1) * bucket_minutes;
+  f.trigger.window_start = static_cast<SimMinute>(from_bucket) * bucket_minutes;
+  return f;
+}
+
 }  // namespace
 
 std::string LiveFinding::TriggerText() const {
@@ -141,6 +155,10 @@ DiagnosisInput LiveDiagnosis::BuildInput(const PlanState& s, SimMinute now,
       w.name = fmt::format("#{}", id);
       w.before = Sum(k, before_from, before_to);
       w.after = Sum(k, after_from, end);
+      if (before_to >= 2 * per_day) {
+        w.day_before = Sum(k, before_to - per_day, before_to);
+        w.day_earlier = Sum(k, before_to - 2 * per_day, before_to - per_day);
+      }
       w.exposures_before = Sum(k, std::min(first, before_from), before_from).impressions;
       w.exposures_after = Sum(k, std::min(first, after_from), after_from).impressions;
       in.creatives.push_back(w);
@@ -157,6 +175,12 @@ DiagnosisInput LiveDiagnosis::BuildInput(const PlanState& s, SimMinute now,
     w.own_price = p.own_price;
     w.competitor_price_before = CompetitorPriceAt(t, before_to, p.product, p.competitor_price);
     w.competitor_price_after = p.competitor_price;
+    for (int d = 1; d <= options_.monitor.history_days; ++d) {
+      const uint32_t back = static_cast<uint32_t>(d) * per_day;
+      if (after_from < back || after_from - back < first) break;  // before the plan was seen
+      w.reference += Sum(k, after_from - back, end - back);
+      w.reference_days = d;
+    }
     in.products.push_back(w);
   }
   in.daily_budget = s.daily_budget;
@@ -171,6 +195,25 @@ DiagnosisInput LiveDiagnosis::BuildInput(const PlanState& s, SimMinute now,
   }
   if (auto it = t.daily_budget.upper_bound(before_from); it != t.daily_budget.end()) {
     in.daily_budget_before = it->second;
+  }
+  // Today's budget (spent + what may still be spent) dropping between two ticks of one day, after
+  // the window began: the cut is measured against what was left then.
+  for (auto it = t.daily_budget.upper_bound(after_from);
+       it != t.daily_budget.end() && it->first <= end; ++it) {
+    if (it == t.daily_budget.begin()) continue;
+    const auto prev = std::prev(it);
+    const uint32_t day = it->first / per_day;
+    // Ticks at midnight are left out: the day's spend restarts there.
+    if (prev->first / per_day != day || prev->first % per_day == 0 || it->first % per_day == 0) {
+      continue;
+    }
+    const double left = prev->second - t.spent_today.at(prev->first);
+    const double dropped = prev->second - it->second;
+    if (left <= 0 || dropped <= 0 || dropped / left <= in.budget_left_cut) continue;
+    in.budget_left_cut = std::min(1.0, dropped / left);
+    in.budget_left_before = left;
+    in.budget_left_after = std::max(0.0, left - dropped);
+    in.budget_cut_minute = (it->first % per_day) * options_.monitor.bucket_minutes;
   }
   BucketAux before, after;
   for (auto it = t.buckets.lower_bound(before_from); it != t.buckets.end() && it->first < end;
@@ -198,6 +241,7 @@ std::vector<LiveFinding> LiveDiagnosis::OnTick(SimMinute now, std::span<const Pl
     // The catalogue as the platform sees it now, for "before" windows later.
     t.roi_target[end] = s.roi_target;
     t.daily_budget[end] = s.daily_budget;
+    t.spent_today[end] = s.spent_today;
     auto& comp = t.comp[end];
     for (const ProductState& p : s.products) comp[p.product] = p.competitor_price;
     // A competitor price cut on a promoted product (against the price a day earlier) starts the
@@ -212,6 +256,7 @@ std::vector<LiveFinding> LiveDiagnosis::OnTick(SimMinute now, std::span<const Pl
     if (cut && !t.price_watch) {
       t.price_watch_from = end - 1;
       t.price_watch_reported = false;
+      t.price_news_pending = true;
     }
     t.price_watch = cut;
     // The hour the day's budget ran out (the first tick with 98% of it spent, rounded up to the
@@ -229,21 +274,28 @@ std::vector<LiveFinding> LiveDiagnosis::OnTick(SimMinute now, std::span<const Pl
   });
   // Streaks of adverse ticks: the diagnosis window starts where the anomaly began.
   std::map<PlanId, uint32_t> alerted;  // plan -> earliest first bucket of its alerts' windows
+  std::set<PlanId> plan_alerted;       // plans with an alert of the plan as a whole
   for (const Alert& a : alerts) {
     const uint32_t first = a.window_start / options_.monitor.bucket_minutes;
     auto [it, fresh] = alerted.emplace(a.key.plan, first);
     if (!fresh) it->second = std::min(it->second, first);
+    if (a.key.scope == Scope::kPlan) plan_alerted.insert(a.key.plan);
   }
   for (auto& [plan, t] : tracks_) {
+    const uint32_t bucket = end - 1;
+    if (plan_alerted.count(plan)) {
+      const bool going = t.plan_streak_ticks > 0 && t.plan_streak_last + 1 == bucket;
+      t.plan_streak_ticks = going ? t.plan_streak_ticks + 1 : 1;
+      t.plan_streak_last = bucket;
+    } else {
+      t.plan_streak_ticks = 0;
+    }
     auto hit = alerted.find(plan);
     if (hit == alerted.end()) {
       t.in_streak = false;
-      t.streak_ticks = 0;
       continue;
     }
-    const uint32_t bucket = end - 1;
     const bool fresh = !t.in_streak || t.streak_last + 1 < bucket;
-    t.streak_ticks = fresh ? 1 : t.streak_ticks + 1;
     if (fresh) t.streak_first = hit->second;
     t.streak_last = bucket;
     t.in_streak = true;
@@ -277,15 +329,16 @@ std::vector<LiveFinding> LiveDiagnosis::OnTick(SimMinute now, std::span<const Pl
       t.any_notice = true;
       t.last_notice = now;
     } else {
+      // A move nothing explains is held until it persists (min_unexplained_hours of consecutive
+      // alerted ticks) or is critical: an alarm that says only "something moved" must be worth it.
+      // Held, it leaves the plan's turn to its other alerts: one of them may have a cause.
+      if (!has_cause && !urgent_unexplained) return false;
       done.insert(f.plan);
       const bool cooling = t.any_finding && now < t.last_finding + cooldown;
       // Within the cooldown only a confident new explanation is worth a message.
       const bool new_cause = has_cause && (!t.last_had_cause || cause != t.last_cause) &&
                              f.diagnosis.hypotheses.front().confidence >= break_confidence;
       if (cooling && !new_cause) return false;
-      // A move nothing explains is held until it persists (min_unexplained_hours of consecutive
-      // alerted ticks) or is critical: an alarm that says only "something moved" must be worth it.
-      if (!has_cause && !urgent_unexplained) return false;
       t.any_finding = true;
       t.last_finding = now;
       t.last_had_cause = has_cause;
@@ -332,12 +385,41 @@ std::vector<LiveFinding> LiveDiagnosis::OnTick(SimMinute now, std::span<const Pl
       }
     }
     // A critical move may break the cooldown with a confident new cause; without a cause, only a
-    // critical or persistent move is raised.
+    // critical or persistent move of the plan as a whole is raised. One channel's volume moving
+    // unexplained while the plan holds is the auction's ordinary churn across channels (the
+    // plan's bids, the competitors' budgets): the monitor shows it, but it is not an alarm.
     const bool critical = a.severity == Severity::kCritical;
     const uint32_t persistent = static_cast<uint32_t>(options_.min_unexplained_hours * 60) /
                                 options_.monitor.bucket_minutes;
     emit(std::move(f), t, critical ? 0.5 : 2.0,
-         on_the_hour && (critical || t.streak_ticks >= persistent));
+         on_the_hour && a.key.scope == Scope::kPlan &&
+             (critical || t.plan_streak_ticks >= persistent));
+  }
+  // The news of a competitor price cut, at the tick it appears in the catalogue: when the undercut
+  // products hold a material share of the plan's spend over the last day (PriceCutNews), the
+  // merchant hears of it before its effect on their CVR can show. Once per cut.
+  for (const PlanState& s : plans) {
+    auto it = tracks_.find(s.plan);
+    if (it == tracks_.end() || !it->second.price_news_pending || raised.count(s.plan)) continue;
+    PlanTrack& t = it->second;
+    t.price_news_pending = false;
+    const uint32_t per_day = kMinutesPerDay / options_.monitor.bucket_minutes;
+    DiagnosisInput in = BuildInput(s, now, end > per_day ? end - per_day : 0);
+    in.trigger = Kpi::kCvr;
+    Diagnosis d = PriceCutNewsDiagnosis(in);
+    if (d.hypotheses.empty()) continue;
+    const PriceCutEvidence e = PooledPriceCut(in);
+    LiveFinding f = PriceFinding(s.plan, now, e, end - 1, options_.monitor.bucket_minutes);
+    f.trigger.severity = Severity::kWarning;
+    f.trigger_note = fmt::format(
+        "competitors cut prices on {} of the plan's products (by {:.0f}% on average), which hold "
+        "{:.0f}% of its spend",
+        e.products.size(), 100 * e.cut,
+        100 * e.after.spend / std::max(1e-9, in.TotalAfter().spend));
+    for (const ProductWindow* p : e.products) in.trigger_products.push_back(p->product);
+    f.input = std::move(in);
+    f.diagnosis = std::move(d);
+    emit(std::move(f), t, kExternalCauseFloor, false);
   }
   // The competitor price watch. A price cut that the catalogue shows on promoted products is an
   // external event worth testing on its own: the undercut products may be too small a part of the
@@ -362,13 +444,7 @@ std::vector<LiveFinding> LiveDiagnosis::OnTick(SimMinute now, std::span<const Pl
     }
     const double cvr_b = e.before.purchases / e.before.clicks;
     const double cvr_a = e.after.purchases / e.after.clicks;
-    LiveFinding f;
-    f.plan = s.plan;
-    f.minute = now;
-    f.trigger.key = {s.plan, Scope::kProduct, e.products.front()->product};
-    f.trigger.kpi = Kpi::kCvr;
-    f.trigger.bucket_start = static_cast<SimMinute>(end - 1) * options_.monitor.bucket_minutes;
-    f.trigger.window_start = static_cast<SimMinute>(from) * options_.monitor.bucket_minutes;
+    LiveFinding f = PriceFinding(s.plan, now, e, from, options_.monitor.bucket_minutes);
     f.trigger.value = cvr_a;
     f.trigger.baseline = cvr_b;
     f.trigger.z = e.z;
@@ -378,8 +454,12 @@ std::vector<LiveFinding> LiveDiagnosis::OnTick(SimMinute now, std::span<const Pl
         e.z <= -6 && f.trigger.relative_change <= -0.5 ? Severity::kCritical : Severity::kWarning;
     f.trigger_note = fmt::format(
         "competitors cut prices on {} of the plan's products (by {:.0f}% on average) and their CVR "
-        "fell {:.0f}% against the same hours a day earlier (z = {:.1f})",
-        e.products.size(), 100 * e.cut, -100 * f.trigger.relative_change, e.z);
+        "fell {:.0f}% against the same hours {} (z = {:.1f})",
+        e.products.size(), 100 * e.cut, -100 * f.trigger.relative_change,
+        e.reference_days > 1 ? fmt::format("of the {} days before", e.reference_days)
+                             : "a day earlier",
+        e.z);
+    for (const ProductWindow* p : e.products) in.trigger_products.push_back(p->product);
     f.input = std::move(in);
     f.diagnosis = Coordinate(f.input);
     // A cut is news in itself: within the cooldown it gets through when it changes the top cause

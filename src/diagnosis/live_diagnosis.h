@@ -10,14 +10,17 @@
 //
 // It also keeps a competitor price watch: when the catalogue shows a promoted product undercut
 // (>= price_watch_cut against a day earlier), the undercut products' pooled CVR since the cut is
-// tested each tick, and a significant fall raises an alarm even when no plan-level KPI moved
-// enough for the monitor. A finding whose top cause is the plan's own setting change is a notice.
+// tested each tick (against the same hours of the days before), and a significant fall raises an
+// alarm even when no plan-level KPI moved enough for the monitor. A cut large enough and on
+// enough of the plan's spend (PriceCutNews) is raised at the tick it appears, before any CVR
+// evidence. A finding whose top cause is the plan's own setting change is a notice.
 //
 // Only observable data enters: events, auction outcomes (the price to beat), and the plan state
 // and catalogue prices the caller passes each hour (PlanState). Nothing from a simulated market.
 //
-// Promises: deterministic; no alarm without a cause unless the move is critical or lasted
-// min_unexplained_hours; at most one alarm per plan per cooldown_hours, unless a critical
+// Promises: deterministic; no alarm without a cause unless the plan as a whole moved critically
+// or for min_unexplained_hours (an external cause needs confidence >= kExternalCauseFloor to
+// count; see Coordinate); at most one alarm per plan per cooldown_hours, unless a critical
 // alert gets a new top cause with confidence >= 0.5, and at most one notice (a move the plan's own
 // setting change explains) per plan per cooldown_hours; memory O(watched keys x hours seen). Not
 // thread-safe.
@@ -129,6 +132,7 @@ class LiveDiagnosis {
     std::map<uint32_t, std::map<ProductId, double>> comp;  // bucket -> competitor prices
     std::map<uint32_t, double> roi_target;                 // tick -> the plan ROI target then
     std::map<uint32_t, double> daily_budget;               // tick -> today's budget then
+    std::map<uint32_t, double> spent_today;                // tick -> spent today by then
     std::map<uint32_t, double> budget_exhausted_hour;      // day -> hour of day it ran out
     SimMinute last_finding = 0, last_notice = 0;
     bool any_finding = false, any_notice = false;
@@ -136,10 +140,13 @@ class LiveDiagnosis {
     bool last_had_cause = false;
     // The competitor price watch: a cut stands, since which bucket, and whether it was reported.
     bool price_watch = false, price_watch_reported = false;
+    bool price_news_pending = false;  // a cut appeared; its news not yet judged
     uint32_t price_watch_from = 0;
     // The current run of consecutive ticks with an adverse alert: first and last bucket.
     uint32_t streak_first = 0, streak_last = 0;
-    uint32_t streak_ticks = 0;  // consecutive ticks with an adverse alert, this one included
+    // Consecutive ticks with an adverse alert of the plan as a whole (how long an unexplained move
+    // of the plan has lasted; its channels' alerts do not extend it), and the last such tick.
+    uint32_t plan_streak_ticks = 0, plan_streak_last = 0;
     bool in_streak = false;
   };
   // The diagnosis input for buckets [after_from, end of the tick ending at `now`).

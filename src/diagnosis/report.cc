@@ -3,7 +3,9 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <span>
 #include <stdexcept>
+#include <string_view>
 
 namespace cf::diagnosis {
 
@@ -73,6 +75,20 @@ std::string Effect(double x, Lang lang) {
                            : fmt::format(" (expected ROI {:+.0f}%)", 100 * x);
 }
 
+// "<label>cause (confidence%); ...", one line; empty when there are none.
+std::string CauseList(std::string_view label, std::span<const Hypothesis> causes, Lang lang) {
+  if (causes.empty()) return "";
+  const bool zh = lang == Lang::kZh;
+  std::string out(label);
+  for (size_t i = 0; i < causes.size(); ++i) {
+    if (i > 0) out += zh ? "；" : "; ";
+    out +=
+        fmt::format("{} ({:.0f}%)", CauseText(causes[i].cause, lang), 100 * causes[i].confidence);
+  }
+  out += zh ? "。\n" : ".\n";
+  return out;
+}
+
 }  // namespace
 
 std::string DescribeAction(const Action& a, const DiagnosisInput& in, Lang lang) {
@@ -137,6 +153,7 @@ std::string RenderReport(const Diagnosis& d, const DiagnosisInput& in, Lang lang
   if (d.hypotheses.empty()) {
     out += zh ? "未找到足够证据指向某一原因；继续观察。\n"
               : "No cause has enough evidence yet; keep watching.\n";
+    out += CauseList(zh ? "证据不足的线索：" : "Weak leads: ", d.leads, lang);
     return out;
   }
   const Hypothesis& top = d.hypotheses.front();
@@ -154,15 +171,8 @@ std::string RenderReport(const Diagnosis& d, const DiagnosisInput& in, Lang lang
   for (const Action& a : top.actions) {
     out += fmt::format("  {}. {}\n", ++n, DescribeAction(a, in, lang));
   }
-  if (d.hypotheses.size() > 1) {
-    out += zh ? "其他可能：" : "Also possible: ";
-    for (size_t i = 1; i < d.hypotheses.size(); ++i) {
-      if (i > 1) out += zh ? "；" : "; ";
-      out += fmt::format("{} ({:.0f}%)", CauseText(d.hypotheses[i].cause, lang),
-                         100 * d.hypotheses[i].confidence);
-    }
-    out += zh ? "。\n" : ".\n";
-  }
+  out += CauseList(zh ? "其他可能：" : "Also possible: ", std::span(d.hypotheses).subspan(1), lang);
+  out += CauseList(zh ? "证据不足的线索：" : "Weak leads: ", d.leads, lang);
   return out;
 }
 

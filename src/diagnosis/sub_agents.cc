@@ -112,9 +112,13 @@ std::vector<Hypothesis> CreativeAgent(const DiagnosisInput& in) {
   // and after, and their share of the plan's impressions. The ones that fell (z <= -2) are named
   // and rotated. One creative alone is the special case.
   constexpr double kFallingZ = -2;
-  // ... and the ones that fell must have lost a tenth of their CTR or more together: creatives age
-  // and users tire of them all the time (a few percent a day), which a plan with much traffic
-  // shows as significant, but does not explain a KPI move.
+  // The pooled fall must be clear: z <= -3 when asked once (a merchant's diagnose), and what the
+  // monitor asks of any alert (|z| >= 4) when asked by the live watch (a trigger is set): that is
+  // at every alert, over several windows, and a looser bar finds falls in ordinary variation.
+  const double pooled_bar = in.trigger ? -4 : -3;
+  // ... and the ones that fell must have lost a tenth of their CTR or more together, beyond their
+  // usual ageing (below): a small fall that a plan with much traffic shows as significant does
+  // not explain a KPI move.
   constexpr double kMinFall = 0.10;
   const KpiCounts total = in.TotalAfter();
   const double mix = CtrMixFactor(in);
@@ -135,20 +139,42 @@ std::vector<Hypothesis> CreativeAgent(const DiagnosisInput& in) {
     double ctr_before() const { return Ratio(kb, nb); }
     double ctr_after() const { return Ratio(ka, na); }
   };
+  auto exposed_more = [](const CreativeWindow& c) {
+    return c.exposures_after > c.exposures_before && c.before.impressions > 0 &&
+           c.after.impressions > 0;
+  };
+  // How fast these creatives usually age: their pooled CTR over the last day before the before
+  // window against the day before that. Creatives age and users tire of them every day, so the
+  // before window's CTR, one day old, is expected a day's ageing lower by now; wear-out is a fall
+  // beyond that. Taken only when it is a clear fall (the day-on-day ratio's upper 2-sigma bound
+  // below 1, its value at most halving): otherwise nothing is assumed (1).
+  const double ageing = [&] {
+    double k0 = 0, n0 = 0, k1 = 0, n1 = 0;
+    for (const CreativeWindow& c : in.creatives) {
+      if (!exposed_more(c) || c.day_earlier.clicks <= 0 || c.day_before.impressions <= 0) continue;
+      k0 += c.day_earlier.clicks;
+      n0 += c.day_earlier.impressions;
+      k1 += c.day_before.clicks;
+      n1 += c.day_before.impressions;
+    }
+    if (k0 <= 0 || k1 <= 0) return 1.0;
+    const double ratio = (k1 / n1) / (k0 / n0);
+    const double se = ratio * std::sqrt(1 / k0 + 1 / k1);  // delta method on the log ratio
+    return ratio + 2 * se < 1 ? std::max(0.5, ratio) : 1.0;
+  }();
   std::vector<Falling> falling;
   Pooled exposed, fell;  // the creatives exposed more; those of them that fell
   for (const CreativeWindow& c : in.creatives) {
-    const double growth = c.exposures_after - c.exposures_before;
-    if (growth <= 0 || c.before.impressions <= 0 || c.after.impressions <= 0) continue;
-    exposed.Add(c, mix);
-    const double z = ProportionZ(c.before.clicks * mix, c.before.impressions, c.after.clicks,
-                                 c.after.impressions);
+    if (!exposed_more(c)) continue;
+    exposed.Add(c, mix * ageing);
+    const double z = ProportionZ(c.before.clicks * mix * ageing, c.before.impressions,
+                                 c.after.clicks, c.after.impressions);
     if (z > kFallingZ) continue;
     falling.push_back({&c, z, Ratio(c.after.impressions, total.impressions)});
-    fell.Add(c, mix);
+    fell.Add(c, mix * ageing);
   }
   const double z = exposed.z();
-  if (falling.empty() || z > -3 || fell.ctr_after() > (1 - kMinFall) * fell.ctr_before()) {
+  if (falling.empty() || z > pooled_bar || fell.ctr_after() > (1 - kMinFall) * fell.ctr_before()) {
     return {};
   }
   const double share = Ratio(exposed.na, total.impressions);
@@ -165,11 +191,16 @@ std::vector<Hypothesis> CreativeAgent(const DiagnosisInput& in) {
   const double worst_a = Ratio(worst.after.clicks, worst.after.impressions);
   h.evidence.push_back(
       {fmt::format("the CTR of the plan's creatives shown more in the last hours fell from {} to "
-                   "{} at the same channel mix (z = {:.1f}, {} of the plan's impressions)",
-                   Pct(ctr_b), Pct(ctr_a), z, Pct(share)),
+                   "{} at the same channel mix{} (z = {:.1f}, {} of the plan's impressions)",
+                   Pct(ctr_b), Pct(ctr_a),
+                   ageing < 1 ? fmt::format(" and after their usual ageing of {:.0f}% a day",
+                                            100 * (1 - ageing))
+                              : "",
+                   z, Pct(share)),
        fmt::format(
-           "近几小时曝光增加的素材点击率在相同渠道结构下从 {} 降到 {}（z = {:.1f}，占计划曝光的 "
+           "近几小时曝光增加的素材点击率在相同渠道结构{}下从 {} 降到 {}（z = {:.1f}，占计划曝光的 "
            "{}）",
+           ageing < 1 ? fmt::format("并扣除其每天 {:.0f}% 的正常衰减后", 100 * (1 - ageing)) : "",
            Pct(ctr_b), Pct(ctr_a), z, Pct(share))});
   if (falling.size() == 1) {
     h.evidence.push_back(
@@ -211,6 +242,24 @@ std::vector<Hypothesis> CreativeAgent(const DiagnosisInput& in) {
   return {h};
 }
 
+namespace {
+
+// A coupon matching a competitor's cut `cut` on product `p` for a week (5% steps, 5-30%), expected
+// to win back half of the CVR it lost (`lost`, a share) on its share of the plan's spend.
+Action MatchingCoupon(const DiagnosisInput& in, const ProductWindow& p, double cut, double lost,
+                      double plan_spend) {
+  Action a;
+  a.type = Action::Type::kCoupon;
+  a.plan = in.plan;
+  a.target = p.product;
+  a.amount = std::clamp(std::round(cut * 20) / 20, 0.05, 0.3);
+  a.days = 7;
+  a.expected_roi_change = 0.5 * std::max(0.0, lost) * Ratio(p.after.spend, plan_spend);
+  return a;
+}
+
+}  // namespace
+
 PriceCutEvidence PooledPriceCut(const DiagnosisInput& in) {
   PriceCutEvidence e;
   double weight = 0;
@@ -219,7 +268,8 @@ PriceCutEvidence PooledPriceCut(const DiagnosisInput& in) {
     const double cut = 1 - p.competitor_price_after / p.competitor_price_before;
     if (cut < 0.05) continue;
     e.products.push_back(&p);
-    e.before += p.before;
+    e.before += p.reference_days > 0 ? p.reference : p.before;
+    e.reference_days = std::max(e.reference_days, p.reference_days);
     e.after += p.after;
     const double w = std::max(1.0, p.after.clicks);
     e.cut += w * cut;
@@ -246,7 +296,27 @@ std::vector<Hypothesis> CompetitionAgent(const DiagnosisInput& in) {
   const double z = pooled.z;
   if (!cut_products.empty() && z <= -2) {
     const double cut = pooled.cut;
-    const double share = Ratio(pooled.after.spend, total.spend);
+    // The undercut products' share of the move being explained: of the plan's spend, or of the
+    // trigger's products.
+    double scope_spend = total.spend;
+    if (!in.trigger_products.empty()) {
+      scope_spend = 0;
+      for (const ProductWindow& p : in.products) {
+        if (std::find(in.trigger_products.begin(), in.trigger_products.end(), p.product) !=
+            in.trigger_products.end()) {
+          scope_spend += p.after.spend;
+        }
+      }
+    }
+    const double share = std::min(1.0, Ratio(pooled.after.spend, scope_spend));
+    const double plan_share = Ratio(pooled.after.spend, total.spend);
+    const std::string ref_en =
+        pooled.reference_days > 1
+            ? fmt::format(" (against the same hours of the {} days before)", pooled.reference_days)
+            : "";
+    const std::string ref_zh = pooled.reference_days > 1
+                                   ? fmt::format("（对比前 {} 天同时段）", pooled.reference_days)
+                                   : "";
     const ProductWindow& lead = *cut_products.front();
     const double lead_cut = 1 - lead.competitor_price_after / lead.competitor_price_before;
     Hypothesis h;
@@ -263,36 +333,34 @@ std::vector<Hypothesis> CompetitionAgent(const DiagnosisInput& in) {
     const double cvr_b = Ratio(pooled.before.purchases, pooled.before.clicks);
     const double cvr_a = Ratio(pooled.after.purchases, pooled.after.clicks);
     if (cut_products.size() == 1) {
-      h.evidence.push_back(
-          {fmt::format("its CVR fell from {} to {} (z = {:.1f})", Pct(cvr_b), Pct(cvr_a), z),
-           fmt::format("其转化率从 {} 降到 {}（z = {:.1f}）", Pct(cvr_b), Pct(cvr_a), z)});
+      h.evidence.push_back({fmt::format("its CVR fell from {} to {}{} (z = {:.1f})", Pct(cvr_b),
+                                        Pct(cvr_a), ref_en, z),
+                            fmt::format("其转化率从 {} 降到 {}{}（z = {:.1f}）", Pct(cvr_b),
+                                        Pct(cvr_a), ref_zh, z)});
     } else {
       h.evidence.push_back(
           {fmt::format("competitors undercut {} of our promoted products (on average by {:.0f}%); "
-                       "their CVR together fell from {} to {} (z = {:.1f}), {} of the plan's spend",
-                       cut_products.size(), 100 * cut, Pct(cvr_b), Pct(cvr_a), z, Pct(share)),
+                       "their CVR together fell from {} to {}{} (z = {:.1f}), {} of the plan's "
+                       "spend",
+                       cut_products.size(), 100 * cut, Pct(cvr_b), Pct(cvr_a), ref_en, z,
+                       Pct(plan_share)),
            fmt::format(
                "竞品对我方 {} 个推广商品降价（平均 {:.0f}%）；这些商品的转化率合计从 {} 降到 "
-               "{}（z = {:.1f}），占计划花费的 {}",
-               cut_products.size(), 100 * cut, Pct(cvr_b), Pct(cvr_a), z, Pct(share))});
+               "{}{}（z = {:.1f}），占计划花费的 {}",
+               cut_products.size(), 100 * cut, Pct(cvr_b), Pct(cvr_a), ref_zh, z,
+               Pct(plan_share))});
     }
     for (size_t k = 0; k < std::min<size_t>(3, cut_products.size()); ++k) {
       const ProductWindow& p = *cut_products[k];
       const double pc = 1 - p.competitor_price_after / p.competitor_price_before;
-      const double pb = Ratio(p.before.purchases, p.before.clicks);
+      const KpiCounts& ref = p.reference_days > 0 ? p.reference : p.before;
+      const double pb = Ratio(ref.purchases, ref.clicks);
       const double pa = Ratio(p.after.purchases, p.after.clicks);
-      Action a;
-      a.type = Action::Type::kCoupon;
-      a.plan = in.plan;
-      a.target = p.product;
-      a.amount = std::clamp(std::round(pc * 20) / 20, 0.05, 0.3);  // match the cut, 5% steps
-      a.days = 7;
-      // Half the lost CVR back, on the product's share of spend (pooled CVR when it has no data).
-      const double lost = pb > 0 && p.before.clicks >= 20 ? (pb - pa) / pb
-                          : cvr_b > 0                     ? (cvr_b - cvr_a) / cvr_b
-                                                          : 0;
-      a.expected_roi_change = 0.5 * std::max(0.0, lost) * Ratio(p.after.spend, total.spend);
-      h.actions.push_back(a);
+      // The lost CVR: the product's own, or the pooled one when it has too little data.
+      const double lost = pb > 0 && ref.clicks >= 20 ? (pb - pa) / pb
+                          : cvr_b > 0                ? (cvr_b - cvr_a) / cvr_b
+                                                     : 0;
+      h.actions.push_back(MatchingCoupon(in, p, pc, lost, total.spend));
     }
     out.push_back(std::move(h));
   }
@@ -419,24 +487,38 @@ std::vector<Hypothesis> BudgetBidAgent(const DiagnosisInput& in) {
   }
   // Today's budget was cut (an account running dry, a cap) and spend fell with it: the plan is
   // paced to the smaller budget, so it may never "run out" before the evening.
+  // The same when what was left of today's budget was cut during the window (a cut late in the
+  // day is small against the whole day's budget, but not against what remained to spend).
   const KpiCounts sb = in.TotalBefore(), sa = in.TotalAfter();
-  if (out.empty() && in.daily_budget_before > 0 && in.daily_budget < 0.8 * in.daily_budget_before &&
-      sb.spend > 0 && sa.spend < 0.8 * sb.spend) {
-    const double cut = 1 - in.daily_budget / in.daily_budget_before;
+  const double day_cut =
+      in.daily_budget_before > 0 ? 1 - in.daily_budget / in.daily_budget_before : 0;
+  const double cut = std::max(day_cut, in.budget_left_cut);
+  if (out.empty() && cut >= 0.2 && sb.spend > 0 && sa.spend < 0.8 * sb.spend) {
+    const double fell = 1 - sa.spend / sb.spend;
     Hypothesis h;
     h.cause = CauseKind::kBudgetLimited;
     h.confidence = std::clamp(cut * 1.2, 0.3, 0.9);
-    h.evidence.push_back(
-        {fmt::format("today's budget is {:.0f}, down {:.0f}% from {:.0f}, and spend fell {:.0f}%",
-                     in.daily_budget, 100 * cut, in.daily_budget_before,
-                     100 * (1 - sa.spend / sb.spend)),
-         fmt::format("今日预算 {:.0f}，比之前的 {:.0f} 减少 {:.0f}%，花费下降 {:.0f}%",
-                     in.daily_budget, in.daily_budget_before, 100 * cut,
-                     100 * (1 - sa.spend / sb.spend))});
     Action a;
     a.type = Action::Type::kRaiseBudget;
     a.plan = in.plan;
-    a.amount = std::min(1.0, in.daily_budget_before / std::max(1e-9, in.daily_budget) - 1);
+    if (day_cut >= in.budget_left_cut) {
+      h.evidence.push_back(
+          {fmt::format("today's budget is {:.0f}, down {:.0f}% from {:.0f}, and spend fell {:.0f}%",
+                       in.daily_budget, 100 * cut, in.daily_budget_before, 100 * fell),
+           fmt::format("今日预算 {:.0f}，比之前的 {:.0f} 减少 {:.0f}%，花费下降 {:.0f}%",
+                       in.daily_budget, in.daily_budget_before, 100 * cut, 100 * fell)});
+      a.amount = std::min(1.0, in.daily_budget_before / std::max(1e-9, in.daily_budget) - 1);
+    } else {
+      const uint32_t hh = in.budget_cut_minute / 60, mm = in.budget_cut_minute % 60;
+      h.evidence.push_back(
+          {fmt::format("what was left of today's budget was cut {:.0f}% at {:02}:{:02} ({:.0f} -> "
+                       "{:.0f}), and spend fell {:.0f}%",
+                       100 * cut, hh, mm, in.budget_left_before, in.budget_left_after, 100 * fell),
+           fmt::format(
+               "今日剩余预算在 {:02}:{:02} 被削减 {:.0f}%（{:.0f} -> {:.0f}），花费下降 {:.0f}%",
+               hh, mm, 100 * cut, in.budget_left_before, in.budget_left_after, 100 * fell)});
+      a.amount = std::min(1.0, in.budget_left_before / std::max(1e-9, in.budget_left_after) - 1);
+    }
     h.actions.push_back(a);
     out.push_back(std::move(h));
   }
@@ -523,6 +605,42 @@ std::vector<Hypothesis> TrackingAgent(const DiagnosisInput& in) {
   return {h};
 }
 
+std::vector<Hypothesis> PriceCutNews(const DiagnosisInput& in) {
+  const PriceCutEvidence e = PooledPriceCut(in);
+  const KpiCounts total = in.TotalAfter();
+  const double share = Ratio(e.after.spend, total.spend);
+  if (e.products.empty() || e.cut < kNewsMinCut || share < kNewsMinShare) return {};
+  size_t above = 0;  // undercut products whose price is now above the lowest competing one
+  for (const ProductWindow* p : e.products) above += p->own_price > p->competitor_price_after;
+  Hypothesis h;
+  h.cause = CauseKind::kCompetitorPriceCut;
+  h.confidence = 0.5 * std::min(1.0, e.cut / 0.2) * std::min(1.0, 2 * share);
+  h.evidence.push_back(
+      {fmt::format("competitors cut the lowest price of {} of our promoted products by {:.0f}% on "
+                   "average; they hold {} of the plan's spend, and ours is now above theirs on {}",
+                   e.products.size(), 100 * e.cut, Pct(share), above),
+       fmt::format("竞品将我方 {} 个推广商品的同类最低价平均下调 {:.0f}%；这些商品占计划花费的 "
+                   "{}，其中 {} 个我方价格已高于竞品",
+                   e.products.size(), 100 * e.cut, Pct(share), above)});
+  h.evidence.push_back({"their conversion rate has not had time to move yet; it is being watched",
+                        "这些商品的转化率尚未来得及变化，正在持续观察"});
+  for (size_t k = 0; k < std::min<size_t>(3, e.products.size()); ++k) {
+    const ProductWindow& p = *e.products[k];
+    const double pc = 1 - p.competitor_price_after / p.competitor_price_before;
+    // Until the CVR shows it, a cut is taken to cost about as much CVR as its size.
+    h.actions.push_back(MatchingCoupon(in, p, pc, pc, total.spend));
+  }
+  return {h};
+}
+
+Diagnosis PriceCutNewsDiagnosis(const DiagnosisInput& in) {
+  Diagnosis d;
+  d.plan = in.plan;
+  d.roi = DecomposeRoi(ChannelSegments(in));
+  d.hypotheses = PriceCutNews(in);
+  return d;
+}
+
 Diagnosis Coordinate(const DiagnosisInput& in) {
   Diagnosis d;
   d.plan = in.plan;
@@ -534,12 +652,18 @@ Diagnosis Coordinate(const DiagnosisInput& in) {
   std::stable_sort(
       d.hypotheses.begin(), d.hypotheses.end(),
       [](const Hypothesis& a, const Hypothesis& b) { return a.confidence > b.confidence; });
-  // An external cause with real support outranks the plan's own setting change: a fault often
-  // prompts that very change (a person raises the target when ROI falls).
+  // External causes without real support are leads, not causes: a diagnosis that names a cause
+  // at a few percent confidence raises an alarm nobody should act on.
+  auto weak = std::stable_partition(
+      d.hypotheses.begin(), d.hypotheses.end(),
+      [](const Hypothesis& h) { return h.own_setting || h.confidence >= kExternalCauseFloor; });
+  d.leads.assign(std::make_move_iterator(weak), std::make_move_iterator(d.hypotheses.end()));
+  d.hypotheses.erase(weak, d.hypotheses.end());
+  // An external cause (all have real support now) outranks the plan's own setting change: a
+  // fault often prompts that very change (a person raises the target when ROI falls).
   if (!d.hypotheses.empty() && d.hypotheses.front().own_setting) {
-    auto ext = std::find_if(d.hypotheses.begin(), d.hypotheses.end(), [](const Hypothesis& h) {
-      return !h.own_setting && h.confidence >= kExternalCauseFloor;
-    });
+    auto ext = std::find_if(d.hypotheses.begin(), d.hypotheses.end(),
+                            [](const Hypothesis& h) { return !h.own_setting; });
     if (ext != d.hypotheses.end()) std::rotate(d.hypotheses.begin(), ext, ext + 1);
   }
   return d;

@@ -18,6 +18,11 @@
 // coordinator ranks an external cause above it when one has real support (confidence >= 0.25):
 // a fault often prompts exactly such a change, and the fault is what needs acting on.
 //
+// An external cause below that floor is not named as the cause: the coordinator lists it among
+// the diagnosis' `leads` (weak evidence worth a look, never acted on), so a move that only weak
+// hypotheses touch counts as unexplained. The plan's own setting change is a known fact, not an
+// inference, and is named at any confidence.
+//
 // Promises: deterministic, pure functions of the input; thread-safe. Confidence is a calibrated-
 // by-construction score (strength of the statistical evidence x share of the plan affected), not
 // a probability.
@@ -78,9 +83,12 @@ struct Hypothesis {
 // their counts together, the click-weighted mean cut, and the z score of their pooled CVR change.
 struct PriceCutEvidence {
   std::vector<const ProductWindow*> products;  // most clicked (after) first
+  // `before`: each product's reference (its `reference` days when it has them, else its before
+  // window), summed; `reference_days`: the most days any of them spans (1: the before window).
   KpiCounts before, after;
+  int reference_days = 1;
   double cut = 0;  // click-weighted mean of the products' cuts
-  double z = 0;    // pooled CVR change, after - before (0 without clicks)
+  double z = 0;    // pooled CVR change, after - reference (0 without clicks)
 };
 PriceCutEvidence PooledPriceCut(const DiagnosisInput& in);
 
@@ -90,14 +98,29 @@ std::vector<Hypothesis> ChannelAgent(const DiagnosisInput& in);
 std::vector<Hypothesis> BudgetBidAgent(const DiagnosisInput& in);
 std::vector<Hypothesis> TrackingAgent(const DiagnosisInput& in);
 
+// The news of a competitor price cut, before its effect shows: the products undercut in the after
+// window (as PooledPriceCut finds them), when they were cut by >= kNewsMinCut on average and hold
+// >= kNewsMinShare of the plan's spend in the window. One competitor_price_cut hypothesis with
+// the matching coupons; confidence 0.5 x min(1, cut / 0.2) x min(1, 2 x share): half of what CVR
+// evidence can give, since none is there yet. Not one of Coordinate's agents: the live watch asks
+// for it once, when the cut appears.
+inline constexpr double kNewsMinCut = 0.10;
+inline constexpr double kNewsMinShare = 0.20;
+std::vector<Hypothesis> PriceCutNews(const DiagnosisInput& in);
+
 struct Diagnosis {
   PlanId plan = kNoId;
   RoiDecomposition roi;
   std::vector<Hypothesis> hypotheses;  // ranked, most confident first (but see Coordinate)
+  std::vector<Hypothesis> leads;       // external causes below kExternalCauseFloor, ranked
 };
 
-// The confidence an external cause needs to be ranked above the plan's own setting change.
+// The confidence an external cause needs to be named at all (and so to be ranked above the
+// plan's own setting change); weaker ones are leads.
 inline constexpr double kExternalCauseFloor = 0.25;
+
+// PriceCutNews as a diagnosis: the window's ROI decomposition and its hypothesis (none: empty).
+Diagnosis PriceCutNewsDiagnosis(const DiagnosisInput& in);
 
 // Runs every sub-agent and ranks their hypotheses (see the file comment for the one exception to
 // "most confident first").

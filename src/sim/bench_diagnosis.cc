@@ -131,7 +131,8 @@ nlohmann::json BenchDiagnosis(const BenchDiagnosisOptions& options) {
                               {"kind", d.notice ? "notice" : "alarm"},
                               {"trigger", d.trigger},
                               {"cause", d.cause},
-                              {"confidence", d.confidence}});
+                              {"confidence", d.confidence},
+                              {"report", d.report_en}});
         }
         o.detail["findings"] = std::move(findings);
         if (k.type.empty()) {
