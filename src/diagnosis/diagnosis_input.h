@@ -72,6 +72,9 @@ struct DiagnosisInput {
   // just before, with what was left before and after it and the minute of day it happened.
   double budget_left_cut = 0, budget_left_before = 0, budget_left_after = 0;
   uint32_t budget_cut_minute = 0;
+  // The plan's spend from that cut to the end of the window, and over the same time a day
+  // earlier: how much spend fell since the cut (both 0 without a cut).
+  double spend_since_cut = 0, spend_since_cut_day_before = 0;
   double roi_target = 0;
   double roi_target_before = 0;  // the target during the before window (0: unknown)
   double roi_capped_loss_share = 0;

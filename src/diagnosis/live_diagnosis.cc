@@ -214,6 +214,12 @@ DiagnosisInput LiveDiagnosis::BuildInput(const PlanState& s, SimMinute now,
     in.budget_left_before = left;
     in.budget_left_after = std::max(0.0, left - dropped);
     in.budget_cut_minute = (it->first % per_day) * options_.monitor.bucket_minutes;
+    // The tick that saw the cut ended the bucket it happened in: spend from that bucket on.
+    const MonitorKey plan_key{s.plan, Scope::kPlan, kNoId};
+    const uint32_t from = it->first - 1;
+    in.spend_since_cut = Sum(plan_key, from, end).spend;
+    in.spend_since_cut_day_before =
+        from >= per_day ? Sum(plan_key, from - per_day, end - per_day).spend : 0;
   }
   BucketAux before, after;
   for (auto it = t.buckets.lower_bound(before_from); it != t.buckets.end() && it->first < end;

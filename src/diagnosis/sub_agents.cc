@@ -488,20 +488,28 @@ std::vector<Hypothesis> BudgetBidAgent(const DiagnosisInput& in) {
   // Today's budget was cut (an account running dry, a cap) and spend fell with it: the plan is
   // paced to the smaller budget, so it may never "run out" before the evening.
   // The same when what was left of today's budget was cut during the window (a cut late in the
-  // day is small against the whole day's budget, but not against what remained to spend).
+  // day is small against the whole day's budget, but not against what remained to spend). That
+  // cut is a fact the platform reports, not an inference: what is uncertain is only whether it
+  // explains the fall, so its confidence is the share of the spend's fall since the cut that the
+  // cut accounts for (a paced plan spends in proportion to what is left).
   const KpiCounts sb = in.TotalBefore(), sa = in.TotalAfter();
   const double day_cut =
       in.daily_budget_before > 0 ? 1 - in.daily_budget / in.daily_budget_before : 0;
+  const bool left_cut = in.budget_left_cut > day_cut;
   const double cut = std::max(day_cut, in.budget_left_cut);
-  if (out.empty() && cut >= 0.2 && sb.spend > 0 && sa.spend < 0.8 * sb.spend) {
-    const double fell = 1 - sa.spend / sb.spend;
+  const double fell = left_cut ? (in.spend_since_cut_day_before > 0
+                                      ? 1 - in.spend_since_cut / in.spend_since_cut_day_before
+                                      : 0)
+                               : (sb.spend > 0 ? 1 - sa.spend / sb.spend : 0);
+  if (out.empty() && cut >= 0.2 && fell >= 0.2) {
     Hypothesis h;
     h.cause = CauseKind::kBudgetLimited;
-    h.confidence = std::clamp(cut * 1.2, 0.3, 0.9);
+    h.confidence = left_cut ? std::clamp(0.9 * std::min(1.0, cut / fell), 0.3, 0.9)
+                            : std::clamp(cut * 1.2, 0.3, 0.9);
     Action a;
     a.type = Action::Type::kRaiseBudget;
     a.plan = in.plan;
-    if (day_cut >= in.budget_left_cut) {
+    if (!left_cut) {
       h.evidence.push_back(
           {fmt::format("today's budget is {:.0f}, down {:.0f}% from {:.0f}, and spend fell {:.0f}%",
                        in.daily_budget, 100 * cut, in.daily_budget_before, 100 * fell),
@@ -512,11 +520,13 @@ std::vector<Hypothesis> BudgetBidAgent(const DiagnosisInput& in) {
       const uint32_t hh = in.budget_cut_minute / 60, mm = in.budget_cut_minute % 60;
       h.evidence.push_back(
           {fmt::format("what was left of today's budget was cut {:.0f}% at {:02}:{:02} ({:.0f} -> "
-                       "{:.0f}), and spend fell {:.0f}%",
+                       "{:.0f}), and spend since fell {:.0f}% against the same hours a day earlier",
                        100 * cut, hh, mm, in.budget_left_before, in.budget_left_after, 100 * fell),
-           fmt::format(
-               "今日剩余预算在 {:02}:{:02} 被削减 {:.0f}%（{:.0f} -> {:.0f}），花费下降 {:.0f}%",
-               hh, mm, 100 * cut, in.budget_left_before, in.budget_left_after, 100 * fell)});
+           fmt::format("今日剩余预算在 {:02}:{:02} 被削减 {:.0f}%（{:.0f} -> "
+                       "{:.0f}），此后花费比前一天同时段下降 "
+                       "{:.0f}%",
+                       hh, mm, 100 * cut, in.budget_left_before, in.budget_left_after,
+                       100 * fell)});
       a.amount = std::min(1.0, in.budget_left_before / std::max(1e-9, in.budget_left_after) - 1);
     }
     h.actions.push_back(a);

@@ -212,7 +212,8 @@ TEST(SubAgents, ACutBudgetExplainsPacedDownSpend) {
   in.daily_budget = 1500;
   EXPECT_TRUE(BudgetBidAgent(in).empty());
   // Late in the day the account ran dry: the day's budget is down only 10% (most of it was
-  // spent), but what was left of it fell from 1,500 to 1,000, and spend fell with it.
+  // spent), but what was left of it fell from 1,500 to 1,000 (a third), and the plan's spend
+  // since fell 40% against the same hours a day earlier: the cut accounts for 5/6 of that fall.
   in = Healthy();
   in.daily_budget_before = 5000;
   in.daily_budget = 4500;
@@ -221,17 +222,23 @@ TEST(SubAgents, ACutBudgetExplainsPacedDownSpend) {
   in.budget_left_before = 1500;
   in.budget_left_after = 1000;
   in.budget_cut_minute = 15 * 60 + 15;
-  for (size_t c = 0; c < 2; ++c) in.channel_after[c].spend *= 0.6;
+  in.spend_since_cut = 600;
+  in.spend_since_cut_day_before = 1000;
   h = BudgetBidAgent(in);
   ASSERT_EQ(h.size(), 1u);
   EXPECT_EQ(h[0].cause, CauseKind::kBudgetLimited);
-  EXPECT_NEAR(h[0].confidence, 0.4, 1e-9);
+  EXPECT_NEAR(h[0].confidence, 0.9 * (1.0 / 3) / 0.4, 1e-9);
   EXPECT_NE(h[0].evidence.at(0).en.find("what was left of today's budget was cut 33% at 15:15 "
-                                        "(1500 -> 1000), and spend fell 40%"),
+                                        "(1500 -> 1000), and spend since fell 40% against the "
+                                        "same hours a day earlier"),
             std::string::npos)
       << h[0].evidence[0].en;
   EXPECT_NEAR(h[0].actions.at(0).amount, 0.5, 1e-9);
+  // Spend since the cut held up (down 10%): the cut explains nothing.
+  in.spend_since_cut = 900;
+  EXPECT_TRUE(BudgetBidAgent(in).empty());
   // A cut of a tenth of what was left is not enough to explain a fall.
+  in.spend_since_cut = 600;
   in.budget_left_cut = 0.1;
   EXPECT_TRUE(BudgetBidAgent(in).empty());
 }
