@@ -563,21 +563,21 @@ Json ActionApi::Diagnose(const Json& a) {
   const Json settings = PlanSettings(p);
   in.roi_target = settings.value("target_roi", 0.0);
   const diagnosis::Diagnosis d = diagnosis::Coordinate(in);
+  auto evidence_of = [&](const diagnosis::Hypothesis& h) {
+    Json evidence = Json::array();
+    for (const diagnosis::Evidence& e : h.evidence)
+      evidence.push_back(lang == diagnosis::Lang::kZh ? e.zh : e.en);
+    return evidence;
+  };
   // Weak leads are described like causes, without actions: nothing should be done on them.
   Json leads = Json::array();
   for (const diagnosis::Hypothesis& h : d.leads) {
-    Json evidence = Json::array();
-    for (const diagnosis::Evidence& e : h.evidence)
-      evidence.push_back(lang == diagnosis::Lang::kZh ? e.zh : e.en);
     leads.push_back({{"cause", diagnosis::CauseName(h.cause)},
                      {"confidence", Round2(h.confidence)},
-                     {"evidence", evidence}});
+                     {"evidence", evidence_of(h)}});
   }
   Json causes = Json::array();
   for (const diagnosis::Hypothesis& h : d.hypotheses) {
-    Json evidence = Json::array();
-    for (const diagnosis::Evidence& e : h.evidence)
-      evidence.push_back(lang == diagnosis::Lang::kZh ? e.zh : e.en);
     Json actions = Json::array();
     for (const diagnosis::Action& act : h.actions) {
       Json j = {{"type", diagnosis::ActionName(act.type)},
@@ -625,7 +625,7 @@ Json ActionApi::Diagnose(const Json& a) {
     }
     causes.push_back({{"cause", diagnosis::CauseName(h.cause)},
                       {"confidence", Round2(h.confidence)},
-                      {"evidence", evidence},
+                      {"evidence", evidence_of(h)},
                       {"actions", actions}});
   }
   return {

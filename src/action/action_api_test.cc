@@ -6,6 +6,7 @@
 
 #include "action/action_catalogue.h"
 #include "action/test_account.h"
+#include "diagnosis/sub_agents.h"
 
 namespace cf::action {
 namespace {
@@ -261,6 +262,11 @@ TEST_F(ActionApiTest, ReportsAddUpHourlyDeliveryAndSuggestionsAreApplicable) {
       d["before"]["impressions"].get<double>() + d["after"]["impressions"].get<double>(),
       static_cast<double>(c.impressions));
   EXPECT_FALSE(d["report"].get<std::string>().empty());
+  ASSERT_TRUE(d["leads"].is_array());
+  for (const Json& lead : d["leads"]) {
+    EXPECT_LT(lead["confidence"].get<double>(), diagnosis::kExternalCauseFloor) << lead.dump();
+    EXPECT_FALSE(lead.contains("actions")) << "nothing is to be done on a weak lead";
+  }
   for (const Json& cause : d["causes"]) {
     for (const Json& act : cause["actions"]) {
       if (!act.contains("action")) continue;

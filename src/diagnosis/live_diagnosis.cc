@@ -198,6 +198,7 @@ DiagnosisInput LiveDiagnosis::BuildInput(const PlanState& s, SimMinute now,
   }
   // Today's budget (spent + what may still be spent) dropping between two ticks of one day, after
   // the window began: the cut is measured against what was left then.
+  uint32_t cut_bucket = 0;
   for (auto it = t.daily_budget.upper_bound(after_from);
        it != t.daily_budget.end() && it->first <= end; ++it) {
     if (it == t.daily_budget.begin()) continue;
@@ -214,12 +215,13 @@ DiagnosisInput LiveDiagnosis::BuildInput(const PlanState& s, SimMinute now,
     in.budget_left_before = left;
     in.budget_left_after = std::max(0.0, left - dropped);
     in.budget_cut_minute = (it->first % per_day) * options_.monitor.bucket_minutes;
-    // The tick that saw the cut ended the bucket it happened in: spend from that bucket on.
+    cut_bucket = it->first - 1;  // the tick that saw the cut ended the bucket it happened in
+  }
+  if (in.budget_left_cut > 0) {  // the plan's spend from that bucket on, and a day earlier
     const MonitorKey plan_key{s.plan, Scope::kPlan, kNoId};
-    const uint32_t from = it->first - 1;
-    in.spend_since_cut = Sum(plan_key, from, end).spend;
+    in.spend_since_cut = Sum(plan_key, cut_bucket, end).spend;
     in.spend_since_cut_day_before =
-        from >= per_day ? Sum(plan_key, from - per_day, end - per_day).spend : 0;
+        cut_bucket >= per_day ? Sum(plan_key, cut_bucket - per_day, end - per_day).spend : 0;
   }
   BucketAux before, after;
   for (auto it = t.buckets.lower_bound(before_from); it != t.buckets.end() && it->first < end;
@@ -411,10 +413,9 @@ std::vector<LiveFinding> LiveDiagnosis::OnTick(SimMinute now, std::span<const Pl
     t.price_news_pending = false;
     const uint32_t per_day = kMinutesPerDay / options_.monitor.bucket_minutes;
     DiagnosisInput in = BuildInput(s, now, end > per_day ? end - per_day : 0);
-    in.trigger = Kpi::kCvr;
-    Diagnosis d = PriceCutNewsDiagnosis(in);
-    if (d.hypotheses.empty()) continue;
     const PriceCutEvidence e = PooledPriceCut(in);
+    Diagnosis d = PriceCutNewsDiagnosis(in, e);
+    if (d.hypotheses.empty()) continue;
     LiveFinding f = PriceFinding(s.plan, now, e, end - 1, options_.monitor.bucket_minutes);
     f.trigger.severity = Severity::kWarning;
     f.trigger_note = fmt::format(

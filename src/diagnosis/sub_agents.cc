@@ -615,8 +615,7 @@ std::vector<Hypothesis> TrackingAgent(const DiagnosisInput& in) {
   return {h};
 }
 
-std::vector<Hypothesis> PriceCutNews(const DiagnosisInput& in) {
-  const PriceCutEvidence e = PooledPriceCut(in);
+std::vector<Hypothesis> PriceCutNews(const DiagnosisInput& in, const PriceCutEvidence& e) {
   const KpiCounts total = in.TotalAfter();
   const double share = Ratio(e.after.spend, total.spend);
   if (e.products.empty() || e.cut < kNewsMinCut || share < kNewsMinShare) return {};
@@ -643,11 +642,11 @@ std::vector<Hypothesis> PriceCutNews(const DiagnosisInput& in) {
   return {h};
 }
 
-Diagnosis PriceCutNewsDiagnosis(const DiagnosisInput& in) {
+Diagnosis PriceCutNewsDiagnosis(const DiagnosisInput& in, const PriceCutEvidence& e) {
   Diagnosis d;
   d.plan = in.plan;
   d.roi = DecomposeRoi(ChannelSegments(in));
-  d.hypotheses = PriceCutNews(in);
+  d.hypotheses = PriceCutNews(in, e);
   return d;
 }
 

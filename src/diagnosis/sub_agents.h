@@ -99,14 +99,14 @@ std::vector<Hypothesis> BudgetBidAgent(const DiagnosisInput& in);
 std::vector<Hypothesis> TrackingAgent(const DiagnosisInput& in);
 
 // The news of a competitor price cut, before its effect shows: the products undercut in the after
-// window (as PooledPriceCut finds them), when they were cut by >= kNewsMinCut on average and hold
+// window (`e`, PooledPriceCut(in)), when they were cut by >= kNewsMinCut on average and hold
 // >= kNewsMinShare of the plan's spend in the window. One competitor_price_cut hypothesis with
 // the matching coupons; confidence 0.5 x min(1, cut / 0.2) x min(1, 2 x share): half of what CVR
 // evidence can give, since none is there yet. Not one of Coordinate's agents: the live watch asks
 // for it once, when the cut appears.
 inline constexpr double kNewsMinCut = 0.10;
 inline constexpr double kNewsMinShare = 0.20;
-std::vector<Hypothesis> PriceCutNews(const DiagnosisInput& in);
+std::vector<Hypothesis> PriceCutNews(const DiagnosisInput& in, const PriceCutEvidence& e);
 
 struct Diagnosis {
   PlanId plan = kNoId;
@@ -120,7 +120,7 @@ struct Diagnosis {
 inline constexpr double kExternalCauseFloor = 0.25;
 
 // PriceCutNews as a diagnosis: the window's ROI decomposition and its hypothesis (none: empty).
-Diagnosis PriceCutNewsDiagnosis(const DiagnosisInput& in);
+Diagnosis PriceCutNewsDiagnosis(const DiagnosisInput& in, const PriceCutEvidence& e);
 
 // Runs every sub-agent and ranks their hypotheses (see the file comment for the one exception to
 // "most confident first").

@@ -396,7 +396,7 @@ TEST(SubAgents, APriceCutIsNewsWhenItIsLargeAndOnMuchOfThePlan) {
   dress.competitor_price_after = dress.competitor_price_before * 0.8;
   const double plan_spend = in.TotalAfter().spend;
   dress.after.spend = 0.5 * plan_spend;
-  auto h = PriceCutNews(in);
+  auto h = PriceCutNews(in, PooledPriceCut(in));
   ASSERT_EQ(h.size(), 1u);
   EXPECT_EQ(h[0].cause, CauseKind::kCompetitorPriceCut);
   EXPECT_NEAR(h[0].confidence, 0.5, 1e-9);
@@ -409,10 +409,10 @@ TEST(SubAgents, APriceCutIsNewsWhenItIsLargeAndOnMuchOfThePlan) {
   EXPECT_NEAR(h[0].actions[0].amount, 0.2, 1e-9);
   // A product with a tenth of the spend, or a cut of 8%: not news by itself.
   dress.after.spend = 0.1 * plan_spend;
-  EXPECT_TRUE(PriceCutNews(in).empty());
+  EXPECT_TRUE(PriceCutNews(in, PooledPriceCut(in)).empty());
   dress.after.spend = 0.5 * plan_spend;
   dress.competitor_price_after = dress.competitor_price_before * 0.92;
-  EXPECT_TRUE(PriceCutNews(in).empty());
+  EXPECT_TRUE(PriceCutNews(in, PooledPriceCut(in)).empty());
 }
 
 TEST(SubAgents, SpendMovingWithoutTheTrafficIsNoChannelShift) {
