@@ -33,7 +33,7 @@ using Clock = std::chrono::steady_clock;
 
 struct CreativeBenchArgs {
   bool quick = false, json = false, no_baseline = false;
-  int variants = 0, tall = 0;
+  int variants = 0, tall = 0, jobs = 0;
   std::string ffmpeg = "ffmpeg";
   std::string baseline_script;  // "": DefaultDataDir()/../bench/ffmpeg-baseline.sh
   std::string out;
@@ -275,10 +275,11 @@ Json Run(const CreativeBenchArgs& a) {
     run.render.height = c.height;
     run.render.thumbnail = false;
     run.out_dir = (root / ("ours-" + c.name)).string();
+    run.jobs = a.jobs;
     FactoryHooks hooks;
-    hooks.progress = [&](size_t i, size_t n, double f) {
-      fmt::print(stderr, "\rours {} {}x{} {} s: variant {}/{} {:3.0f}%   ", c.name, c.width,
-                 c.height, c.duration_s, i + 1, n, 100 * f);
+    hooks.progress = [&](double f, size_t finished, size_t n) {
+      fmt::print(stderr, "\rours {} {}x{} {} s: {}/{} variants done {:3.0f}%   ", c.name, c.width,
+                 c.height, c.duration_s, finished, n, 100 * f);
     };
     const auto t0 = Clock::now();
     const Json manifest = RunFactory(run, hooks);
@@ -351,6 +352,7 @@ Json Run(const CreativeBenchArgs& a) {
             {"speedup_vs_ffmpeg_1080x1920", baseline ? results[1]["speedup_vs_ffmpeg"] : Json()},
             {"runs", results},
             {"hardware_threads", std::thread::hardware_concurrency()},
+            {"parallel_renders", FactoryJobs(FactoryRun{.jobs = a.jobs})},
             {"settings", "libx264 veryfast CRF 23, 30 fps, AAC 128k, no voice-over"}};
   j["baseline"] = baseline_note.empty() ? baseline_used : baseline_note;
   return j;
@@ -395,6 +397,9 @@ void AddBenchCreativeCommand(CLI::App* bench) {
                   "The fixed baseline script (default ../shared/bench/ffmpeg-baseline.sh beside "
                   "the data; the built-in equivalent command when absent or failing)");
   cmd->add_flag("--no-baseline", args->no_baseline, "Time ours only");
+  cmd->add_option("--jobs", args->jobs,
+                  "Variants rendered at the same time (default 0: one per hardware thread)")
+      ->check(CLI::Range(0, 64));
   cmd->add_option("--out", args->out, "Keep the videos in this folder (default: a temporary one)");
   cmd->callback([args] {
     try {

@@ -36,7 +36,7 @@ struct MakeOptions {
   std::string images, title, category, facts, brand;
   double price = 0, coupon = 0;
   std::string template_name, lang = "zh", aspect = "9:16", size, durations = "15";
-  int n = 6, fps = 30, crf = 23;
+  int n = 6, fps = 30, crf = 23, jobs = 0;
   std::string voice = "auto", music, music_file, out_dir, config, llm_url, llm_model;
   std::string preset = "veryfast";
   bool json = false, no_render = false;
@@ -203,6 +203,7 @@ int Make(const MakeOptions& o, const std::string& data_dir, std::ostream& out, s
   run.render = ro;
   run.no_render = o.no_render;
   run.out_dir = o.out_dir;
+  run.jobs = o.jobs;
   run.llm = ReadLlmConfig(o);
   const size_t distinct = PlanVariants(axes, o.n).size();
   if (distinct < static_cast<size_t>(o.n)) {
@@ -212,8 +213,8 @@ int Make(const MakeOptions& o, const std::string& data_dir, std::ostream& out, s
   const bool tty = isatty(2) && &err == &std::cerr;
   FactoryHooks hooks;
   if (tty) {
-    hooks.progress = [&](size_t i, size_t n, double f) {
-      err << fmt::format("\r  rendering {}/{}  {:3.0f}%", i + 1, n, 100 * f) << std::flush;
+    hooks.progress = [&](double f, size_t finished, size_t n) {
+      err << fmt::format("\r  rendering: {}/{} done  {:3.0f}%", finished, n, 100 * f) << std::flush;
     };
   }
   hooks.done = [&](const std::string& line) {
@@ -265,6 +266,10 @@ void AddCreativeCommand(CLI::App& app, std::ostream& out, std::ostream& err) {
   make->add_option("--fps", o->fps, "Frames per second")->capture_default_str();
   make->add_option("--crf", o->crf, "x264 quality (lower is better)")->capture_default_str();
   make->add_option("--preset", o->preset, "x264 preset")->capture_default_str();
+  make->add_option("--jobs", o->jobs,
+                   "Variants rendered at the same time (0: one per hardware thread)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 64));
   make->add_option("--voice", o->voice,
                    "auto (both voices of --lang), none, or a list of zh-female, zh-male, "
                    "en-female, en-male")

@@ -6,7 +6,9 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <stdexcept>
+#include <thread>
 
 #include "common/atomic_file.h"
 #include "creative/grammar_script_writer.h"
@@ -50,12 +52,19 @@ ProductFacts FactsFromCatalogue(const Catalogue& c, ProductId id) {
   return f;
 }
 
+size_t FactoryJobs(const FactoryRun& run) {
+  if (run.jobs > 0) return static_cast<size_t>(run.jobs);
+  return std::max(1u, std::thread::hardware_concurrency());
+}
+
 Json RunFactory(const FactoryRun& run, const FactoryHooks& hooks) {
   if (run.lang != "zh" && run.lang != "en")
     throw std::invalid_argument("the language must be zh or en");
   if (run.out_dir.empty()) throw std::invalid_argument("an output folder is required");
   if (run.n < 1 || run.n > 200)
     throw std::invalid_argument("the number of variants must be 1..200");
+  if (run.jobs < 0 || run.jobs > 64)
+    throw std::invalid_argument("the number of parallel renders must be 0 (one per core)..64");
   const TemplateLibrary lib = TemplateLibrary::LoadDefault();
   const auto plan = PlanVariants(run.axes, run.n);
   const ProductFacts& product = run.product;
@@ -68,9 +77,24 @@ Json RunFactory(const FactoryRun& run, const FactoryHooks& hooks) {
     throw std::invalid_argument("cannot create the output folder " + run.out_dir + ": " +
                                 ec.message());
   }
-  Json manifest = Json::array();
-  for (const VariantSpec& v : plan) {
-    if (hooks.cancelled && hooks.cancelled()) break;
+  // Variants render in parallel (each render also keeps two threads busy only part of the time:
+  // composition, x264, audio); the hooks are called under one lock.
+  const size_t jobs = std::min(plan.size(), FactoryJobs(run));
+  std::mutex mu;
+  std::vector<double> fraction(plan.size(), 0);
+  double reported = 0;
+  size_t finished = 0, reported_finished = 0;
+  auto report = [&] {  // under mu; only news: more done, or one more variant finished
+    double sum = 0;
+    for (double f : fraction) sum += f;
+    const double overall = std::min(1.0, sum / static_cast<double>(plan.size()));
+    if (hooks.progress && (overall > reported || finished > reported_finished)) {
+      reported = std::max(reported, overall);
+      reported_finished = finished;
+      hooks.progress(reported, finished, plan.size());
+    }
+  };
+  auto make = [&](const VariantSpec& v) -> Json {
     SceneTemplate t = lib.Find(v.template_name);
     if (!v.music_style.empty()) t.music.style = v.music_style;
     ScriptRequest req;
@@ -88,11 +112,13 @@ Json RunFactory(const FactoryRun& run, const FactoryHooks& hooks) {
     RenderOptions r = run.render;
     r.duration_s = v.duration_s;
     r.voice = v.voice;
-    if (hooks.progress) {
-      r.progress = [&, i = static_cast<size_t>(v.index)](double f) {
-        hooks.progress(i, plan.size(), f);
-      };
-    }
+    if (r.threads == 0 && jobs > 1) r.threads = 1;  // the variants fill the cores
+    const size_t i = static_cast<size_t>(v.index);
+    r.progress = [&, i](double f) {
+      std::lock_guard<std::mutex> lock(mu);
+      fraction[i] = f;
+      report();
+    };
     double seconds = 0;
     if (!run.no_render) {
       const RenderResult res = RenderVideo(product, script, t, r, video);
@@ -106,11 +132,17 @@ Json RunFactory(const FactoryRun& run, const FactoryHooks& hooks) {
     sj["variant"] = v.index + 1;
     WriteFileAtomic(script_file, sj.dump(2) + "\n");
     c.script_path = script_file.string();
-    if (hooks.done) {
-      hooks.done(fmt::format("{} {}: {} / {} hook / {} s / voice {}{}\n",
-                             run.no_render ? "wrote" : "made", stem, t.name, HookStyleName(v.hook),
-                             v.duration_s, v.voice.empty() ? "none" : v.voice,
-                             run.no_render ? "" : fmt::format(" in {:.1f} s", seconds)));
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      fraction[i] = 1;
+      ++finished;
+      report();
+      if (hooks.done) {
+        hooks.done(fmt::format(
+            "{} {}: {} / {} hook / {} s / voice {}{}\n", run.no_render ? "wrote" : "made", stem,
+            t.name, HookStyleName(v.hook), v.duration_s, v.voice.empty() ? "none" : v.voice,
+            run.no_render ? "" : fmt::format(" in {:.1f} s", seconds)));
+      }
     }
     Json e = {{"file", run.no_render ? "" : video.filename().string()},
               {"thumbnail", run.no_render ? "" : fs::path(c.thumbnail_path).filename().string()},
@@ -131,7 +163,47 @@ Json RunFactory(const FactoryRun& run, const FactoryHooks& hooks) {
               {"script_source", script.source},
               {"render_seconds", std::round(seconds * 100) / 100}};
     if (product.id != kNoId) e["product"] = product.id;
-    manifest.push_back(std::move(e));
+    return e;
+  };
+
+  std::vector<Json> entries(plan.size());
+  std::vector<char> made(plan.size(), 0);
+  size_t next = 0;
+  bool stop = false;
+  std::exception_ptr error;
+  auto worker = [&] {
+    while (true) {
+      size_t i = 0;
+      {
+        std::lock_guard<std::mutex> lock(mu);
+        if (stop || next >= plan.size()) return;
+        if (hooks.cancelled && hooks.cancelled()) {
+          stop = true;
+          return;
+        }
+        i = next++;
+      }
+      try {
+        Json e = make(plan[i]);
+        std::lock_guard<std::mutex> lock(mu);
+        entries[i] = std::move(e);
+        made[i] = 1;
+      } catch (...) {
+        std::lock_guard<std::mutex> lock(mu);
+        if (!error) error = std::current_exception();
+        stop = true;
+        return;
+      }
+    }
+  };
+  std::vector<std::thread> helpers;
+  for (size_t k = 1; k < jobs; ++k) helpers.emplace_back(worker);
+  worker();
+  for (auto& h : helpers) h.join();
+  if (error) std::rethrow_exception(error);
+  Json manifest = Json::array();
+  for (size_t i = 0; i < plan.size(); ++i) {
+    if (made[i]) manifest.push_back(std::move(entries[i]));
   }
   const fs::path mf = fs::path(run.out_dir) / "manifest.json";
   WriteFileAtomic(mf, manifest.dump(2) + "\n");

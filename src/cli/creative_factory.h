@@ -26,16 +26,23 @@ struct FactoryRun {
   RenderOptions render;  // frame size, fps, quality; duration and voice come from each variant
   bool no_render = false;
   std::string out_dir;
+  // Variants rendered at the same time: 0 = one per hardware thread. With more than one, each
+  // render's encoder gets one thread (unless render.threads says otherwise): on 2 cores two
+  // single-threaded renders finish a batch sooner than one two-threaded render after another.
+  int jobs = 0;
   LlmConfig llm;  // empty url: the grammar writer only
 };
 
 struct FactoryHooks {
-  // Fraction done of variant `i` of `n` (during rendering).
-  std::function<void(size_t i, size_t n, double fraction)> progress;
+  // Fraction of the whole run done (0..1, increasing), and how many of the n variants are finished.
+  std::function<void(double fraction, size_t finished, size_t n)> progress;
   // After each variant, a line saying what was made.
   std::function<void(const std::string& line)> done;
-  std::function<bool()> cancelled;  // checked between variants
+  std::function<bool()> cancelled;  // checked before each variant starts
 };
+
+// The number of variants rendered at the same time for `run` (before capping at the plan's size).
+size_t FactoryJobs(const FactoryRun& run);
 
 // Runs the factory; returns the manifest (an array, one object per variant made). Throws
 // std::invalid_argument for bad options and RenderError when rendering fails.

@@ -187,10 +187,10 @@ void AddCreativeActions(action::ActionApi& api, const std::shared_ptr<LiveMarket
     const fs::path dir = product_dir / fmt::format("run-{:03d}", k);
     run.out_dir = dir.string();
     FactoryHooks hooks;
-    hooks.progress = [&ctx](size_t i, size_t n, double f) {
+    hooks.progress = [&ctx](double f, size_t finished, size_t n) {
       if (ctx.progress) {
-        ctx.progress(static_cast<double>(i) + f, static_cast<double>(n),
-                     fmt::format("rendering variant {}/{}", i + 1, n));
+        ctx.progress(f * static_cast<double>(n), static_cast<double>(n),
+                     fmt::format("rendering variants: {} of {} done", finished, n));
       }
     };
     bool cancelled = false;

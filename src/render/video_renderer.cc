@@ -14,13 +14,13 @@
 #include "render/render_error.h"
 #include "render/text_painter.h"
 #include "render/voice_over.h"
+#include "render/yuv420.h"
 
 extern "C" {
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
 #include <libavutil/channel_layout.h>
 #include <libavutil/opt.h>
-#include <libswscale/swscale.h>
 }
 
 namespace cf {
@@ -114,25 +114,8 @@ Surface ProductCard(const ProductFacts& p, const SceneTemplate& t, const std::st
 struct Layer {
   double start, end;
   Surface overlay;
-  int x0 = 0, y0 = 0, x1 = 0, y1 = 0;  // bounding box of the drawn (non-transparent) pixels
+  YuvOverlay yuv;  // the same overlay in the encoder's pixel format, with its drawn box
 };
-
-// The smallest rectangle holding every non-transparent pixel of an ARGB32 surface.
-void BoundingBox(cairo_surface_t* s, Layer& l) {
-  const int w = cairo_image_surface_get_width(s), h = cairo_image_surface_get_height(s);
-  const int stride = cairo_image_surface_get_stride(s);
-  const uint8_t* data = cairo_image_surface_get_data(s);
-  l.x0 = w, l.y0 = h, l.x1 = 0, l.y1 = 0;
-  for (int y = 0; y < h; ++y) {
-    const auto* row = reinterpret_cast<const uint32_t*>(data + static_cast<size_t>(y) * stride);
-    for (int x = 0; x < w; ++x) {
-      if (row[x] >> 24) {
-        l.x0 = std::min(l.x0, x), l.x1 = std::max(l.x1, x + 1);
-        l.y0 = std::min(l.y0, y), l.y1 = std::max(l.y1, y + 1);
-      }
-    }
-  }
-}
 
 class Composer {
  public:
@@ -146,27 +129,35 @@ class Composer {
       images_.push_back(MakeSurface(LoadImageCover(file, pw_, ph_, t.colors.background)));
     }
     if (images_.empty()) images_.push_back(ProductCard(p, t, script.lang, pw_, ph_));
+    for (const Surface& s : images_) {
+      cairo_surface_flush(s.get());
+      yuv_images_.emplace_back(pw_, ph_);
+      BgraToYuv420(cairo_image_surface_get_data(s.get()), cairo_image_surface_get_stride(s.get()),
+                   pw_, ph_, yuv_images_.back().view());
+    }
     lines_ = TimeScript(script, t, o.duration_s);
     for (const auto& l : lines_) {
-      layers_.push_back({l.start, l.end, Overlay(l, script.lang)});
-      BoundingBox(layers_.back().overlay.get(), layers_.back());
+      Surface s = Overlay(l, script.lang);
+      YuvOverlay yuv(cairo_image_surface_get_data(s.get()), cairo_image_surface_get_stride(s.get()),
+                     w_, h_);
+      layers_.push_back({l.start, l.end, std::move(s), std::move(yuv)});
     }
     hook_end_ = lines_.empty() ? 0 : lines_.front().end;
   }
 
   double hook_end() const { return hook_end_; }
 
+  // Frame at time t, Cairo-composed in RGB (the thumbnail; transitions of the video).
   void Frame(cairo_t* cr, double t) {
     const auto& bg = t_.colors.background;
     const int k = static_cast<int>(images_.size());
     const double slot = o_.duration_s / k;
-    const double ts = std::min(t_.transition_s, slot * 0.5);
-    const int j = static_cast<int>(std::lround(t / slot));
-    if (j >= 1 && j < k && ts > 0 && std::fabs(t - j * slot) < ts / 2) {
+    double u = 0;
+    const int j = TransitionAt(t, u);
+    if (j > 0) {
       // Transitions may uncover the background; a single image always covers the frame.
       cairo_set_source_rgb(cr, bg.r, bg.g, bg.b);
       cairo_paint(cr);
-      const double u = (t - j * slot + ts / 2) / ts;
       const Transition tr = t_.transitions[(j - 1) % t_.transitions.size()];
       switch (tr) {
         case Transition::kCut:
@@ -204,19 +195,60 @@ class Composer {
       cairo_set_operator(cr, CAIRO_OPERATOR_OVER);
     }
     for (const auto& l : layers_) {
-      if (t >= l.start && t < l.end && l.x1 > l.x0) {
+      if (t >= l.start && t < l.end && !l.yuv.empty()) {
         // Only the box that holds the overlay's pixels is composited.
         cairo_set_source_surface(cr, l.overlay.get(), 0, 0);
-        cairo_rectangle(cr, l.x0, l.y0, l.x1 - l.x0, l.y1 - l.y0);
+        cairo_rectangle(cr, l.yuv.x0(), l.yuv.y0(), l.yuv.x1() - l.yuv.x0(),
+                        l.yuv.y1() - l.yuv.y0());
         cairo_fill(cr);
       }
     }
   }
 
+  // Frame at time t in the encoder's pixel format. Frames showing one image (all but the
+  // transitions) are composed directly in YUV: the Ken-Burns scale of the image's YUV copy and
+  // the overlays blended over it, the same picture as Frame() without an RGB pass and a colour
+  // conversion per frame. Transitions are drawn by Frame() on `cr` (whose surface is `canvas`)
+  // and converted.
+  void FrameYuv(const Yuv420View& dst, cairo_t* cr, cairo_surface_t* canvas, double t) {
+    double u = 0;
+    if (TransitionAt(t, u) > 0) {
+      Frame(cr, t);
+      cairo_surface_flush(canvas);
+      BgraToYuv420(cairo_image_surface_get_data(canvas), cairo_image_surface_get_stride(canvas), w_,
+                   h_, dst);
+      return;
+    }
+    const int n = static_cast<int>(images_.size());
+    const int k = std::clamp(static_cast<int>(t / (o_.duration_s / n)), 0, n - 1);
+    const Placement pl = Place(k, t, 1);
+    ScaleBilinear(yuv_images_[k].view(), pl.scale, pl.ox, pl.oy, dst);
+    for (const auto& l : layers_) {
+      if (t >= l.start && t < l.end) l.yuv.BlendOver(dst);
+    }
+  }
+
  private:
-  // Draws image k with its Ken-Burns motion at time t, shifted by (dx, dy).
-  void Image(cairo_t* cr, int k, double t, double alpha = 1, double dx = 0, double dy = 0,
-             double extra_zoom = 1) {
+  // The transition into image j (>= 1) that is under way at time t, with its progress u in
+  // [0, 1); 0 when one image fills the frame.
+  int TransitionAt(double t, double& u) const {
+    const int k = static_cast<int>(images_.size());
+    const double slot = o_.duration_s / k;
+    const double ts = std::min(t_.transition_s, slot * 0.5);
+    const int j = static_cast<int>(std::lround(t / slot));
+    if (j >= 1 && j < k && ts > 0 && std::fabs(t - j * slot) < ts / 2) {
+      u = (t - j * slot + ts / 2) / ts;
+      return j;
+    }
+    return 0;
+  }
+
+  // Image k's Ken-Burns motion at time t: frame pixel (x, y) shows the image's (prescaled)
+  // pixel (x / scale + ox, y / scale + oy).
+  struct Placement {
+    double scale, ox, oy;
+  };
+  Placement Place(int k, double t, double extra_zoom) const {
     const double slot = o_.duration_s / images_.size();
     const double ts = t_.transition_s;
     const double e = Smooth((t - (k * slot - ts / 2)) / (slot + ts));
@@ -239,11 +271,17 @@ class Composer {
       case Pan::kCenter:
         break;
     }
-    const double ox = (pw_ - w_ / s) * px, oy = (ph_ - h_ / s) * py;
+    return {s, (pw_ - w_ / s) * px, (ph_ - h_ / s) * py};
+  }
+
+  // Draws image k with its Ken-Burns motion at time t, shifted by (dx, dy).
+  void Image(cairo_t* cr, int k, double t, double alpha = 1, double dx = 0, double dy = 0,
+             double extra_zoom = 1) {
+    const Placement pl = Place(k, t, extra_zoom);
     cairo_save(cr);
     cairo_translate(cr, dx, dy);
-    cairo_scale(cr, s, s);
-    cairo_set_source_surface(cr, images_[k].get(), -ox, -oy);
+    cairo_scale(cr, pl.scale, pl.scale);
+    cairo_set_source_surface(cr, images_[k].get(), -pl.ox, -pl.oy);
     cairo_pattern_set_filter(cairo_get_source(cr), CAIRO_FILTER_BILINEAR);
     if (alpha >= 1) {
       cairo_paint(cr);
@@ -321,6 +359,7 @@ class Composer {
   int w_, h_, pw_ = 0, ph_ = 0;
   double zoom_to_ = 1, hook_end_ = 0;
   std::vector<Surface> images_;
+  std::vector<Yuv420Image> yuv_images_;  // images_ in the encoder's pixel format
   std::vector<TimedLine> lines_;
   std::vector<Layer> layers_;
 };
@@ -584,12 +623,6 @@ RenderResult RenderVideo(const ProductFacts& product, const Script& script,
   av_channel_layout_default(&aframe->ch_layout, 2);
   AvCheck(av_frame_get_buffer(aframe.get(), 0), "cannot allocate an audio frame");
 
-  SwsContext* sws =
-      sws_getContext(o.width, o.height, AV_PIX_FMT_BGRA, o.width, o.height, AV_PIX_FMT_YUV420P,
-                     SWS_FAST_BILINEAR, nullptr, nullptr, nullptr);
-  if (sws == nullptr) throw RenderError("cannot set up the colour converter");
-  std::unique_ptr<SwsContext, void (*)(SwsContext*)> sws_owner(sws, sws_freeContext);
-
   const size_t total_samples = audio.size() / 2;
   size_t next_sample = 0;
   auto encode_audio_until = [&](double seconds) {
@@ -611,16 +644,19 @@ RenderResult RenderVideo(const ProductFacts& product, const Script& script,
   };
 
   const int frames = static_cast<int>(std::lround(o.duration_s * o.fps));
-  // Composes frame i into its slot and converts it to YUV (on the helper thread; one at a time,
-  // so the composer and the colour converter are never used concurrently).
+  // Composes frame i into its slot's YUV frame (on the helper thread; one at a time, so the
+  // composer is never used concurrently).
   auto prepare = [&](int i) {
     Slot& sl = slots[i % 2];
-    composer.Frame(sl.cr.get(), static_cast<double>(i) / o.fps);
-    cairo_surface_flush(sl.canvas.get());
     AvCheck(av_frame_make_writable(sl.yuv.get()), what);
-    const uint8_t* src[1] = {cairo_image_surface_get_data(sl.canvas.get())};
-    const int stride[1] = {cairo_image_surface_get_stride(sl.canvas.get())};
-    sws_scale(sws, src, stride, 0, o.height, sl.yuv->data, sl.yuv->linesize);
+    Yuv420View dst;
+    for (int p = 0; p < 3; ++p) {
+      dst.data[p] = sl.yuv->data[p];
+      dst.linesize[p] = sl.yuv->linesize[p];
+    }
+    dst.width = o.width;
+    dst.height = o.height;
+    composer.FrameYuv(dst, sl.cr.get(), sl.canvas.get(), static_cast<double>(i) / o.fps);
     sl.yuv->pts = i;
   };
   std::future<void> next;

@@ -10,6 +10,12 @@
 #include "render/music_synth.h"
 #include "render/render_error.h"
 #include "render/voice_over.h"
+#include "render/yuv420.h"
+
+extern "C" {
+#include <libavcodec/avcodec.h>
+#include <libavformat/avformat.h>
+}
 
 namespace cf {
 namespace {
@@ -150,6 +156,79 @@ TEST_F(RenderTest, ThumbnailOnlyDrawsTheHookFrameOfTheVideo) {
   EXPECT_THROW(RenderThumbnail(p, script, lib_.Find("camping"), o, dir_ / "no" / "t.png"),
                RenderError);
   EXPECT_EQ(Files(), (std::vector<fs::path>{"a.png", "t.png", "v.mp4", "v.png"}));
+}
+
+// Frame `index` of an MP4's video stream, decoded (4:2:0 8-bit expected).
+Yuv420Image DecodeFrame(const fs::path& file, int index) {
+  AVFormatContext* fmt = nullptr;
+  EXPECT_EQ(avformat_open_input(&fmt, file.c_str(), nullptr, nullptr), 0) << file;
+  EXPECT_GE(avformat_find_stream_info(fmt, nullptr), 0);
+  const AVCodec* codec = nullptr;
+  const int si = av_find_best_stream(fmt, AVMEDIA_TYPE_VIDEO, -1, -1, &codec, 0);
+  EXPECT_GE(si, 0);
+  AVCodecContext* dec = avcodec_alloc_context3(codec);
+  avcodec_parameters_to_context(dec, fmt->streams[si]->codecpar);
+  EXPECT_EQ(avcodec_open2(dec, codec, nullptr), 0);
+  AVPacket* pkt = av_packet_alloc();
+  AVFrame* frame = av_frame_alloc();
+  Yuv420Image out;
+  int seen = 0;
+  auto receive = [&] {
+    while (avcodec_receive_frame(dec, frame) == 0) {
+      if (seen++ == index) {
+        EXPECT_EQ(frame->format, AV_PIX_FMT_YUV420P);
+        out = Yuv420Image(frame->width, frame->height);
+        const Yuv420View v = out.view();
+        for (int p = 0; p < 3; ++p) {
+          const int w = p == 0 ? frame->width : (frame->width + 1) / 2;
+          const int h = p == 0 ? frame->height : (frame->height + 1) / 2;
+          for (int y = 0; y < h; ++y) {
+            std::copy_n(frame->data[p] + y * frame->linesize[p], w, v.data[p] + y * v.linesize[p]);
+          }
+        }
+      }
+    }
+  };
+  while (av_read_frame(fmt, pkt) >= 0) {
+    if (pkt->stream_index == si) avcodec_send_packet(dec, pkt);
+    av_packet_unref(pkt);
+    receive();
+  }
+  avcodec_send_packet(dec, nullptr);
+  receive();
+  av_frame_free(&frame);
+  av_packet_free(&pkt);
+  avcodec_free_context(&dec);
+  avformat_close_input(&fmt);
+  EXPECT_GT(seen, index) << file;
+  return out;
+}
+
+// The video's frames are composed in YUV (the fast path), the thumbnail with Cairo in RGB: the
+// same picture. Lossless encoding, so the comparison sees only the two compositions.
+TEST_F(RenderTest, VideoFramesMatchTheCairoComposition) {
+  ProductFacts p = Product("zh");
+  p.images = {MakePng("a.png", 0.9, 0.3, 0.2).string(), MakePng("b.png", 0.2, 0.5, 0.9).string()};
+  RenderOptions o;
+  o.width = 256;
+  o.height = 144;
+  o.duration_s = 2;
+  o.fps = 25;  // the thumbnail is at 60% of the 0.4 s hook: 0.24 s, frame 6
+  o.crf = 0;   // lossless
+  const auto res = RenderVideo(p, Write(p, "zh"), lib_.Find("camping"), o, dir_ / "v.mp4");
+  const Yuv420Image video = DecodeFrame(res.video, 6);
+  ASSERT_EQ(video.width(), 256);
+  cairo_surface_t* thumb = cairo_image_surface_create_from_png(res.thumbnail.c_str());
+  ASSERT_EQ(cairo_surface_status(thumb), CAIRO_STATUS_SUCCESS);
+  Yuv420Image want(256, 144);
+  BgraToYuv420(cairo_image_surface_get_data(thumb), cairo_image_surface_get_stride(thumb), 256, 144,
+               want.view());
+  cairo_surface_destroy(thumb);
+  EXPECT_GT(PsnrDb(video.view(), want.view(), 0), 45);
+  EXPECT_GT(PsnrDb(video.view(), want.view(), 1), 40);
+  EXPECT_GT(PsnrDb(video.view(), want.view(), 2), 40);
+  // And not just any picture: the next image's frame is far from it.
+  EXPECT_LT(PsnrDb(DecodeFrame(res.video, 45).view(), want.view(), 0), 25);
 }
 
 TEST_F(RenderTest, CorruptImageFailsAndLeavesNoFile) {
