@@ -129,6 +129,7 @@ class Composer {
       images_.push_back(MakeSurface(LoadImageCover(file, pw_, ph_, t.colors.background)));
     }
     if (images_.empty()) images_.push_back(ProductCard(p, t, script.lang, pw_, ph_));
+    background_ = ToYuv(t.colors.background.r, t.colors.background.g, t.colors.background.b);
     for (const Surface& s : images_) {
       cairo_surface_flush(s.get());
       yuv_images_.emplace_back(pw_, ph_);
@@ -147,53 +148,36 @@ class Composer {
 
   double hook_end() const { return hook_end_; }
 
-  // Frame at time t, Cairo-composed in RGB (the thumbnail; transitions of the video).
+  // Frame at time t, Cairo-composed in RGB (the thumbnail).
   void Frame(cairo_t* cr, double t) {
-    const auto& bg = t_.colors.background;
-    const int k = static_cast<int>(images_.size());
-    const double slot = o_.duration_s / k;
-    double u = 0;
-    const int j = TransitionAt(t, u);
-    if (j > 0) {
-      // Transitions may uncover the background; a single image always covers the frame.
+    bool background = false;
+    const std::vector<ImageOp> ops = Ops(t, background);
+    if (background) {
+      const auto& bg = t_.colors.background;
       cairo_set_source_rgb(cr, bg.r, bg.g, bg.b);
       cairo_paint(cr);
-      const Transition tr = t_.transitions[(j - 1) % t_.transitions.size()];
-      switch (tr) {
-        case Transition::kCut:
-          Image(cr, u < 0.5 ? j - 1 : j, t);
-          break;
-        case Transition::kFade:
-          Image(cr, j - 1, t);
-          Image(cr, j, t, u);
-          break;
-        case Transition::kSlideLeft:
-          Image(cr, j - 1, t, 1, -Smooth(u) * w_);
-          Image(cr, j, t, 1, (1 - Smooth(u)) * w_);
-          break;
-        case Transition::kSlideUp:
-          Image(cr, j - 1, t, 1, 0, -Smooth(u) * h_);
-          Image(cr, j, t, 1, 0, (1 - Smooth(u)) * h_);
-          break;
-        case Transition::kWipeRight:
-          Image(cr, j - 1, t);
-          cairo_save(cr);
-          cairo_rectangle(cr, 0, 0, Smooth(u) * w_, h_);
-          cairo_clip(cr);
-          Image(cr, j, t);
-          cairo_restore(cr);
-          break;
-        case Transition::kZoom:
-          Image(cr, j - 1, t);
-          Image(cr, j, t, u, 0, 0, 1 + 0.3 * (1 - u));
-          break;
-      }
     } else {
-      // One image covers the whole frame: copy instead of blending.
-      cairo_set_operator(cr, CAIRO_OPERATOR_SOURCE);
-      Image(cr, std::clamp(static_cast<int>(t / slot), 0, k - 1), t);
-      cairo_set_operator(cr, CAIRO_OPERATOR_OVER);
+      cairo_set_operator(cr, CAIRO_OPERATOR_SOURCE);  // one image covers the frame: copy
     }
+    for (const ImageOp& op : ops) {
+      const Placement pl = Place(op.k, t, op.extra_zoom);
+      cairo_save(cr);
+      if (op.clip_w >= 0) {
+        cairo_rectangle(cr, 0, 0, op.clip_w, h_);
+        cairo_clip(cr);
+      }
+      cairo_translate(cr, op.dx, op.dy);
+      cairo_scale(cr, pl.scale, pl.scale);
+      cairo_set_source_surface(cr, images_[op.k].get(), -pl.ox, -pl.oy);
+      cairo_pattern_set_filter(cairo_get_source(cr), CAIRO_FILTER_BILINEAR);
+      if (op.alpha >= 1) {
+        cairo_paint(cr);
+      } else {
+        cairo_paint_with_alpha(cr, op.alpha);
+      }
+      cairo_restore(cr);
+    }
+    cairo_set_operator(cr, CAIRO_OPERATOR_OVER);
     for (const auto& l : layers_) {
       if (t >= l.start && t < l.end && !l.yuv.empty()) {
         // Only the box that holds the overlay's pixels is composited.
@@ -205,30 +189,64 @@ class Composer {
     }
   }
 
-  // Frame at time t in the encoder's pixel format. Frames showing one image (all but the
-  // transitions) are composed directly in YUV: the Ken-Burns scale of the image's YUV copy and
-  // the overlays blended over it, the same picture as Frame() without an RGB pass and a colour
-  // conversion per frame. Transitions are drawn by Frame() on `cr` (whose surface is `canvas`)
-  // and converted.
-  void FrameYuv(const Yuv420View& dst, cairo_t* cr, cairo_surface_t* canvas, double t) {
-    double u = 0;
-    if (TransitionAt(t, u) > 0) {
-      Frame(cr, t);
-      cairo_surface_flush(canvas);
-      BgraToYuv420(cairo_image_surface_get_data(canvas), cairo_image_surface_get_stride(canvas), w_,
-                   h_, dst);
-      return;
+  // The same frame composed directly in the encoder's pixel format (the video): the Ken-Burns
+  // scale of each image's YUV copy and the overlays blended over it, without an RGB pass and a
+  // colour conversion per frame. Matches Frame() to within rounding; image edges uncovered by a
+  // transition are hard where Cairo's are anti-aliased.
+  void FrameYuv(const Yuv420View& dst, double t) {
+    bool background = false;
+    const std::vector<ImageOp> ops = Ops(t, background);
+    if (background) Fill(dst, background_);
+    for (const ImageOp& op : ops) {
+      const Placement pl = Place(op.k, t, op.extra_zoom);
+      const double s = pl.scale;
+      // The image's footprint: the pixels whose centres it covers.
+      auto first = [](double edge) { return static_cast<int>(std::ceil(edge - 0.5)); };
+      PixelBox box{first(op.dx - pl.ox * s), first(op.dy - pl.oy * s),
+                   first(op.dx + (pw_ - pl.ox) * s), first(op.dy + (ph_ - pl.oy) * s)};
+      if (op.clip_w >= 0) box.x1 = std::min(box.x1, static_cast<int>(std::lround(op.clip_w)));
+      ScaleBilinear(yuv_images_[op.k].view(), s, pl.ox - op.dx / s, pl.oy - op.dy / s, dst, &box,
+                    op.alpha);
     }
-    const int n = static_cast<int>(images_.size());
-    const int k = std::clamp(static_cast<int>(t / (o_.duration_s / n)), 0, n - 1);
-    const Placement pl = Place(k, t, 1);
-    ScaleBilinear(yuv_images_[k].view(), pl.scale, pl.ox, pl.oy, dst);
     for (const auto& l : layers_) {
       if (t >= l.start && t < l.end) l.yuv.BlendOver(dst);
     }
   }
 
  private:
+  // One image drawn into a frame: image k, mixed at alpha, shifted by (dx, dy), zoomed a further
+  // extra_zoom about the frame's corner, and (when clip_w >= 0) only left of x = clip_w.
+  struct ImageOp {
+    int k = 0;
+    double alpha = 1, dx = 0, dy = 0, extra_zoom = 1, clip_w = -1;
+  };
+
+  // What frame t shows, bottom to top. `background`: a transition may uncover the background
+  // (a single image always covers the frame).
+  std::vector<ImageOp> Ops(double t, bool& background) const {
+    const int k = static_cast<int>(images_.size());
+    double u = 0;
+    const int j = TransitionAt(t, u);
+    background = j > 0;
+    if (j == 0) return {{std::clamp(static_cast<int>(t / (o_.duration_s / k)), 0, k - 1)}};
+    const double e = Smooth(u);
+    switch (t_.transitions[(j - 1) % t_.transitions.size()]) {
+      case Transition::kCut:
+        return {{u < 0.5 ? j - 1 : j}};
+      case Transition::kFade:
+        return {{j - 1}, {j, u}};
+      case Transition::kSlideLeft:
+        return {{j - 1, 1, -e * w_}, {j, 1, (1 - e) * w_}};
+      case Transition::kSlideUp:
+        return {{j - 1, 1, 0, -e * h_}, {j, 1, 0, (1 - e) * h_}};
+      case Transition::kWipeRight:
+        return {{j - 1}, {j, 1, 0, 0, 1, e * w_}};
+      case Transition::kZoom:
+        return {{j - 1}, {j, u, 0, 0, 1 + 0.3 * (1 - u)}};
+    }
+    return {{j}};
+  }
+
   // The transition into image j (>= 1) that is under way at time t, with its progress u in
   // [0, 1); 0 when one image fills the frame.
   int TransitionAt(double t, double& u) const {
@@ -272,23 +290,6 @@ class Composer {
         break;
     }
     return {s, (pw_ - w_ / s) * px, (ph_ - h_ / s) * py};
-  }
-
-  // Draws image k with its Ken-Burns motion at time t, shifted by (dx, dy).
-  void Image(cairo_t* cr, int k, double t, double alpha = 1, double dx = 0, double dy = 0,
-             double extra_zoom = 1) {
-    const Placement pl = Place(k, t, extra_zoom);
-    cairo_save(cr);
-    cairo_translate(cr, dx, dy);
-    cairo_scale(cr, pl.scale, pl.scale);
-    cairo_set_source_surface(cr, images_[k].get(), -pl.ox, -pl.oy);
-    cairo_pattern_set_filter(cairo_get_source(cr), CAIRO_FILTER_BILINEAR);
-    if (alpha >= 1) {
-      cairo_paint(cr);
-    } else {
-      cairo_paint_with_alpha(cr, alpha);
-    }
-    cairo_restore(cr);
   }
 
   // Everything drawn over the images while line `l` plays.
@@ -360,6 +361,7 @@ class Composer {
   double zoom_to_ = 1, hook_end_ = 0;
   std::vector<Surface> images_;
   std::vector<Yuv420Image> yuv_images_;  // images_ in the encoder's pixel format
+  YuvColour background_;
   std::vector<TimedLine> lines_;
   std::vector<Layer> layers_;
 };
@@ -453,12 +455,15 @@ void CheckOptions(const RenderOptions& o) {
   if (o.crf < 0 || o.crf > 51) throw RenderError(fmt::format("crf {}: must be 0..51", o.crf));
 }
 
-// The thumbnail: the frame 60% into the hook, as PNG at `png`.
-void WriteHookFrame(Composer& composer, cairo_t* cr, cairo_surface_t* canvas,
-                    const std::filesystem::path& png) {
-  composer.Frame(cr, std::max(0.0, composer.hook_end() * 0.6));
-  cairo_surface_flush(canvas);
-  if (cairo_surface_write_to_png(canvas, png.c_str()) != CAIRO_STATUS_SUCCESS) {
+// The thumbnail: the frame at options.thumbnail_at_s (default 60% into the hook), as PNG.
+void WriteThumbnail(Composer& composer, const RenderOptions& o, const std::filesystem::path& png) {
+  Surface canvas = NewSurface(CAIRO_FORMAT_RGB24, o.width, o.height);
+  Context cr = MakeContext(canvas.get());
+  const double t = o.thumbnail_at_s >= 0 ? std::min(o.thumbnail_at_s, o.duration_s)
+                                         : std::max(0.0, composer.hook_end() * 0.6);
+  composer.Frame(cr.get(), t);
+  cairo_surface_flush(canvas.get());
+  if (cairo_surface_write_to_png(canvas.get(), png.c_str()) != CAIRO_STATUS_SUCCESS) {
     throw RenderError("cannot write thumbnail " + png.string() +
                       "; check that the output folder is writable");
   }
@@ -595,14 +600,12 @@ RenderResult RenderVideo(const ProductFacts& product, const Script& script,
 
   std::unique_ptr<AVPacket, void (*)(AVPacket*)> pkt(av_packet_alloc(),
                                                      [](AVPacket* p) { av_packet_free(&p); });
-  // Two slots (canvas + YUV frame): frame i+1 is composed and converted on a helper thread while
-  // the encoder takes frame i, so composition and x264 use both cores. x264 copies its input,
-  // and av_frame_make_writable copies a frame the encoder would still hold.
+  // Two frames: frame i+1 is composed on a helper thread while the encoder takes frame i, so
+  // composition and x264 use both cores. x264 copies its input, and av_frame_make_writable
+  // copies a frame the encoder would still hold.
   struct Slot {
     std::unique_ptr<AVFrame, void (*)(AVFrame*)> yuv{av_frame_alloc(),
                                                      [](AVFrame* f) { av_frame_free(&f); }};
-    Surface canvas{nullptr, cairo_surface_destroy};
-    Context cr{nullptr, cairo_destroy};
   };
   Slot slots[2];
   for (Slot& sl : slots) {
@@ -611,8 +614,6 @@ RenderResult RenderVideo(const ProductFacts& product, const Script& script,
     f->width = o.width;
     f->height = o.height;
     AvCheck(av_frame_get_buffer(f, 0), "cannot allocate a video frame");
-    sl.canvas = NewSurface(CAIRO_FORMAT_RGB24, o.width, o.height);
-    sl.cr = MakeContext(sl.canvas.get());
   }
   std::unique_ptr<AVFrame, void (*)(AVFrame*)> aframe(av_frame_alloc(),
                                                       [](AVFrame* f) { av_frame_free(&f); });
@@ -656,7 +657,7 @@ RenderResult RenderVideo(const ProductFacts& product, const Script& script,
     }
     dst.width = o.width;
     dst.height = o.height;
-    composer.FrameYuv(dst, sl.cr.get(), sl.canvas.get(), static_cast<double>(i) / o.fps);
+    composer.FrameYuv(dst, static_cast<double>(i) / o.fps);
     sl.yuv->pts = i;
   };
   std::future<void> next;
@@ -680,8 +681,7 @@ RenderResult RenderVideo(const ProductFacts& product, const Script& script,
   AvCheck(av_write_trailer(out.oc), what);
   AvCheck(avio_closep(&out.oc->pb), what);
 
-  if (o.thumbnail)
-    WriteHookFrame(composer, slots[0].cr.get(), slots[0].canvas.get(), temps.Add(thumb));
+  if (o.thumbnail) WriteThumbnail(composer, o, temps.Add(thumb));
   temps.Commit();
   RenderResult res;
   res.video = out_mp4;
@@ -699,10 +699,8 @@ RenderResult RenderThumbnail(const ProductFacts& product, const Script& script,
   const auto t0 = std::chrono::steady_clock::now();
   CheckRenderInputs(script, tmpl, o, out_png);
   Composer composer(product, script, tmpl, o);
-  Surface canvas = NewSurface(CAIRO_FORMAT_RGB24, o.width, o.height);
-  Context cr = MakeContext(canvas.get());
   TempFiles temps;
-  WriteHookFrame(composer, cr.get(), canvas.get(), temps.Add(out_png));
+  WriteThumbnail(composer, o, temps.Add(out_png));
   temps.Commit();
   RenderResult res;
   res.thumbnail = out_png;

@@ -29,6 +29,7 @@ struct RenderOptions {
   std::string voice;                // "" = no voice-over, else one of VoiceNames()
   std::string music_file;           // "" = synthesise from the template
   bool thumbnail = true;
+  double thumbnail_at_s = -1;            // the thumbnail's moment; < 0: 60% into the hook
   std::function<void(double)> progress;  // fraction done, called a few times per second of video
 };
 
@@ -50,9 +51,10 @@ RenderResult RenderVideo(const ProductFacts& product, const Script& script,
                          const SceneTemplate& tmpl, const RenderOptions& options,
                          const std::filesystem::path& out_mp4);
 
-// Only the thumbnail (the hook frame, as RenderVideo draws it) at the options' frame size, without
-// encoding a video or mixing audio: a creative's preview. Same checks and the same promise (the
-// PNG appears whole or not at all); `video` and `duration_s` of the result stay empty.
+// Only the thumbnail (the hook frame, or the frame at thumbnail_at_s, as RenderVideo draws it) at
+// the options' frame size, without encoding a video or mixing audio: a creative's preview. Same
+// checks and the same promise (the PNG appears whole or not at all); `video` and `duration_s` of
+// the result stay empty.
 RenderResult RenderThumbnail(const ProductFacts& product, const Script& script,
                              const SceneTemplate& tmpl, const RenderOptions& options,
                              const std::filesystem::path& out_png);

@@ -1,6 +1,7 @@
 #include "render/video_renderer.h"
 
 #include <cairo.h>
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <fstream>
@@ -229,6 +230,46 @@ TEST_F(RenderTest, VideoFramesMatchTheCairoComposition) {
   EXPECT_GT(PsnrDb(video.view(), want.view(), 2), 40);
   // And not just any picture: the next image's frame is far from it.
   EXPECT_LT(PsnrDb(DecodeFrame(res.video, 45).view(), want.view(), 0), 25);
+}
+
+// Every kind of transition, composed in YUV for the video and with Cairo for a thumbnail taken at
+// the same moment.
+TEST_F(RenderTest, TransitionFramesMatchTheCairoComposition) {
+  ProductFacts p = Product("en");
+  for (int i = 0; i < 7; ++i) {
+    p.images.push_back(
+        MakePng(fmt::format("p{}.png", i), 0.1 + 0.12 * i, 0.8 - 0.1 * i, 0.3 + 0.09 * (i % 3))
+            .string());
+  }
+  SceneTemplate t = lib_.Find("camping");
+  t.transitions = {Transition::kCut,     Transition::kFade,      Transition::kSlideLeft,
+                   Transition::kSlideUp, Transition::kWipeRight, Transition::kZoom};
+  t.transition_s = 0.6;
+  const Script script = Write(p, "en");
+  RenderOptions o;
+  o.width = 256;
+  o.height = 144;
+  o.duration_s = 7;  // 7 images, one a second; transition j at j s, 0.5 s long
+  o.fps = 10;
+  o.crf = 0;  // lossless
+  o.thumbnail = false;
+  const auto res = RenderVideo(p, script, t, o, dir_ / "v.mp4");
+  for (int j = 1; j <= 6; ++j) {
+    SCOPED_TRACE(::testing::Message() << "transition " << j);
+    o.thumbnail_at_s = (10 * j + 1) / 10.0;  // 70% through it
+    const fs::path png = dir_ / fmt::format("t{}.png", j);
+    RenderThumbnail(p, script, t, o, png);
+    cairo_surface_t* s = cairo_image_surface_create_from_png(png.c_str());
+    ASSERT_EQ(cairo_surface_status(s), CAIRO_STATUS_SUCCESS);
+    Yuv420Image want(256, 144);
+    BgraToYuv420(cairo_image_surface_get_data(s), cairo_image_surface_get_stride(s), 256, 144,
+                 want.view());
+    cairo_surface_destroy(s);
+    const Yuv420Image got = DecodeFrame(res.video, 10 * j + 1);
+    EXPECT_GT(PsnrDb(got.view(), want.view(), 0), 40);  // measured 47-69
+    EXPECT_GT(PsnrDb(got.view(), want.view(), 1), 40);  // measured 47-69
+    EXPECT_GT(PsnrDb(got.view(), want.view(), 2), 40);  // measured 47-69
+  }
 }
 
 TEST_F(RenderTest, CorruptImageFailsAndLeavesNoFile) {

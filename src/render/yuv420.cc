@@ -2,6 +2,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace cf {
 namespace {
@@ -48,59 +53,110 @@ inline int Div255(int x) {
   return (x + (x >> 8)) >> 8;
 }
 
-// Where each destination column (or row) samples the source: index and 8-bit weight of the
-// next sample, for dst i -> (i + 0.5) * inv + offset - 0.5, clamped to the source.
-void SamplePositions(int n, int src_n, double inv, double offset, std::vector<int>& idx,
-                     std::vector<uint16_t>& frac) {
-  idx.resize(n);
-  frac.resize(n);
-  for (int i = 0; i < n; ++i) {
+// Bilinear weights have 7 bits (as pixman's): a vertical tap then fits in int16 (255 * 128) and
+// the horizontal pair is one multiply-add of 16-bit lanes.
+constexpr int kWeightBits = 7, kOne = 1 << kWeightBits;
+
+// Where destination columns (or rows) i0..i1-1 sample the source: index and weight of the next
+// sample, for dst i -> (i + 0.5) * inv + offset - 0.5, clamped to the source.
+void SamplePositions(int i0, int i1, int src_n, double inv, double offset, std::vector<int>& idx,
+                     std::vector<int16_t>& frac) {
+  idx.resize(i1 - i0);
+  frac.resize(i1 - i0);
+  for (int i = i0; i < i1; ++i) {
     double s = (i + 0.5) * inv + offset - 0.5;
     s = std::clamp(s, 0.0, static_cast<double>(src_n - 1));
     int k = static_cast<int>(s);
-    int f = static_cast<int>(std::lround((s - k) * 256));
-    if (f >= 256) ++k, f = 0;
+    int f = static_cast<int>(std::lround((s - k) * kOne));
+    if (f >= kOne) ++k, f = 0;
     if (k >= src_n - 1) k = src_n - 1, f = 0;
-    idx[i] = k;
-    frac[i] = static_cast<uint16_t>(f);
+    idx[i - i0] = k;
+    frac[i - i0] = static_cast<int16_t>(f);
   }
 }
 
-// t[i] = r0[i] * gy + r1[i] * fy (gy + fy = 256): vectorised by the compiler.
+// t[i] = r0[i] * gy + r1[i] * fy (gy + fy = 128): vectorised by the compiler.
 void VerticalPass(const uint8_t* __restrict r0, const uint8_t* __restrict r1, int gy, int fy, int n,
-                  uint16_t* __restrict t) {
-  for (int i = 0; i < n; ++i) t[i] = static_cast<uint16_t>(r0[i] * gy + r1[i] * fy);
+                  int16_t* __restrict t) {
+  for (int i = 0; i < n; ++i) t[i] = static_cast<int16_t>(r0[i] * gy + r1[i] * fy);
 }
 
-// out[x] = the two taps of t around column xi[x] - lo, weights 256 - xf[x] and xf[x].
-void HorizontalPass(const uint16_t* __restrict t, const int* __restrict xi,
-                    const uint16_t* __restrict xf, int lo, int dw, uint8_t* __restrict out) {
-  for (int x = 0; x < dw; ++x) {
-    const int k = xi[x] - lo;
-    const uint32_t f = xf[x];
-    out[x] = static_cast<uint8_t>((t[k] * (256 - f) + t[k + 1] * f + 32768) >> 16);
+// out[x] = the two taps of t at xi[x] and xi[x] + 1, weights 128 - xf[x] and xf[x]; `w` holds
+// the same weights as int16 pairs (128 - f, f) for the SIMD path.
+void HorizontalPass(const int16_t* __restrict t, const int* __restrict xi,
+                    const int16_t* __restrict xf, const int16_t* __restrict w, int n,
+                    uint8_t* __restrict out) {
+  int x = 0;
+#if defined(__SSE2__)
+  auto pair = [t](int k) {
+    int32_t v;
+    std::memcpy(&v, t + k, sizeof v);
+    return v;
+  };
+  const __m128i round = _mm_set1_epi32(1 << (2 * kWeightBits - 1));
+  for (; x + 8 <= n; x += 8) {
+    const __m128i a = _mm_set_epi32(pair(xi[x + 3]), pair(xi[x + 2]), pair(xi[x + 1]), pair(xi[x]));
+    const __m128i b =
+        _mm_set_epi32(pair(xi[x + 7]), pair(xi[x + 6]), pair(xi[x + 5]), pair(xi[x + 4]));
+    const __m128i wa = _mm_loadu_si128(reinterpret_cast<const __m128i*>(w + 2 * x));
+    const __m128i wb = _mm_loadu_si128(reinterpret_cast<const __m128i*>(w + 2 * x + 8));
+    const __m128i ra = _mm_srai_epi32(_mm_add_epi32(_mm_madd_epi16(a, wa), round), 2 * kWeightBits);
+    const __m128i rb = _mm_srai_epi32(_mm_add_epi32(_mm_madd_epi16(b, wb), round), 2 * kWeightBits);
+    const __m128i px = _mm_packus_epi16(_mm_packs_epi32(ra, rb), _mm_setzero_si128());
+    _mm_storel_epi64(reinterpret_cast<__m128i*>(out + x), px);
+  }
+#else
+  (void)w;
+#endif
+  for (; x < n; ++x) {
+    const int k = xi[x], f = xf[x];
+    out[x] = static_cast<uint8_t>(
+        (t[k] * (kOne - f) + t[k + 1] * f + (1 << (2 * kWeightBits - 1))) >> (2 * kWeightBits));
   }
 }
 
+// dst = dst * (1 - alpha) + src * alpha, alpha in 1/256.
+void MixRow(const uint8_t* __restrict src, int alpha, int n, uint8_t* __restrict dst) {
+  for (int x = 0; x < n; ++x) {
+    dst[x] = static_cast<uint8_t>((dst[x] * (256 - alpha) + src[x] * alpha + 128) >> 8);
+  }
+}
+
+// One plane: destination box [x0, x1) x [y0, y1) from the source, mixed at alpha (256 = copy).
 void ScalePlane(const uint8_t* src, int src_stride, int sw, int sh, uint8_t* dst, int dst_stride,
-                int dw, int dh, double inv, double ox, double oy) {
+                int x0, int y0, int x1, int y1, double inv, double ox, double oy, int alpha) {
+  if (x1 <= x0 || y1 <= y0) return;
   std::vector<int> xi, yi;
-  std::vector<uint16_t> xf, yf;
-  SamplePositions(dw, sw, inv, ox, xi, xf);
-  SamplePositions(dh, sh, inv, oy, yi, yf);
+  std::vector<int16_t> xf, yf;
+  SamplePositions(x0, x1, sw, inv, ox, xi, xf);
+  SamplePositions(y0, y1, sh, inv, oy, yi, yf);
+  const int n = x1 - x0;
   // The source columns the row uses: [lo, hi], hi = the last index + 1 so that k + 1 is always
   // readable (it repeats the last column at the source's edge).
   const int lo = xi.front(), hi = xi.back() + 1;
-  std::vector<uint16_t> tmp(static_cast<size_t>(hi - lo) + 1);
-  for (int y = 0; y < dh; ++y) {
-    const uint8_t* r0 = src + static_cast<size_t>(yi[y]) * src_stride;
-    const uint8_t* r1 = src + static_cast<size_t>(std::min(yi[y] + 1, sh - 1)) * src_stride;
-    const int fy = yf[y], gy = 256 - fy;
-    const int n = std::min(hi + 1, sw) - lo;
-    VerticalPass(r0 + lo, r1 + lo, gy, fy, n, tmp.data());
-    if (n < hi - lo + 1) tmp[n] = tmp[n - 1];  // the source's last column repeats
-    HorizontalPass(tmp.data(), xi.data(), xf.data(), lo, dw,
-                   dst + static_cast<size_t>(y) * dst_stride);
+  std::vector<int16_t> w(2 * static_cast<size_t>(n));
+  for (int x = 0; x < n; ++x) {
+    xi[x] -= lo;
+    w[2 * x] = static_cast<int16_t>(kOne - xf[x]);
+    w[2 * x + 1] = xf[x];
+  }
+  std::vector<int16_t> tmp(static_cast<size_t>(hi - lo) + 1);
+  std::vector<uint8_t> row(alpha < 256 ? n : 0);
+  for (int y = y0; y < y1; ++y) {
+    const int sy = yi[y - y0];
+    const uint8_t* r0 = src + static_cast<size_t>(sy) * src_stride;
+    const uint8_t* r1 = src + static_cast<size_t>(std::min(sy + 1, sh - 1)) * src_stride;
+    const int fy = yf[y - y0];
+    const int m = std::min(hi + 1, sw) - lo;
+    VerticalPass(r0 + lo, r1 + lo, kOne - fy, fy, m, tmp.data());
+    if (m < hi - lo + 1) tmp[m] = tmp[m - 1];  // the source's last column repeats
+    uint8_t* out = dst + static_cast<size_t>(y) * dst_stride + x0;
+    if (alpha >= 256) {
+      HorizontalPass(tmp.data(), xi.data(), xf.data(), w.data(), n, out);
+    } else {
+      HorizontalPass(tmp.data(), xi.data(), xf.data(), w.data(), n, row.data());
+      MixRow(row.data(), alpha, n, out);
+    }
   }
 }
 
@@ -227,14 +283,42 @@ void YuvOverlay::BlendOver(const Yuv420View& dst) const {
   }
 }
 
-void ScaleBilinear(const Yuv420View& src, double scale, double ox, double oy,
-                   const Yuv420View& dst) {
+void ScaleBilinear(const Yuv420View& src, double scale, double ox, double oy, const Yuv420View& dst,
+                   const PixelBox* box, double alpha) {
+  PixelBox b{0, 0, dst.width, dst.height};
+  if (box != nullptr) {
+    b = {std::max(box->x0, 0), std::max(box->y0, 0), std::min(box->x1, dst.width),
+         std::min(box->y1, dst.height)};
+  }
+  const int a = static_cast<int>(std::lround(std::clamp(alpha, 0.0, 1.0) * 256));
+  if (a == 0) return;
   const double inv = 1.0 / scale;
   ScalePlane(src.data[0], src.linesize[0], src.width, src.height, dst.data[0], dst.linesize[0],
-             dst.width, dst.height, inv, ox, oy);
+             b.x0, b.y0, b.x1, b.y1, inv, ox, oy, a);
   for (int p = 1; p < 3; ++p) {
     ScalePlane(src.data[p], src.linesize[p], (src.width + 1) / 2, (src.height + 1) / 2, dst.data[p],
-               dst.linesize[p], (dst.width + 1) / 2, (dst.height + 1) / 2, inv, ox / 2, oy / 2);
+               dst.linesize[p], b.x0 / 2, b.y0 / 2, (b.x1 + 1) / 2, (b.y1 + 1) / 2, inv, ox / 2,
+               oy / 2, a);
+  }
+}
+
+YuvColour ToYuv(double r, double g, double b) {
+  auto c = [](double v) { return std::clamp(v, 0.0, 1.0) * 255; };
+  return {Clamp8(static_cast<int>(
+              std::lround(16 + (65.481 * c(r) + 128.553 * c(g) + 24.966 * c(b)) / 255))),
+          Clamp8(static_cast<int>(
+              std::lround(128 + (-37.797 * c(r) - 74.203 * c(g) + 112 * c(b)) / 255))),
+          Clamp8(static_cast<int>(
+              std::lround(128 + (112 * c(r) - 93.786 * c(g) - 18.214 * c(b)) / 255)))};
+}
+
+void Fill(const Yuv420View& dst, const YuvColour& c) {
+  const uint8_t v[3] = {c.y, c.u, c.v};
+  for (int p = 0; p < 3; ++p) {
+    const int w = p == 0 ? dst.width : (dst.width + 1) / 2;
+    const int h = p == 0 ? dst.height : (dst.height + 1) / 2;
+    for (int y = 0; y < h; ++y)
+      std::memset(dst.data[p] + static_cast<size_t>(y) * dst.linesize[p], v[p], w);
   }
 }
 

@@ -62,10 +62,25 @@ class YuvOverlay {
   std::vector<uint8_t> value_[3], keep_[3];
 };
 
+// A box of luma pixels, [x0, x1) x [y0, y1).
+struct PixelBox {
+  int x0 = 0, y0 = 0, x1 = 0, y1 = 0;
+};
+
 // Ken-Burns: dst(x, y) = src sampled bilinearly at ((x + 0.5) / scale + ox - 0.5, same for y),
-// luma coordinates; samples beyond the source's edge repeat the edge. scale > 0.
-void ScaleBilinear(const Yuv420View& src, double scale, double ox, double oy,
-                   const Yuv420View& dst);
+// luma coordinates; samples beyond the source's edge repeat the edge. scale > 0. Only pixels in
+// `box` (default: all; clipped to the frame; chroma: the samples the box touches) are drawn, and
+// mixed with what is there at `alpha` (1 = replace, 0 = nothing drawn). Bilinear weights have 7
+// bits, as pixman's.
+void ScaleBilinear(const Yuv420View& src, double scale, double ox, double oy, const Yuv420View& dst,
+                   const PixelBox* box = nullptr, double alpha = 1);
+
+struct YuvColour {
+  uint8_t y = 16, u = 128, v = 128;
+};
+// An RGB colour (components 0..1) in the same BT.601 limited range.
+YuvColour ToYuv(double r, double g, double b);
+void Fill(const Yuv420View& dst, const YuvColour& c);
 
 // Peak signal-to-noise ratio of one plane (0 = Y, 1 = U, 2 = V) of two pictures of the same
 // size, in dB; 99 when they are identical. For tests and quality checks.

@@ -36,7 +36,7 @@ Surface TestPicture(int w, int h, cairo_format_t format = CAIRO_FORMAT_RGB24) {
   return s;
 }
 
-Yuv420Image ToYuv(cairo_surface_t* s) {
+Yuv420Image SurfaceToYuv(cairo_surface_t* s) {
   const int w = cairo_image_surface_get_width(s), h = cairo_image_surface_get_height(s);
   Yuv420Image img(w, h);
   BgraToYuv420(cairo_image_surface_get_data(s), cairo_image_surface_get_stride(s), w, h,
@@ -59,7 +59,7 @@ int MaxDiff(const Yuv420View& a, const Yuv420View& b, int p) {
 TEST(Yuv420, ConversionMatchesLibswscale) {
   const int w = 320, h = 180;
   Surface s = TestPicture(w, h);
-  Yuv420Image ours = ToYuv(s.get());
+  Yuv420Image ours = SurfaceToYuv(s.get());
   Yuv420Image ref(w, h);
   SwsContext* sws = sws_getContext(w, h, AV_PIX_FMT_BGRA, w, h, AV_PIX_FMT_YUV420P,
                                    SWS_BILINEAR | SWS_ACCURATE_RND, nullptr, nullptr, nullptr);
@@ -89,7 +89,7 @@ TEST(Yuv420, ConversionMatchesLibswscale) {
 
 TEST(Yuv420, OddSizesConvertEveryPixel) {
   Surface s = TestPicture(7, 5);
-  Yuv420Image img = ToYuv(s.get());
+  Yuv420Image img = SurfaceToYuv(s.get());
   const Yuv420View v = img.view();
   EXPECT_EQ(v.linesize[1], 4);
   // The last chroma sample (a single pixel block) has that pixel's colour: not the initial 128.
@@ -101,10 +101,18 @@ TEST(Yuv420, OddSizesConvertEveryPixel) {
 }
 
 // The Ken-Burns scale in YUV against Cairo drawing the same motion in RGB and converting.
-TEST(Yuv420, KenBurnsScaleMatchesCairo) {
-  const int sw = 400, sh = 250, w = 320, h = 180;
+class KenBurns : public ::testing::TestWithParam<std::pair<int, int>> {};
+
+// Frame widths with and without a remainder for the 8-pixel SIMD loop.
+INSTANTIATE_TEST_SUITE_P(Yuv420, KenBurns,
+                         ::testing::Values(std::pair{320, 180}, std::pair{318, 178},
+                                           std::pair{90, 58}));
+
+TEST_P(KenBurns, ScaleMatchesCairo) {
+  const int sw = 400, sh = 250;
+  const auto [w, h] = GetParam();
   Surface src = TestPicture(sw, sh);
-  const Yuv420Image src_yuv = ToYuv(src.get());
+  const Yuv420Image src_yuv = SurfaceToYuv(src.get());
   for (const auto& [scale, ox, oy] : {std::tuple{1.0, 0.0, 0.0}, std::tuple{0.8, 0.0, 0.0},
                                       std::tuple{0.93, 17.3, 9.61}, std::tuple{1.1, 80.5, 70.25}}) {
     Surface canvas(cairo_image_surface_create(CAIRO_FORMAT_RGB24, w, h), cairo_surface_destroy);
@@ -116,7 +124,7 @@ TEST(Yuv420, KenBurnsScaleMatchesCairo) {
     cairo_paint(cr);
     cairo_destroy(cr);
     cairo_surface_flush(canvas.get());
-    const Yuv420Image want = ToYuv(canvas.get());
+    const Yuv420Image want = SurfaceToYuv(canvas.get());
     Yuv420Image got(w, h);
     ScaleBilinear(src_yuv.view(), scale, ox, oy, got.view());
     SCOPED_TRACE(::testing::Message() << "scale " << scale << " at " << ox << "," << oy);
@@ -134,6 +142,48 @@ TEST(Yuv420, KenBurnsScaleMatchesCairo) {
   const Yuv420View s = src_yuv.view(), p = past.view();
   for (int y = 0; y < 8; ++y)
     EXPECT_EQ(p.data[0][y * p.linesize[0]], s.data[0][y * s.linesize[0] + sw - 1]);
+}
+
+// A box drawn at half strength over a flat frame: mixed inside the box, untouched outside.
+TEST_P(KenBurns, BoxAndAlphaMixOnlyInsideTheBox) {
+  const auto [w, h] = GetParam();
+  Surface src = TestPicture(400, 250);
+  const Yuv420Image src_yuv = SurfaceToYuv(src.get());
+  Yuv420Image full(w, h), mixed(w, h);
+  ScaleBilinear(src_yuv.view(), 0.9, 11.5, 7.25, full.view());
+  const YuvColour grey = ToYuv(0.5, 0.5, 0.5);
+  EXPECT_EQ(grey.u, 128);
+  EXPECT_EQ(grey.v, 128);
+  Fill(mixed.view(), grey);
+  const PixelBox box{9, 5, w - 21, h - 3};  // odd edges: chroma takes the samples touched
+  ScaleBilinear(src_yuv.view(), 0.9, 11.5, 7.25, mixed.view(), &box, 0.5);
+  const Yuv420View f = full.view(), m = mixed.view();
+  int inside = 0, outside = 0;
+  for (int p = 0; p < 3; ++p) {
+    const int sub = p == 0 ? 1 : 2;
+    const uint8_t flat = p == 0 ? grey.y : 128;
+    for (int y = 0; y < (h + sub - 1) / sub; ++y) {
+      for (int x = 0; x < (w + sub - 1) / sub; ++x) {
+        const bool in = x >= box.x0 / sub && x < (box.x1 + sub - 1) / sub && y >= box.y0 / sub &&
+                        y < (box.y1 + sub - 1) / sub;
+        const int got = m.data[p][y * m.linesize[p] + x];
+        if (in) {
+          ++inside;
+          EXPECT_NEAR(got, (flat + f.data[p][y * f.linesize[p] + x]) / 2.0, 1) << p << " " << x;
+        } else {
+          ++outside;
+          EXPECT_EQ(got, flat) << p << " " << x << "," << y;
+        }
+      }
+    }
+  }
+  EXPECT_GT(inside, 0);
+  EXPECT_GT(outside, 0);
+  Yuv420Image none(w, h), flat(w, h);
+  Fill(none.view(), grey);
+  Fill(flat.view(), grey);
+  ScaleBilinear(src_yuv.view(), 0.9, 0, 0, none.view(), nullptr, 0);  // alpha 0: nothing drawn
+  for (int p = 0; p < 3; ++p) EXPECT_EQ(PsnrDb(none.view(), flat.view(), p), 99);
 }
 
 // Text and cards blended in YUV against Cairo's OVER in RGB, converted.
@@ -162,14 +212,14 @@ TEST(Yuv420, OverlayBlendsLikeCairoOver) {
   EXPECT_EQ(ov.y1(), 162);
 
   Surface frame = TestPicture(w, h);
-  Yuv420Image got = ToYuv(frame.get());
+  Yuv420Image got = SurfaceToYuv(frame.get());
   ov.BlendOver(got.view());
   cr = cairo_create(frame.get());
   cairo_set_source_surface(cr, overlay.get(), 0, 0);
   cairo_paint(cr);
   cairo_destroy(cr);
   cairo_surface_flush(frame.get());
-  const Yuv420Image want = ToYuv(frame.get());
+  const Yuv420Image want = SurfaceToYuv(frame.get());
   EXPECT_LE(MaxDiff(got.view(), want.view(), 0), 1);
   EXPECT_GT(PsnrDb(got.view(), want.view(), 1), 50);  // measured 61.0
   EXPECT_GT(PsnrDb(got.view(), want.view(), 2), 50);  // 61.7
