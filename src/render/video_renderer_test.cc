@@ -205,6 +205,19 @@ Yuv420Image DecodeFrame(const fs::path& file, int index) {
   return out;
 }
 
+// A PNG (a thumbnail) in YUV 4:2:0; empty when it cannot be read.
+Yuv420Image PngToYuv(const fs::path& png) {
+  cairo_surface_t* s = cairo_image_surface_create_from_png(png.c_str());
+  Yuv420Image out;
+  if (cairo_surface_status(s) == CAIRO_STATUS_SUCCESS) {
+    out = Yuv420Image(cairo_image_surface_get_width(s), cairo_image_surface_get_height(s));
+    BgraToYuv420(cairo_image_surface_get_data(s), cairo_image_surface_get_stride(s), out.width(),
+                 out.height(), out.view());
+  }
+  cairo_surface_destroy(s);
+  return out;
+}
+
 // The video's frames are composed in YUV (the fast path), the thumbnail with Cairo in RGB: the
 // same picture. Lossless encoding, so the comparison sees only the two compositions.
 TEST_F(RenderTest, VideoFramesMatchTheCairoComposition) {
@@ -219,12 +232,8 @@ TEST_F(RenderTest, VideoFramesMatchTheCairoComposition) {
   const auto res = RenderVideo(p, Write(p, "zh"), lib_.Find("camping"), o, dir_ / "v.mp4");
   const Yuv420Image video = DecodeFrame(res.video, 6);
   ASSERT_EQ(video.width(), 256);
-  cairo_surface_t* thumb = cairo_image_surface_create_from_png(res.thumbnail.c_str());
-  ASSERT_EQ(cairo_surface_status(thumb), CAIRO_STATUS_SUCCESS);
-  Yuv420Image want(256, 144);
-  BgraToYuv420(cairo_image_surface_get_data(thumb), cairo_image_surface_get_stride(thumb), 256, 144,
-               want.view());
-  cairo_surface_destroy(thumb);
+  const Yuv420Image want = PngToYuv(res.thumbnail);
+  ASSERT_EQ(want.width(), 256);
   EXPECT_GT(PsnrDb(video.view(), want.view(), 0), 45);
   EXPECT_GT(PsnrDb(video.view(), want.view(), 1), 40);
   EXPECT_GT(PsnrDb(video.view(), want.view(), 2), 40);
@@ -259,12 +268,8 @@ TEST_F(RenderTest, TransitionFramesMatchTheCairoComposition) {
     o.thumbnail_at_s = (10 * j + 1) / 10.0;  // 70% through it
     const fs::path png = dir_ / fmt::format("t{}.png", j);
     RenderThumbnail(p, script, t, o, png);
-    cairo_surface_t* s = cairo_image_surface_create_from_png(png.c_str());
-    ASSERT_EQ(cairo_surface_status(s), CAIRO_STATUS_SUCCESS);
-    Yuv420Image want(256, 144);
-    BgraToYuv420(cairo_image_surface_get_data(s), cairo_image_surface_get_stride(s), 256, 144,
-                 want.view());
-    cairo_surface_destroy(s);
+    const Yuv420Image want = PngToYuv(png);
+    ASSERT_EQ(want.width(), 256);
     const Yuv420Image got = DecodeFrame(res.video, 10 * j + 1);
     EXPECT_GT(PsnrDb(got.view(), want.view(), 0), 40);  // measured 47-69
     EXPECT_GT(PsnrDb(got.view(), want.view(), 1), 40);  // measured 47-69
