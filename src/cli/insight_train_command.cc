@@ -63,10 +63,13 @@ int RunTrain(const TrainOptions& o) {
   const SasrecConfig& c = o.config;
   fmt::print(stderr,
              "insight: training SASRec (max length {}, dim {}, {} blocks, {} heads, dropout {}, "
-             "lr {}, batch {}, loss {}{}, validation users {}, patience {}, seed {}, {} threads, "
+             "lr {}, batch {}, loss {}{}{}, validation users {}, patience {}, seed {}, {} threads, "
              "limit {} min) into {}\n",
              c.max_length, c.dim, c.blocks, c.heads, c.dropout, c.learning_rate, c.batch_size,
              c.loss, c.loss == "sampled" ? fmt::format(" with {} negatives", c.negatives) : "",
+             c.contrastive > 0 ? fmt::format(" + {} x contrastive (temperature {})", c.contrastive,
+                                             c.temperature)
+                               : "",
              c.validation_users == 0 ? std::string("all") : std::to_string(c.validation_users),
              c.patience, c.seed, c.threads, c.max_minutes, o.model);
   const SasrecTrainReport r = TrainSasrec(log, c, o.model, [](const std::string& line) {
@@ -199,6 +202,22 @@ void AddInsightTrainCommands(CLI::App& insight) {
                    "Validate each epoch on a fixed seeded sample of this many users (0: all); the "
                    "chosen epoch is validated on all users at the end")
       ->check(CLI::Range(0, 1000000000))
+      ->capture_default_str();
+  train
+      ->add_option("--dropout", train_opts->config.dropout,
+                   "Dropout on embeddings, attention weights and block outputs")
+      ->check(CLI::Range(0.0, 0.95))
+      ->capture_default_str();
+  train
+      ->add_option("--contrastive", train_opts->config.contrastive,
+                   "Weight of the contrastive term (two dropout views of each sequence pulled "
+                   "together, InfoNCE over the batch; 0: off; costs a second encoder pass)")
+      ->check(CLI::Range(0.0, 100.0))
+      ->capture_default_str();
+  train
+      ->add_option("--temperature", train_opts->config.temperature,
+                   "Temperature of the contrastive term's dot-product similarity")
+      ->check(CLI::Range(1e-3, 1e3))
       ->capture_default_str();
   train->callback([train_opts] { Finish([&] { return RunTrain(*train_opts); }); });
 

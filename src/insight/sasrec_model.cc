@@ -151,7 +151,9 @@ nlohmann::json ConfigToJson(const SasrecConfig& c) {
           {"threads", c.threads},
           {"loss", c.loss},
           {"negatives", c.negatives},
-          {"validation_users", c.validation_users}};
+          {"validation_users", c.validation_users},
+          {"contrastive", c.contrastive},
+          {"temperature", c.temperature}};
 }
 
 SasrecConfig ConfigFromJson(const nlohmann::json& j) {
@@ -173,6 +175,8 @@ SasrecConfig ConfigFromJson(const nlohmann::json& j) {
   c.loss = j.value("loss", std::string("full"));
   c.negatives = j.value("negatives", c.negatives);
   c.validation_users = j.value("validation_users", 0);
+  c.contrastive = j.value("contrastive", 0.0);
+  c.temperature = j.value("temperature", 1.0);
   return c;
 }
 
@@ -180,7 +184,8 @@ void ValidateConfig(const SasrecConfig& c) {
   if (c.max_length < 2 || c.dim < 1 || c.blocks < 0 || c.heads < 1 || c.dim % c.heads != 0 ||
       c.dropout < 0 || c.dropout >= 1 || c.learning_rate <= 0 || c.batch_size < 1 ||
       c.max_epochs < 1 || c.patience < 1 || c.max_minutes <= 0 || c.threads < 1 ||
-      (c.loss != "full" && c.loss != "sampled") || c.negatives < 1 || c.validation_users < 0) {
+      (c.loss != "full" && c.loss != "sampled") || c.negatives < 1 || c.validation_users < 0 ||
+      !(c.contrastive >= 0) || !(c.temperature > 0)) {
     throw SasrecError(fmt::format("invalid SASRec config {}", ConfigToJson(c).dump()));
   }
 }
@@ -233,6 +238,7 @@ Batch MakeBatch(std::span<const std::span<const int32_t>> sequences, int64_t max
 // every row max_length wide.
 struct Positions {
   torch::Tensor h, target;
+  torch::Tensor last;  // [sequences with a target, D]: each one's last position, in group order
 };
 
 Positions EncodePositions(Net& net, std::span<const std::span<const int32_t>> sequences,
@@ -260,7 +266,7 @@ Positions EncodePositions(Net& net, std::span<const std::span<const int32_t>> se
   }
   std::vector<std::pair<size_t, size_t>> groups;
   for (size_t j = n; j > 0; j = cut[j]) groups.emplace_back(cut[j], j);
-  std::vector<torch::Tensor> hs, targets;
+  std::vector<torch::Tensor> hs, targets, lasts;
   std::vector<std::span<const int32_t>> members;
   for (auto it = groups.rbegin(); it != groups.rend(); ++it) {
     const int64_t width = steps[order[it->second - 1]];
@@ -270,12 +276,16 @@ Positions EncodePositions(Net& net, std::span<const std::span<const int32_t>> se
     const Batch b = MakeBatch(members, width);
     const auto flat_target = b.target.view({-1});
     const auto where = flat_target.nonzero().view({-1});
-    hs.push_back(
-        net->Encode(b.input, max_length - width).view({-1, net->dim}).index_select(0, where));
+    const auto encoded = net->Encode(b.input, max_length - width);  // [g, width, D]
+    hs.push_back(encoded.view({-1, net->dim}).index_select(0, where));
     targets.push_back(flat_target.index_select(0, where));
+    lasts.push_back(encoded.select(1, width - 1));
   }
-  if (hs.empty()) return {torch::zeros({0, net->dim}), torch::zeros({0}, torch::kLong)};
-  return {torch::cat(hs, 0), torch::cat(targets, 0)};
+  if (hs.empty()) {
+    return {torch::zeros({0, net->dim}), torch::zeros({0}, torch::kLong),
+            torch::zeros({0, net->dim})};
+  }
+  return {torch::cat(hs, 0), torch::cat(targets, 0), torch::cat(lasts, 0)};
 }
 
 // Shared negatives for a batch: `negatives` distinct items drawn uniformly from 1..M (a partial
@@ -324,6 +334,17 @@ torch::Tensor NextItemLoss(Net& net, const torch::Tensor& h, const torch::Tensor
   neg = neg.masked_fill(target.view({-1, 1}).eq(cand.view({1, -1})),
                         -std::numeric_limits<float>::infinity());
   return -torch::log_softmax(torch::cat({pos, neg}, 1), 1).select(1, 0).mean();
+}
+
+// InfoNCE between two views (a, b: [B, D]) of the same B sequences: row i of a must pick b_i
+// among the other 2B - 1 states of both views (and b_i pick a_i), similarity = dot / temperature.
+torch::Tensor ContrastiveLoss(const torch::Tensor& a, const torch::Tensor& b, double temperature) {
+  const int64_t n = a.size(0);
+  const auto z = torch::cat({a, b}, 0);                      // [2B, D]
+  auto sim = torch::matmul(z, z.t()) / temperature;          // [2B, 2B]
+  sim = sim.masked_fill(torch::eye(2 * n, torch::kBool), -std::numeric_limits<float>::infinity());
+  const auto target = torch::cat({torch::arange(n, 2 * n), torch::arange(0, n)});
+  return torch::nn::functional::cross_entropy(sim, target);
 }
 
 std::string Duration(double seconds) {
@@ -680,11 +701,17 @@ SasrecTrainReport TrainSasrec(const InteractionLog& log, const SasrecConfig& con
         batch_seqs.emplace_back(seq.data(), TrainingLength(seq.size()));
       }
       const Positions p = EncodePositions(net, batch_seqs, config.max_length);
-      auto loss = NextItemLoss(net, p.h, p.target, config, log.num_items(), &sampler);
+      const auto next_item = NextItemLoss(net, p.h, p.target, config, log.num_items(), &sampler);
+      auto loss = next_item;
+      if (config.contrastive > 0 && p.last.size(0) > 1) {
+        // The same sequences again, other dropout masks (the same grouping: same row order).
+        const Positions q = EncodePositions(net, batch_seqs, config.max_length);
+        loss = loss + config.contrastive * ContrastiveLoss(p.last, q.last, config.temperature);
+      }
       opt.zero_grad();
       loss.backward();
       opt.step();
-      loss_sum += loss.item<double>() * static_cast<double>(p.target.size(0));
+      loss_sum += next_item.item<double>() * static_cast<double>(p.target.size(0));
       loss_n += p.target.size(0);
       if (elapsed() - last_print >= 15.0) {
         last_print = elapsed();

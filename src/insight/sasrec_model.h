@@ -59,6 +59,12 @@ struct SasrecConfig {
   int negatives = 4096;
   // Users in the fixed, seeded validation sample scored after each epoch (0: all evaluated users).
   int validation_users = 10000;
+  // Weight of a contrastive term (0: off): each training sequence is encoded a second time with
+  // other dropout masks, and the two last-position states are pulled together against the
+  // batch's other sequences (InfoNCE over 2B states, dot product / `temperature`), the
+  // dropout-view regulariser of DuoRec (Qiu et al., WSDM 2022). Costs a second encoder pass.
+  double contrastive = 0;
+  double temperature = 1;
 };
 
 // What a checkpoint records besides the weights.

@@ -410,6 +410,39 @@ TEST(Sasrec, SampledLossLearnsTheRuleWithAValidationSample) {
   fs::remove_all(d);
 }
 
+// The contrastive regulariser (two dropout views of each sequence): still learns the rule, is
+// recorded in the checkpoint, and changes what is learnt (same seed, other weights).
+TEST(Sasrec, ContrastiveTermTrainsAndIsRecorded) {
+  const InteractionLog log = SequentialRuleLog(300, 60, 11);
+  SasrecConfig c = TinyConfig();
+  c.loss = "sampled";
+  c.negatives = 10;
+  c.max_epochs = 6;
+  c.contrastive = 0.5;
+  c.temperature = 2;
+  const fs::path d = TempDir("contrastive"), plain = TempDir("plain");
+  TrainSasrec(log, c, d.string());
+  SasrecCheckpointInfo info;
+  const SasrecModel model = SasrecModel::Load(SasrecCheckpointPath(d.string()), &info);
+  EXPECT_DOUBLE_EQ(info.config.contrastive, 0.5);
+  EXPECT_DOUBLE_EQ(info.config.temperature, 2);
+  const TopKMetrics m = TestMetrics(log, [&](auto h, auto* s) { model.Score(h, s); });
+  const PopularityBaseline pop(log);
+  const TopKMetrics p = TestMetrics(log, [&](auto h, auto* s) { pop.Score(h, s); });
+  EXPECT_GT(m.hit_rate, p.hit_rate + 0.4) << "model " << m.hit_rate << " popularity " << p.hit_rate;
+  c.contrastive = 0;
+  TrainSasrec(log, c, plain.string());
+  const SasrecModel without = SasrecModel::Load(SasrecCheckpointPath(plain.string()), nullptr);
+  EXPECT_NE(ScoresOf(model, log), ScoresOf(without, log));
+  c.temperature = 0;
+  EXPECT_THROW(TrainSasrec(log, c, plain.string()), SasrecError);
+  c.temperature = 1;
+  c.contrastive = -1;
+  EXPECT_THROW(TrainSasrec(log, c, plain.string()), SasrecError);
+  fs::remove_all(d);
+  fs::remove_all(plain);
+}
+
 uint64_t Fnv1a(const std::string& s) {
   uint64_t h = 0xcbf29ce484222325ULL;
   for (unsigned char ch : s) {
@@ -428,7 +461,8 @@ TEST_F(SasrecTest, CheckpointsFromBeforeTheSampledLossLoadAsFullSoftmax) {
   uint64_t meta_len = 0;
   std::memcpy(&meta_len, bytes.data() + 12, 8);
   auto meta = nlohmann::json::parse(bytes.substr(20, meta_len));
-  for (const char* key : {"loss", "negatives", "validation_users"}) {
+  for (const char* key :
+       {"loss", "negatives", "validation_users", "contrastive", "temperature"}) {
     ASSERT_EQ(meta["config"].erase(key), 1u) << key;
   }
   const std::string text = meta.dump();
@@ -444,6 +478,7 @@ TEST_F(SasrecTest, CheckpointsFromBeforeTheSampledLossLoadAsFullSoftmax) {
   const SasrecModel a = SasrecModel::Load(p, &info);
   EXPECT_EQ(info.config.loss, "full");
   EXPECT_EQ(info.config.validation_users, 0);
+  EXPECT_EQ(info.config.contrastive, 0);
   const SasrecModel b = SasrecModel::Load(good, nullptr);
   EXPECT_EQ(ScoresOf(a, *log_), ScoresOf(b, *log_));
   fs::remove_all(d);
