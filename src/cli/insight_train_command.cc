@@ -67,9 +67,9 @@ int RunTrain(const TrainOptions& o) {
              "limit {} min) into {}\n",
              c.max_length, c.dim, c.blocks, c.heads, c.dropout, c.learning_rate, c.batch_size,
              c.loss, c.loss == "sampled" ? fmt::format(" with {} negatives", c.negatives) : "",
-             c.contrastive > 0 ? fmt::format(" + {} x contrastive (temperature {})", c.contrastive,
-                                             c.temperature)
-                               : "",
+             c.contrastive > 0
+                 ? fmt::format(" + {} x contrastive (temperature {})", c.contrastive, c.temperature)
+                 : "",
              c.validation_users == 0 ? std::string("all") : std::to_string(c.validation_users),
              c.patience, c.seed, c.threads, c.max_minutes, o.model);
   const SasrecTrainReport r = TrainSasrec(log, c, o.model, [](const std::string& line) {

@@ -340,8 +340,8 @@ torch::Tensor NextItemLoss(Net& net, const torch::Tensor& h, const torch::Tensor
 // among the other 2B - 1 states of both views (and b_i pick a_i), similarity = dot / temperature.
 torch::Tensor ContrastiveLoss(const torch::Tensor& a, const torch::Tensor& b, double temperature) {
   const int64_t n = a.size(0);
-  const auto z = torch::cat({a, b}, 0);                      // [2B, D]
-  auto sim = torch::matmul(z, z.t()) / temperature;          // [2B, 2B]
+  const auto z = torch::cat({a, b}, 0);              // [2B, D]
+  auto sim = torch::matmul(z, z.t()) / temperature;  // [2B, 2B]
   sim = sim.masked_fill(torch::eye(2 * n, torch::kBool), -std::numeric_limits<float>::infinity());
   const auto target = torch::cat({torch::arange(n, 2 * n), torch::arange(0, n)});
   return torch::nn::functional::cross_entropy(sim, target);

@@ -461,8 +461,7 @@ TEST_F(SasrecTest, CheckpointsFromBeforeTheSampledLossLoadAsFullSoftmax) {
   uint64_t meta_len = 0;
   std::memcpy(&meta_len, bytes.data() + 12, 8);
   auto meta = nlohmann::json::parse(bytes.substr(20, meta_len));
-  for (const char* key :
-       {"loss", "negatives", "validation_users", "contrastive", "temperature"}) {
+  for (const char* key : {"loss", "negatives", "validation_users", "contrastive", "temperature"}) {
     ASSERT_EQ(meta["config"].erase(key), 1u) << key;
   }
   const std::string text = meta.dump();
