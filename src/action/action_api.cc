@@ -488,7 +488,11 @@ Json ActionApi::Diagnose(const Json& a) {
     }
     lang = diagnosis::ParseLang(*l);
   }
-  const auto rows = reports_.Recent(p.id, 48);
+  // Up to a week more than the two windows: the creatives' usual ageing and the products' CVR
+  // reference read the days before them, as the live watch does.
+  const auto history = reports_.Recent(p.id, 48 + 7 * 24);
+  const std::vector<const HourRow*> rows(history.end() - std::min<size_t>(history.size(), 48),
+                                         history.end());
   if (rows.size() < 4) {
     throw ActionError::Precondition(fmt::format(
         "plan {} has {} hour(s) of delivery reports; a diagnosis needs at least 4 (it compares the "
@@ -530,6 +534,32 @@ Json ActionApi::Diagnose(const Json& a) {
       if (!after) w.exposures_after = static_cast<double>(c.exposures);
     }
   }
+  // The history before the windows, by the minute each hour began: [from, to) sums.
+  const SimMinute seen_from = history.front()->hour_end - kMinutesPerHour;
+  const SimMinute after_from = rows[first + half]->hour_end - kMinutesPerHour;
+  const SimMinute end = rows.back()->hour_end;
+  auto each_hour = [&](SimMinute from, SimMinute to, const auto& add) {
+    for (const HourRow* r : history) {
+      const SimMinute start = r->hour_end - kMinutesPerHour;
+      if (start >= from && start < to) add(*r);
+    }
+  };
+  // Creatives: the 24 hours ending where the before window ends and the 24 before those.
+  if (after_from >= seen_from + 2 * kMinutesPerDay) {
+    for (auto& [id, w] : by_creative) {
+      for (int d = 0; d < 2; ++d) {
+        diagnosis::KpiCounts& k = d == 0 ? w.day_before : w.day_earlier;
+        const SimMinute to = after_from - static_cast<SimMinute>(d) * kMinutesPerDay;
+        each_hour(to - kMinutesPerDay, to, [&, id = id](const HourRow& r) {
+          for (const CreativeHour& c : r.by_creative) {
+            if (c.creative != id) continue;
+            k.impressions += static_cast<double>(c.impressions);
+            k.clicks += static_cast<double>(c.clicks);
+          }
+        });
+      }
+    }
+  }
   for (auto& [id, w] : by_creative) in.creatives.push_back(std::move(w));
   for (const auto& [prod, w] : by_product) {
     diagnosis::ProductWindow pw;
@@ -538,6 +568,19 @@ Json ActionApi::Diagnose(const Json& a) {
     pw.before = Counts(w.first);
     pw.after = Counts(w.second);
     pw.own_price = cat.product(prod).shelf_price.units();
+    // The after window's hours on each day before, up to a week, as far as reported.
+    for (int d = 1; d <= 7; ++d) {
+      const SimMinute back = static_cast<SimMinute>(d) * kMinutesPerDay;
+      if (after_from < seen_from + back) break;
+      Metrics ref;
+      each_hour(after_from - back, end - back, [&, prod = prod](const HourRow& r) {
+        for (const auto& [q, m] : r.by_product) {
+          if (q == prod) ref.Add(m);
+        }
+      });
+      pw.reference += Counts(ref);
+      pw.reference_days = d;
+    }
     in.products.push_back(pw);
   }
   // Budget: the daily budget (or the flight's daily share), how much of it the window spent and
@@ -631,6 +674,7 @@ Json ActionApi::Diagnose(const Json& a) {
   return {
       {"plan_id", p.id},
       {"window_hours", half},
+      {"history_hours", history.size() - rows.size()},
       {"before", CountsJson(in.TotalBefore())},
       {"after", CountsJson(in.TotalAfter())},
       {"roi_change", {{"before", Round2(d.roi.roi_before)}, {"after", Round2(d.roi.roi_after)}}},

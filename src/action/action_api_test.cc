@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <set>
 
 #include "action/action_catalogue.h"
@@ -288,6 +289,51 @@ TEST_F(ActionApiTest, ReportsAddUpHourlyDeliveryAndSuggestionsAreApplicable) {
     args["confirm"] = false;
     EXPECT_NO_THROW(api_.Call(sug["action"]["name"].get<std::string>(), args)) << sug.dump();
   }
+}
+
+// The merchant's one-off diagnosis reads the days before its two 24-hour windows, as the live
+// watch does (the creatives' usual ageing, the products' CVR over up to a week), and says how much.
+TEST_F(ActionApiTest, DiagnosisReadsUpToAWeekBeforeItsWindows) {
+  const PlanId id = Create({{"confirm", true}})["plan_id"].get<PlanId>();
+  Platform& pf = account_.platform();
+  AdPlan bidding = pf.plan(id);
+  bidding.autobid.alpha = 50;
+  pf.UpdatePlan(bidding);
+  uint64_t key = 1;
+  auto deliver_days = [&](uint32_t from, uint32_t to) {
+    for (uint32_t day = from; day < to; ++day) {
+      pf.StartDay(day);
+      for (SimMinute h = 0; h < 24; ++h) {
+        const SimMinute hour_start = day * kMinutesPerDay + h * 60;
+        pf.Upkeep(hour_start);
+        for (int i = 0; i < 20; ++i) {
+          Opportunity o;
+          o.key = 64 * key++;
+          o.minute = hour_start + i;
+          o.user = static_cast<UserId>(i % 20);
+          o.channel = Channel::kFeed;
+          AdDecision d = pf.Decide(o);
+          if (!d.shown) continue;
+          UserResponse r;
+          r.clicked = i % 4 == 0;
+          pf.Resolve(d, r);
+        }
+        api_.RecordHourLocked(hour_start + 60);
+      }
+    }
+  };
+  deliver_days(0, 2);
+  Json d = api_.Call("diagnose_ad_plan", {{"plan_id", id}});
+  EXPECT_EQ(d["window_hours"], 24);
+  EXPECT_EQ(d["history_hours"], 0);
+  deliver_days(2, 4);
+  d = api_.Call("diagnose_ad_plan", {{"plan_id", id}});
+  EXPECT_EQ(d["window_hours"], 24);
+  EXPECT_EQ(d["history_hours"], 48);
+  deliver_days(4, 12);
+  d = api_.Call("diagnose_ad_plan", {{"plan_id", id}});
+  EXPECT_EQ(d["history_hours"], 7 * 24);  // a week at most
+  EXPECT_EQ(d["before"]["impressions"], d["after"]["impressions"]);
 }
 
 TEST_F(ActionApiTest, AddedActionsAreCheckedListedAndRunWithoutTheLock) {

@@ -206,7 +206,9 @@ std::vector<ActionSpec> Build() {
        {"required", {"rows"}}},
       true);
   add("diagnose_ad_plan", "Diagnose an ad plan",
-      "Compares the plan's last 24 hours with the 24 before: the ROI change split into its drivers "
+      "Compares the plan's last 24 hours with the 24 before (and reads up to a week before those: "
+      "how fast its creatives usually age, its products' usual conversion at these hours): the "
+      "ROI change split into its drivers "
       "(channel mix, CTR, CVR, price per click, order value), the likely causes ranked by "
       "confidence with their evidence, and suggested actions; those the API can perform come as "
       "ready-to-apply calls. Causes with too little support are listed apart as leads, without "
@@ -218,6 +220,7 @@ std::vector<ActionSpec> Build() {
        {"properties",
         {{"plan_id", {{"type", "integer"}}},
          {"window_hours", {{"type", "integer"}}},
+         {"history_hours", {{"type", "integer"}}},
          {"before", {{"type", "object"}}},
          {"after", {{"type", "object"}}},
          {"roi_change", {{"type", "object"}}},
