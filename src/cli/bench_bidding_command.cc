@@ -11,6 +11,7 @@
 #include "bidbench/replay_bench.h"
 #include "bidbench/replay_log.h"
 #include "bidbench/replay_log_generator.h"
+#include "sim/bench_market.h"
 
 namespace cf {
 namespace {
@@ -22,6 +23,9 @@ struct BiddingArgs {
   size_t opportunities = 0;
   int advertisers = 0;
   bool no_sweep = false;
+  int seeds = 3, threads = 2;
+  std::vector<std::string> policies;
+  uint32_t days = 0, users = 0;
 };
 
 void RunReplay(const BiddingArgs& a) {
@@ -74,6 +78,25 @@ void RunAuction(const BiddingArgs& a) {
   }
 }
 
+void RunMarket(const BiddingArgs& a, const std::string& data_dir) {
+  BenchMarketOptions o;
+  o.quick = a.quick;
+  o.seeds = a.seeds;
+  o.threads = a.threads;
+  o.days = a.days;
+  o.users = a.users;
+  o.policies = a.policies;
+  o.seed = a.seed == 42 ? 0 : a.seed;
+  o.data_dir = data_dir;
+  o.progress = stderr;
+  const nlohmann::json r = BenchMarket(o);
+  if (a.json) {
+    std::cout << r.dump() << "\n";
+  } else {
+    std::cout << FormatBenchMarket(r);
+  }
+}
+
 template <typename F>
 void Guard(F&& f) {
   try {
@@ -86,7 +109,7 @@ void Guard(F&& f) {
 
 }  // namespace
 
-void AddBenchBiddingCommand(CLI::App* bench) {
+void AddBenchBiddingCommand(CLI::App* bench, const std::string* data_dir) {
   auto args = std::make_shared<BiddingArgs>();
   auto* bidding = bench->add_subcommand(
       "bidding", "Bidding benchmarks against the hindsight LP optimum (docs/bidding.md)");
@@ -95,11 +118,32 @@ void AddBenchBiddingCommand(CLI::App* bench) {
       "replay", "RTB log replay: lin, mcpc, rlb, pid, online_lp, ours at c0 = 1/32 .. 1/2");
   auto* auction = bidding->add_subcommand(
       "auction", "AuctionNet-like 48-advertiser GSP auctions: ours, pid, online_lp, fixed_alpha");
-  for (auto* c : {replay, auction}) {
+  auto* market = bidding->add_subcommand(
+      "market",
+      "The marketplace simulator: super plan (ours) vs the media buyer's manual plan vs a uniform "
+      "split on the same traffic, with the global LP limit");
+  for (auto* c : {replay, auction, market}) {
     c->add_flag("--quick", args->quick, "Smaller run for tests and CI");
     c->add_flag("--json", args->json, "Print JSON only");
+  }
+  for (auto* c : {replay, auction}) {
     c->add_option("--seed", args->seed, "Random seed of the synthetic data (default 42)");
   }
+  market->add_option("--seed", args->seed, "World seed (default 42)");
+  market
+      ->add_option("--seeds", args->seeds,
+                   "Run seeds (traffic replications) per policy (default 3; --quick 1)")
+      ->check(CLI::Range(1, 100));
+  market->add_option("--days", args->days, "Flight days (default 7; --quick 3)")
+      ->check(CLI::Range(1, 60));
+  market->add_option("--users", args->users, "Simulated users (default 100000; --quick 30000)")
+      ->check(CLI::Range(1000, 10000000));
+  market
+      ->add_option("--policies", args->policies,
+                   "Which of ours, manual, uniform to run (default all three)")
+      ->delimiter(',');
+  market->add_option("--threads", args->threads, "Runs in parallel (default 2)")
+      ->check(CLI::Range(1, 64));
   replay->add_option("--train", args->train, "Train log (click market_price pctr per line)");
   replay->add_option("--test", args->test, "Test log, same format");
   replay->add_option("--write-logs", args->write_logs,
@@ -111,6 +155,7 @@ void AddBenchBiddingCommand(CLI::App* bench) {
   auction->add_flag("--no-sweep", args->no_sweep, "Only the default setting");
   replay->callback([args] { Guard([&] { RunReplay(*args); }); });
   auction->callback([args] { Guard([&] { RunAuction(*args); }); });
+  market->callback([args, data_dir] { Guard([&] { RunMarket(*args, *data_dir); }); });
 }
 
 }  // namespace cf

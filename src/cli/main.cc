@@ -83,7 +83,7 @@ int main(int argc, char** argv) {
                          "Write each case's fault and findings to FILE (JSON lines)");
   bench_diag->add_option("--threads", diag_threads, "Cases run in parallel")
       ->check(CLI::Range(1, 64));
-  cf::AddBenchBiddingCommand(bench);
+  cf::AddBenchBiddingCommand(bench, &data_dir);
   cf::AddBenchInsightCommand(bench);
   cf::AddBenchCreativeCommand(bench);
 

@@ -30,6 +30,11 @@ class CreativeSelector {
   virtual std::vector<Creative> EnsureCreatives(const std::vector<ProductId>& products,
                                                 uint32_t day, bool pooled = true) = 0;
   virtual CreativeId Select(const Opportunity& opp, const AdCandidate& ad) const = 0;
+  // The creative Select would return, asked by evaluation only (an evaluation tap asking about
+  // ads that may never be shown): a selector that meters its selections does not count it.
+  virtual CreativeId Peek(const Opportunity& opp, const AdCandidate& ad) const {
+    return Select(opp, ad);
+  }
   virtual void Observe(const Event& e) = 0;
   // Upkeep (e.g. pausing worn-out creatives); returns the creatives it made. The platform calls
   // it every simulated hour (Platform::Upkeep; `day` is the current day).

@@ -323,13 +323,25 @@ AdDecision Platform::Decide(const Opportunity& opp) {
     a.cost = a.won ? a.price : 0;
     st.samples.push_back(a);
   }
-  // Ads that only reported a landscape sample do not enter the auction.
+  // Ads that only reported a landscape sample do not enter the auction; the tap sees them after
+  // the entered ones.
+  tap_sat_out_.clear();
+  if (tap_) {
+    for (const ScoredAd& s : scored_) {
+      if (s.ecpm <= 0) tap_sat_out_.push_back(s);
+    }
+  }
   std::erase_if(scored_, [](const ScoredAd& s) { return s.ecpm <= 0; });
   auto winners = RunGsp(scored_, 1, config_.reserve_cpm);
   if (tap_) {
+    const size_t entered = scored_.size();
+    scored_.insert(scored_.end(), tap_sat_out_.begin(), tap_sat_out_.end());
     tap_creatives_.clear();
-    for (const ScoredAd& s : scored_) tap_creatives_.push_back(creatives_->Select(opp, s.ad));
+    for (const ScoredAd& s : scored_) {
+      tap_creatives_.push_back(tap_->WantsCreative(s) ? creatives_->Peek(opp, s.ad) : kNoId);
+    }
     tap_->OnAuction(opp, scored_, tap_creatives_, winners, config_.reserve_cpm);
+    scored_.resize(entered);
   }
   if (winners.empty()) {
     if (observer_) NotifyAuction(opp, price_to_beat, kNoId);

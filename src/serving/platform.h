@@ -211,6 +211,7 @@ class Platform {
   std::vector<AdCandidate> candidates_;    // scratch
   std::vector<ScoredAd> scored_;           // scratch
   std::vector<CreativeId> tap_creatives_;  // scratch
+  std::vector<ScoredAd> tap_sat_out_;      // scratch: candidates that sat the auction out
 };
 
 }  // namespace cf

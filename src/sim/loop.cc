@@ -17,6 +17,7 @@
 #include "insight/audience_fit.h"
 #include "serving/platform_observer.h"
 #include "sim/evaluation_recorder.h"
+#include "sim/lp_limit_tap.h"
 #include "sim/oracle_creative_selector.h"
 #include "strategy/media_buyer.h"
 #include "strategy/super_plan_pilot.h"
@@ -43,6 +44,24 @@ KpiTotals Diff(const KpiTotals& now, const KpiTotals& before) {
   d.gmv = now.gmv - before.gmv;
   return d;
 }
+
+// Both evaluation taps on one platform: the CSV recorder and the LP limit.
+class TapPair : public EvaluationTap {
+ public:
+  TapPair(EvaluationTap& a, EvaluationTap& b) : a_(a), b_(b) {}
+  bool WantsCreative(const ScoredAd& ad) const override {
+    return a_.WantsCreative(ad) || b_.WantsCreative(ad);
+  }
+  void OnAuction(const Opportunity& opp, std::span<const ScoredAd> candidates,
+                 std::span<const CreativeId> creatives, std::span<const AuctionWinner> winners,
+                 double reserve_cpm) override {
+    a_.OnAuction(opp, candidates, creatives, winners, reserve_cpm);
+    b_.OnAuction(opp, candidates, creatives, winners, reserve_cpm);
+  }
+
+ private:
+  EvaluationTap &a_, &b_;
+};
 
 // Feeds the live diagnosis: events as they happen, auctions tallied per (plan, channel, minute)
 // and handed over when the tick closes (so the journal can record them compactly and a replay
@@ -179,6 +198,8 @@ struct Loop::Impl {
   void SampleCreatives(uint32_t day);
   Money nominal_daily;
   std::unique_ptr<EvaluationRecorder> tap;
+  std::unique_ptr<LpLimitTap> lp_tap;
+  std::unique_ptr<EvaluationTap> both_taps;  // the recorder and the LP tap together
   std::unique_ptr<diagnosis::LiveDiagnosis> live_diagnosis;
   std::unique_ptr<DiagnosisFeed> diagnosis_feed;
   std::unique_ptr<diagnosis::DiagnosisJournalWriter> journal;
@@ -220,14 +241,14 @@ Loop::Impl::Impl(const RunSetup& s)
       buyer(BuyerOptions(s.goal_roi)) {
   result.name = setup.name;
   // The oracle picks (platform.creatives "oracle"), or only measures the engine's choice on our
-  // ads: the run behaves as without it. With the evaluation tap on, the platform asks for every
-  // candidate's creative, not only the shown ones', so nothing is measured then.
+  // ads: the run behaves as without it. Evaluation taps ask for creatives through Peek, which the
+  // meter does not count.
   platform.WrapCreativeSelector([this, &s](std::unique_ptr<CreativeSelector> pool) {
-    auto o = std::make_unique<OracleCreativeSelector>(
-        std::move(pool), world,
-        s.platform.creatives == "oracle" ? OracleCreativeSelector::Mode::kPick
-                                         : OracleCreativeSelector::Mode::kMeasure,
-        s.tap_file.empty() ? s.our_plan.products : std::vector<ProductId>{});
+    auto o = std::make_unique<OracleCreativeSelector>(std::move(pool), world,
+                                                      s.platform.creatives == "oracle"
+                                                          ? OracleCreativeSelector::Mode::kPick
+                                                          : OracleCreativeSelector::Mode::kMeasure,
+                                                      s.our_plan.products);
     creative_meter = o.get();
     return o;
   });
@@ -257,6 +278,15 @@ Loop::Impl::Impl(const RunSetup& s)
   if (!setup.tap_file.empty()) {
     tap = std::make_unique<EvaluationRecorder>(world, setup.tap_file);
     platform.set_tap(tap.get());
+  }
+  if (setup.lp_limit) {
+    lp_tap = std::make_unique<LpLimitTap>(world, setup.our_plan.products);
+    if (tap) {
+      both_taps = std::make_unique<TapPair>(*tap, *lp_tap);
+      platform.set_tap(both_taps.get());
+    } else {
+      platform.set_tap(lp_tap.get());
+    }
   }
   original_plans = platform.plans();
   surge_on.assign(setup.faults.size(), false);
@@ -674,6 +704,7 @@ void Loop::Impl::ServeSessions(SimMinute m) {
         opp.position = static_cast<uint8_t>(slot);
         opp.query = qid;
         AdDecision d;
+        if (lp_tap) lp_tap->set_session_need(s.need);
         if (setup.decision_us) {
           const auto t0 = std::chrono::steady_clock::now();
           d = platform.Decide(opp);
@@ -914,6 +945,12 @@ RunResult Loop::Finish() {
   result.influencer_fees = s.world.truth().influencer_fees;
   s.log->Flush();
   if (s.tap) s.tap->Close();
+  if (s.lp_tap) {
+    // The ROI constraint applies to the GMV objective; other objectives get the budget-only limit.
+    const bool roi = s.setup.policy != "super_plan" || s.setup.objective == Objective::kMaxGmvRoi;
+    result.lp_limit =
+        s.lp_tap->Solve(s.setup.our_plan.total_budget.units(), roi ? s.setup.goal_roi : 0.0);
+  }
   if (s.setup.inspect) s.setup.inspect(*s.log, s.platform);
   result.wall_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - s.wall_start).count();

@@ -49,6 +49,9 @@ struct RunSetup {
   // Non-empty: record the evaluation tap (every auction's candidates with the world's expected
   // responses) to this CSV file.
   std::filesystem::path tap_file;
+  // Measure the market tier's physical limit (sim/lp_limit_tap.h) into RunResult::lp_limit: the
+  // LP optimum of our products' auctions under the flight budget and the goal ROI.
+  bool lp_limit = false;
   // Live diagnosis of our plans (findings in RunResult::diagnoses as they happen).
   bool diagnosis = true;
   // With diagnosis and an event_log: write the diagnosis journal here (diagnosis_journal.h), so

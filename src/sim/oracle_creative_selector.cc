@@ -15,8 +15,9 @@ OracleCreativeSelector::OracleCreativeSelector(std::unique_ptr<CreativeSelector>
   }
 }
 
-CreativeId OracleCreativeSelector::Select(const Opportunity& opp, const AdCandidate& ad) const {
-  const bool measure = ad.product < measured_.size() && measured_[ad.product];
+CreativeId OracleCreativeSelector::Choose(const Opportunity& opp, const AdCandidate& ad,
+                                          bool meter) const {
+  const bool measure = meter && ad.product < measured_.size() && measured_[ad.product];
   if (mode_ == Mode::kMeasure && !measure) return pool_->Select(opp, ad);
   const std::vector<CreativeId> live = pool_->Live(ad.product);
   if (live.size() <= 1) {

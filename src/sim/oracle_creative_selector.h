@@ -14,9 +14,9 @@
 //
 // Promises: Select has no side effects on the world or the pool (the meter aside, whose counts are
 // evaluation output); in kMeasure it returns exactly what the wrapped selector returns, so a run
-// behaves as without the wrapper. The meter assumes one Select per shown ad, as the platform
-// calls it; with the evaluation tap on it also asks for every candidate's, so the loop measures
-// nothing then. Not thread-safe (as the platform).
+// behaves as without the wrapper. The meter counts one Select per shown ad, as the platform calls
+// it; evaluation taps ask through Peek, which the meter does not count. Not thread-safe (as the
+// platform).
 #pragma once
 
 #include <memory>
@@ -39,7 +39,13 @@ class OracleCreativeSelector : public CreativeSelector {
                                         bool pooled = true) override {
     return pool_->EnsureCreatives(products, day, pooled);
   }
-  CreativeId Select(const Opportunity& opp, const AdCandidate& ad) const override;
+  CreativeId Select(const Opportunity& opp, const AdCandidate& ad) const override {
+    return Choose(opp, ad, true);
+  }
+  // As Select, without counting it in the meter.
+  CreativeId Peek(const Opportunity& opp, const AdCandidate& ad) const override {
+    return mode_ == Mode::kMeasure ? pool_->Peek(opp, ad) : Choose(opp, ad, false);
+  }
   void Observe(const Event& e) override { pool_->Observe(e); }
   std::vector<Creative> Refresh(uint32_t day) override { return pool_->Refresh(day); }
   const std::vector<Creative>& creatives() const override { return pool_->creatives(); }
@@ -53,6 +59,7 @@ class OracleCreativeSelector : public CreativeSelector {
   const CreativeRegret& regret() const { return regret_; }
 
  private:
+  CreativeId Choose(const Opportunity& opp, const AdCandidate& ad, bool meter) const;
   std::unique_ptr<CreativeSelector> pool_;
   const World& world_;
   Mode mode_;

@@ -165,7 +165,10 @@ TEST(SummaryJsonTest, HasExactlyTheDocumentedKeys) {
               (std::set<std::string>{"policy", "ours", "market", "by_channel", "opportunities",
                                      "organic_views", "organic_gmv", "actions", "days_on_target",
                                      "daily", "alpha_by_hour", "by_product", "diagnoses",
-                                     "creatives", "creative_regret"}));
+                                     "creatives", "creative_regret", "lp_limit"}));
+    EXPECT_EQ(Keys(run["lp_limit"]),
+              (std::set<std::string>{"measured", "gmv", "cost", "expected_gmv", "expected_cost",
+                                     "fraction"}));
     EXPECT_EQ(
         Keys(run["creative_regret"]),
         (std::set<std::string>{"impressions", "single", "chosen_clicks", "best_clicks", "regret"}));
@@ -250,6 +253,30 @@ TEST(SummaryJsonTest, ValuesAreInCurrencyUnitsAndRatiosAreDerived) {
   EXPECT_EQ(j["findings"][0], "The autopilot moved budget from feed to search on day 1.");
   EXPECT_FALSE(j.contains("hourly")) << "hourly series belong to the report only";
   EXPECT_FALSE(j["runs"]["manual"].contains("hourly"));
+  EXPECT_EQ(j["runs"]["manual"]["lp_limit"]["measured"], false);
+  EXPECT_EQ(j["runs"]["manual"]["lp_limit"]["fraction"].get<double>(), 0.0);
+}
+
+TEST(SummaryJsonTest, LpLimitShareIsExpectedGmvWonOverTheLimit) {
+  SimSummary s = MakeSummary();
+  RunResult& r = s.runs["autopilot"];
+  r.lp_limit.measured = true;
+  r.lp_limit.value = 2000.0;
+  r.lp_limit.cost = 800.0;
+  r.lp_limit.won_value = 1500.0;
+  r.lp_limit.won_cost = 640.123;
+  const nlohmann::json j = SummaryToJson(s)["runs"]["autopilot"]["lp_limit"];
+  EXPECT_EQ(j["measured"], true);
+  EXPECT_EQ(j["gmv"].get<double>(), 2000.0);
+  EXPECT_EQ(j["expected_cost"].get<double>(), 640.12);
+  EXPECT_EQ(j["fraction"].get<double>(), 0.75);
+  // The table and the report show it for every run once any run measured it.
+  EXPECT_NE(FormatRunTable(s).find("of LP limit"), std::string::npos);
+  EXPECT_NE(FormatRunTable(s).find("75.00%"), std::string::npos);
+  const std::string html = RenderReportHtml(s);
+  EXPECT_NE(html.find("Share of the LP limit"), std::string::npos);
+  EXPECT_NE(FormatRunTable(MakeSummary()).find("days on target"), std::string::npos);
+  EXPECT_EQ(FormatRunTable(MakeSummary()).find("of LP limit"), std::string::npos);
 }
 
 TEST(SummaryJsonTest, RoundTripsThroughParse) {

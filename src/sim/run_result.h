@@ -93,6 +93,16 @@ struct CreativeRegret {
   double regret() const { return best_clicks > 0 ? 1 - chosen_clicks / best_clicks : 0; }
 };
 
+// The market tier's physical limit for our merchant (sim/lp_limit_tap.h): the global LP optimum
+// of the flight on expected values with known costs, beside what our ads won in the same units.
+struct LpLimit {
+  bool measured = false;
+  double value = 0, cost = 0;          // the LP optimum: expected GMV and expected cost
+  double won_value = 0, won_cost = 0;  // the auctions our ads won: expected GMV and cost
+  uint64_t auctions = 0;               // auctions with at least one candidate of ours
+  double budget = 0, min_roi = 0;      // the constraints the optimum was solved under
+};
+
 struct RunResult {
   std::string name;  // "manual" or "autopilot"
   std::string policy_description;
@@ -108,6 +118,7 @@ struct RunResult {
   std::vector<DiagnosisNote> diagnoses;  // live diagnosis of our plans, in time order
   std::vector<CreativeRow> creatives;    // our products' creatives, by id
   CreativeRegret creative_regret;
+  LpLimit lp_limit;            // RunSetup::lp_limit only
   uint64_t opportunities = 0;  // ad slots auctioned
   uint64_t organic_views = 0;
   Money organic_gmv;                                  // purchases not attributed to an ad

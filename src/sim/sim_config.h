@@ -25,7 +25,7 @@ struct ScenarioConfig {
   std::string objective = "gmv_roi";
   // Who runs our plan in the autopilot run: super_plan, media_buyer or uniform (the manual run
   // is always the media buyer).
-  std::string autopilot = "media_buyer";
+  std::string autopilot = "super_plan";
   bool tap = false;          // record the evaluation tap (expected values of every candidate)
   bool write_events = true;  // persist each run's event log under out/<run>/events.cflog
   bool diagnosis = true;     // live diagnosis of our plans; findings in the report as they happen

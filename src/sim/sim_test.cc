@@ -49,6 +49,9 @@ bool HaveData() { return fs::exists(DataDir() / "completejourney" / "products.cs
 SimSummary RunQuick(uint64_t seed) {
   SimConfig c = SimConfig::Quick();
   c.scenario.seed = seed;
+  // Both runs under the media buyer: the checks below compare them to the last micro. The super
+  // plan (the default autopilot) is measured by `bench bidding market` and SuperPlanRun below.
+  c.scenario.autopilot = "media_buyer";
   SimulationOptions o;
   o.data_dir = DataDir();
   o.progress_out = nullptr;
@@ -99,9 +102,9 @@ TEST(Simulation, OtherSeedGivesDifferentSummary) {
   EXPECT_NE(a["history_events"], b["history_events"]);
 }
 
-// Both runs use the media-buyer policy today, over the same world with common random numbers: they
+// Both runs under the media-buyer policy, over the same world with common random numbers: they
 // must agree to the last micro, hour by hour.
-TEST(Simulation, ManualAndAutopilotAreIdenticalToday) {
+TEST(Simulation, ManualAndAutopilotAreIdenticalUnderTheSamePolicy) {
   CF_REQUIRE_DATA();
   const SimSummary& s = Quick42();
   ASSERT_EQ(s.runs.count("manual"), 1u);
@@ -121,6 +124,33 @@ TEST(Simulation, ManualAndAutopilotAreIdenticalToday) {
     EXPECT_EQ(m.hourly[h].market.gmv, a.hourly[h].market.gmv) << "hour " << h;
   }
   EXPECT_LE(m.ours.spend, m.ours.budget);
+}
+
+// The default autopilot is the super plan: the autopilot run is steered by alpha, stays within the
+// budget, and both runs carry the share of one common LP limit.
+TEST(Simulation, SuperPlanRunsTheAutopilotByDefault) {
+  CF_REQUIRE_DATA();
+  SimConfig c = SimConfig::Quick();
+  ASSERT_EQ(c.scenario.autopilot, "super_plan");
+  SimulationOptions o;
+  o.data_dir = DataDir();
+  o.progress_out = nullptr;
+  o.write_files = false;
+  const SimSummary s = RunSimulation(c, o);
+  const RunResult& m = s.runs.at("manual");
+  const RunResult& a = s.runs.at("autopilot");
+  EXPECT_NE(a.policy_description.find("super plan"), std::string::npos) << a.policy_description;
+  bool steered = false;
+  for (const HourPoint& h : a.hourly) steered |= h.alpha > 0;
+  EXPECT_TRUE(steered);
+  EXPECT_GT(a.ours.spend.micros(), 0);
+  EXPECT_LE(a.ours.spend, a.ours.budget);
+  ASSERT_TRUE(a.lp_limit.measured);
+  ASSERT_TRUE(m.lp_limit.measured);
+  EXPECT_EQ(a.lp_limit.value, m.lp_limit.value) << "one limit for both runs";
+  EXPECT_GT(a.lp_limit.value, 0);
+  EXPECT_GT(m.lp_limit.won_value, 0);
+  EXPECT_LE(m.lp_limit.won_value, m.lp_limit.value * 1.01);
 }
 
 // A two-day quick world with our merchant chosen, for driving RunLoop directly.

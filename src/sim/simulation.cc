@@ -232,6 +232,7 @@ SimSummary RunSimulation(const SimConfig& config, const SimulationOptions& optio
         std::filesystem::create_directories(options.out_dir / names[i]);
         setup.tap_file = options.out_dir / names[i] / "tap.csv";
       }
+      setup.lp_limit = true;  // the share of the hindsight LP limit in the report
       setup.progress_impressions = &imps[i];
       setup.progress_minute = &minutes[i];
       if (i == 0) setup.on_event = [&](const Event& e) { sampler.Observe(e); };
@@ -269,6 +270,17 @@ SimSummary RunSimulation(const SimConfig& config, const SimulationOptions& optio
   if (options.progress_out) fmt::print(options.progress_out, "\n");
   for (auto& e : errors) {
     if (e) std::rethrow_exception(e);
+  }
+  {
+    // One limit for both runs: each tap saw the auctions its own run produced (a plan whose budget
+    // ran out stopped entering them), so the larger LP optimum is the better estimate of it.
+    const LpLimit best = results[0].lp_limit.value >= results[1].lp_limit.value
+                             ? results[0].lp_limit
+                             : results[1].lp_limit;
+    for (RunResult& r : results) {
+      r.lp_limit.value = best.value;
+      r.lp_limit.cost = best.cost;
+    }
   }
   const double loop_secs =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - loop_start).count();
@@ -322,6 +334,22 @@ SimSummary RunSimulation(const SimConfig& config, const SimulationOptions& optio
       "(fees {}).",
       FormatGrouped(m.coupons_issued, 0), FormatGrouped(m.coupons_redeemed, 0), m.sponsored_posts,
       FormatMoney(m.influencer_fees)));
+  if (sc.autopilot != "media_buyer") {
+    const RunResult& a = results[1];
+    auto share = [](const RunResult& r) {
+      return r.lp_limit.value > 0 ? 100 * r.lp_limit.won_value / r.lp_limit.value : 0.0;
+    };
+    const double gmv_change =
+        m.ours.gmv.micros() > 0 ? 100 * (a.ours.gmv.units() / m.ours.gmv.units() - 1) : 0.0;
+    summary.findings.push_back(fmt::format(
+        "The autopilot ({}) made GMV {} on spend {} (ROI {:.2f}, the goal {:.2f} met on {} of {} "
+        "days) against the manual plan's {} on {} (ROI {:.2f}, {} of {} days): {:+.1f}% GMV. "
+        "Share of the hindsight LP limit: {:.1f}% against {:.1f}%.",
+        sc.autopilot, FormatMoney(a.ours.gmv), FormatMoney(a.ours.spend), a.ours.roi(),
+        sc.our_goal_roi, a.days_on_target, a.daily.size(), FormatMoney(m.ours.gmv),
+        FormatMoney(m.ours.spend), m.ours.roi(), m.days_on_target, m.daily.size(), gmv_change,
+        share(a), share(m)));
+  }
   if (sc.autopilot == "media_buyer") {
     summary.findings.push_back(
         "The autopilot run uses the media-buyer policy too (scenario.autopilot: \"super_plan\" "

@@ -189,6 +189,14 @@ nlohmann::json RunToJson(const RunResult& run) {
       {"actions", std::move(actions)},
       {"diagnoses", std::move(diagnoses)},
       {"creatives", std::move(creatives)},
+      {"lp_limit",
+       {{"measured", run.lp_limit.measured},
+        {"gmv", RoundTo(run.lp_limit.value, 2)},
+        {"cost", RoundTo(run.lp_limit.cost, 2)},
+        {"expected_gmv", RoundTo(run.lp_limit.won_value, 2)},
+        {"expected_cost", RoundTo(run.lp_limit.won_cost, 2)},
+        {"fraction",
+         RoundTo(run.lp_limit.value > 0 ? run.lp_limit.won_value / run.lp_limit.value : 0.0, 4)}}},
       {"creative_regret",
        {{"impressions", run.creative_regret.impressions},
         {"single", run.creative_regret.single},
@@ -264,12 +272,22 @@ std::string FormatRunTable(const SimSummary& summary) {
     row("GMV", [&](const RunResult& r) { return FormatMoney(kpi(r).gmv); });
     row("ROI", [&](const RunResult& r) { return FormatGrouped(kpi(r).roi(), 2); });
   };
+  const bool any_limit = std::any_of(runs.begin(), runs.end(),
+                                     [](const RunResult* r) { return r->lp_limit.measured; });
 
   out += fmt::format("{:<{}}", "", kLabelWidth);
   for (const RunResult* r : runs) out += fmt::format("{:>{}}", r->name, width);
   out += '\n';
   section(
       "ours", [](const RunResult& r) -> const KpiTotals& { return r.ours; }, true);
+  row("days on target",
+      [](const RunResult& r) { return fmt::format("{}/{}", r.days_on_target, r.daily.size()); });
+  if (any_limit) {
+    row("of LP limit", [](const RunResult& r) {
+      return r.lp_limit.value > 0 ? FormatPercent(r.lp_limit.won_value / r.lp_limit.value)
+                                  : std::string("n/a");
+    });
+  }
   section(
       "market (all advertisers)", [](const RunResult& r) -> const KpiTotals& { return r.market; },
       false);

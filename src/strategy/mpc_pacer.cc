@@ -38,6 +38,11 @@ void MpcPacer::Start(const PacingGoal& goal, int steps) {
   }
 }
 
+void MpcPacer::Anchor(double alpha, double factor) {
+  if (!(alpha > 0) || !(factor >= 1)) return;
+  alpha_ = alpha_ > 0 ? std::clamp(alpha_, alpha / factor, alpha * factor) : alpha;
+}
+
 double MpcPacer::Plan(int step, int steps_left, double spent, double value, double auctions_left) {
   const double k_limit = goal_.MaxCostPerValue();
   // Margin shrinks with the share of the episode left (less uncertainty late).

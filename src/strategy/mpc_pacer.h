@@ -37,6 +37,9 @@ class MpcPacer : public PacingController {
   void Start(const PacingGoal& goal, int steps) override;
   double Alpha() const override { return alpha_; }
   void Update(const PacingObservation& obs) override;
+  // Keeps alpha within [alpha / factor, alpha x factor] of a known-good value (e.g. the previous
+  // episode's, so that a new episode does not open at a prior-only plan far from it).
+  void Anchor(double alpha, double factor);
 
   // The most recent plan (for reports): forecast auctions left and the planned spend.
   double planned_spend() const { return planned_spend_; }

@@ -30,6 +30,13 @@ std::string SuperPlanPilot::StartDay(uint32_t day, uint32_t days_left, double sp
   if (day_goal_.constraint == PacingConstraint::kMinRoi) day_goal_.target *= 1 + m;
   if (day_goal_.constraint == PacingConstraint::kMaxCpa) day_goal_.target /= 1 + m;
   pacer_.Start(day_goal_, options_.steps_per_day);
+  // Yesterday's bidding level is better evidence than a plan from the landscape alone: the new
+  // day opens within a factor of yesterday's average alpha while it was bidding.
+  if (day_alpha_steps_ > 0) {
+    pacer_.Anchor(day_alpha_sum_ / day_alpha_steps_, options_.day_start_anchor);
+  }
+  day_alpha_sum_ = 0;
+  day_alpha_steps_ = 0;
   alpha_ = pacer_.Alpha();
   const char* unit = day_goal_.constraint == PacingConstraint::kMaxCpa ? "CPA" : "ROI";
   return fmt::format("day {}: budget {:.2f} of {:.2f} left over {} days; aiming at {} {:.2f}", day,
@@ -72,7 +79,12 @@ double SuperPlanPilot::Step(const PilotStep& s, AdPlan& plan) {
   }
   // Spend and value in the landscape's units (expected per impression won; values calibrated per
   // cell by the hourly re-split against realised value).
-  obs.spent = est_spent_today_;
+  // The money left today, converted to the landscape's units with the flight's observed ratio of
+  // expected cost to real spend: the pacer plans against the real budget left, so a day neither
+  // ends with money unspent because expected and real cost drifted apart nor runs dry early.
+  const double ratio = (flight_est_cost_ + 20.0) / (s.spent_total + 20.0);
+  obs.spent =
+      std::max(0.0, day_goal_.budget - std::max(0.0, today_budget_ - s.spent_today) * ratio);
   obs.value = est_value_today_;
   obs.auctions = s.auctions;
   obs.samples = scaled_;
@@ -83,6 +95,10 @@ double SuperPlanPilot::Step(const PilotStep& s, AdPlan& plan) {
   if (!std::isfinite(a) || a < 0) a = 0;
   alpha_ = a;
   plan.autobid.alpha = a;
+  if (a > 0) {
+    day_alpha_sum_ += a;
+    ++day_alpha_steps_;
+  }
   return a;
 }
 

@@ -47,6 +47,7 @@ struct PilotOptions {
   double cell_prior_conversions = 30;  // shrinkage of cell corrections, in average conversions
   double global_prior_conversions = 20;  // shrinkage of the plan-wide correction
   double min_multiplier = 0.2, max_multiplier = 3.0;
+  double day_start_anchor = 1.5;  // a day opens within this factor of yesterday's average alpha
   MpcPacerOptions mpc = DefaultMpc();
   static MpcPacerOptions DefaultMpc() {
     MpcPacerOptions m;
@@ -92,6 +93,8 @@ class SuperPlanPilot {
   // expected cost of everything won (against real spend: clicks are charged per click).
   double est_spent_today_ = 0, est_value_today_ = 0;
   double flight_est_cost_ = 0;
+  double day_alpha_sum_ = 0;  // today's alpha over the steps it was bidding
+  int day_alpha_steps_ = 0;
 };
 
 }  // namespace cf

@@ -1,0 +1,253 @@
+#include "sim/bench_market.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <mutex>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "market/completejourney.h"
+#include "market/faults.h"
+#include "market/history.h"
+#include "sim/loop_runner.h"
+#include "sim/sim_config.h"
+#include "sim/simulation.h"
+
+namespace cf {
+namespace {
+
+struct Policy {
+  const char* key;     // in the JSON
+  const char* policy;  // RunSetup::policy
+};
+constexpr Policy kPolicies[] = {
+    {"ours", "super_plan"}, {"manual", "media_buyer"}, {"uniform", "uniform"}};
+
+struct MeanSe {
+  double mean = 0, se = 0;
+};
+
+MeanSe Summarise(const std::vector<double>& x) {
+  MeanSe m;
+  if (x.empty()) return m;
+  for (double v : x) m.mean += v;
+  m.mean /= static_cast<double>(x.size());
+  if (x.size() < 2) return m;
+  double ss = 0;
+  for (double v : x) ss += (v - m.mean) * (v - m.mean);
+  m.se = std::sqrt(ss / static_cast<double>(x.size() - 1) / static_cast<double>(x.size()));
+  return m;
+}
+
+}  // namespace
+
+nlohmann::json BenchMarket(const BenchMarketOptions& options) {
+  const auto t0 = std::chrono::steady_clock::now();
+  SimConfig c;
+  if (options.quick) {
+    c.scenario.days = 3;
+    c.scenario.users = 30000;
+  }
+  if (options.days) c.scenario.days = options.days;
+  if (options.users) c.scenario.users = options.users;
+  if (options.seed) c.scenario.seed = options.seed;
+  // The default budget is for 7 days of 100,000 users; other worlds get it in proportion.
+  const SimConfig defaults;
+  c.scenario.our_budget = defaults.scenario.our_budget * c.scenario.days / defaults.scenario.days *
+                          c.scenario.users / defaults.scenario.users;
+  c.scenario.diagnosis = false;  // findings change no bid; the benchmark does not need them
+  const int seeds = options.quick ? 1 : std::max(1, options.seeds);
+  std::vector<Policy> policies;
+  for (const Policy& p : kPolicies) {
+    if (options.policies.empty() || std::find(options.policies.begin(), options.policies.end(),
+                                              p.key) != options.policies.end()) {
+      policies.push_back(p);
+    }
+  }
+  for (const std::string& k : options.policies) {
+    if (std::none_of(std::begin(kPolicies), std::end(kPolicies),
+                     [&](const Policy& p) { return k == p.key; })) {
+      throw std::invalid_argument(
+          fmt::format("unknown policy '{}'; use ours, manual or uniform", k));
+    }
+  }
+  const size_t num_policies = policies.size();
+
+  auto say = [&](const std::string& what) {
+    if (!options.progress) return;
+    fmt::print(options.progress, "{}\n", what);
+    std::fflush(options.progress);
+  };
+  say(fmt::format("building the world: {} users, {} products, {} days, seed {}", c.scenario.users,
+                  c.scenario.products, c.scenario.days, c.scenario.seed));
+  LoadOptions lo;
+  lo.max_products = c.scenario.products;
+  lo.merchants = c.scenario.merchants;
+  lo.seed = c.scenario.seed;
+  RealData data = LoadCompleteJourney(options.data_dir / "completejourney", lo);
+  auto spec = WorldSpec::Build(std::move(data), c.market, c.scenario.users, c.scenario.days,
+                               c.scenario.seed);
+  auto history = EventLog::InMemory();
+  std::vector<QueryId> qids;
+  GenerateHistory(*spec, *history, &qids);
+  const OurSelection ours = ChooseOurMerchant(*spec, c.scenario.our_products);
+  RunSetup base = MakeRunSetup("bench", *spec, *history, qids, ours, c);
+  base.faults = ResolveFaults(*spec, c.market.faults, ours.products);
+  base.keep_events = false;
+  base.lp_limit = true;
+
+  const size_t n = static_cast<size_t>(seeds) * num_policies;
+  std::vector<RunResult> results(n);
+  std::atomic<size_t> next{0}, done{0};
+  std::mutex mu;
+  std::exception_ptr error;
+  say(fmt::format("{} runs ({} seeds x {} policies) on {} threads", n, seeds, num_policies,
+                  std::max(1, options.threads)));
+  auto worker = [&] {
+    for (size_t i = next++; i < n; i = next++) {
+      try {
+        RunSetup setup = base;
+        const Policy& p = policies[i % num_policies];
+        setup.name = p.key;
+        setup.policy = p.policy;
+        setup.run_seed = i / num_policies;  // 0: the scenario's own draws, as `chengfang run`
+        results[i] = RunLoop(setup);
+        const RunResult& r = results[i];
+        std::lock_guard lock(mu);
+        ++done;
+        say(
+            fmt::format("[{}/{}] seed {} {}: spend {:.2f}, GMV {:.2f}, ROI {:.2f}, LP limit {:.2f} "
+                        "({:.0f} s)",
+                        done.load(), n, setup.run_seed, p.key, r.ours.spend.units(),
+                        r.ours.gmv.units(), r.ours.roi(), r.lp_limit.value, r.wall_seconds));
+      } catch (...) {
+        std::lock_guard lock(mu);
+        if (!error) error = std::current_exception();
+        next = n;  // stop handing out runs
+      }
+    }
+  };
+  std::vector<std::thread> threads;
+  for (int t = 0; t < std::max(1, options.threads); ++t) threads.emplace_back(worker);
+  for (std::thread& t : threads) t.join();
+  if (error) std::rethrow_exception(error);
+
+  nlohmann::json out;
+  nlohmann::json runs = nlohmann::json::array();
+  std::vector<double> limit_value(seeds), limit_cost(seeds);
+  for (int s = 0; s < seeds; ++s) {
+    for (size_t p = 0; p < num_policies; ++p) {
+      const LpLimit& l = results[s * num_policies + p].lp_limit;
+      if (l.value > limit_value[s]) {
+        limit_value[s] = l.value;
+        limit_cost[s] = l.cost;
+      }
+    }
+  }
+  std::vector<double> gmv_ratio, roi_ratio, spend_ratio;
+  for (size_t p = 0; p < num_policies; ++p) {
+    std::vector<double> gmv, spend, roi, frac, expected;
+    uint32_t on_target = 0, days = 0;
+    for (int s = 0; s < seeds; ++s) {
+      const RunResult& r = results[s * num_policies + p];
+      gmv.push_back(r.ours.gmv.units());
+      spend.push_back(r.ours.spend.units());
+      roi.push_back(r.ours.roi());
+      expected.push_back(r.lp_limit.won_value);
+      frac.push_back(limit_value[s] > 0 ? r.lp_limit.won_value / limit_value[s] : 0.0);
+      on_target += r.days_on_target;
+      days += static_cast<uint32_t>(r.daily.size());
+      runs.push_back({{"policy", policies[p].key},
+                      {"run_seed", s},
+                      {"gmv", r.ours.gmv.units()},
+                      {"spend", r.ours.spend.units()},
+                      {"roi", r.ours.roi()},
+                      {"days_on_target", r.days_on_target},
+                      {"days", r.daily.size()},
+                      {"expected_gmv", r.lp_limit.won_value},
+                      {"expected_cost", r.lp_limit.won_cost},
+                      {"own_lp_limit", r.lp_limit.value},
+                      {"lp_fraction", frac.back()},
+                      {"seconds", r.wall_seconds}});
+    }
+    const MeanSe g = Summarise(gmv), sp = Summarise(spend), ro = Summarise(roi),
+                 f = Summarise(frac);
+    out[policies[p].key] = {{"gmv", g.mean},
+                            {"gmv_se", g.se},
+                            {"spend", sp.mean},
+                            {"spend_se", sp.se},
+                            {"roi", ro.mean},
+                            {"roi_se", ro.se},
+                            {"days_on_target", on_target},
+                            {"days", days},
+                            {"lp_fraction", f.mean},
+                            {"lp_fraction_se", f.se},
+                            {"expected_gmv", Summarise(expected).mean}};
+  }
+  const bool both = num_policies >= 2 && std::string(policies[0].key) == "ours" &&
+                    std::string(policies[1].key) == "manual";
+  for (int s = 0; s < seeds && both; ++s) {
+    const RunResult& o = results[s * num_policies + 0];
+    const RunResult& m = results[s * num_policies + 1];
+    if (m.ours.gmv.units() > 0) gmv_ratio.push_back(o.ours.gmv.units() / m.ours.gmv.units());
+    if (m.ours.roi() > 0) roi_ratio.push_back(o.ours.roi() / m.ours.roi());
+    if (m.ours.spend.units() > 0)
+      spend_ratio.push_back(o.ours.spend.units() / m.ours.spend.units());
+  }
+  const MeanSe gr = Summarise(gmv_ratio), rr = Summarise(roi_ratio);
+  if (both)
+    out["ours_vs_manual"] = {{"gmv_ratio", gr.mean},
+                             {"gmv_ratio_se", gr.se},
+                             {"roi_ratio", rr.mean},
+                             {"roi_ratio_se", rr.se},
+                             {"spend_ratio", Summarise(spend_ratio).mean}};
+  out["lp_limit"] = {{"gmv", Summarise(limit_value).mean}, {"cost", Summarise(limit_cost).mean}};
+  out["goal_roi"] = c.scenario.our_goal_roi;
+  out["budget"] = c.scenario.our_budget;
+  out["seeds"] = seeds;
+  out["users"] = c.scenario.users;
+  out["flight_days"] = c.scenario.days;
+  out["runs"] = std::move(runs);
+  out["seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return out;
+}
+
+std::string FormatBenchMarket(const nlohmann::json& r) {
+  std::string s = fmt::format(
+      "market tier: {} users, {} days, budget {:.2f}, goal ROI {:.2f}, {} seed(s); mean +- "
+      "standard error over seeds\n\n",
+      r["users"].get<uint32_t>(), r["flight_days"].get<uint32_t>(), r["budget"].get<double>(),
+      r["goal_roi"].get<double>(), r["seeds"].get<int>());
+  s += fmt::format("{:<9} {:>20} {:>18} {:>14} {:>15} {:>18}\n", "policy", "GMV", "spend", "ROI",
+                   "days on target", "share of LP limit");
+  for (const char* k : {"ours", "manual", "uniform"}) {
+    if (!r.contains(k)) continue;
+    const nlohmann::json& p = r[k];
+    s += fmt::format(
+        "{:<9} {:>11.2f} +- {:>5.2f} {:>9.2f} +- {:>5.2f} {:>6.2f} +- {:.2f} {:>9}/{:<5} "
+        "{:>10.3f} +- {:.3f}\n",
+        k, p["gmv"].get<double>(), p["gmv_se"].get<double>(), p["spend"].get<double>(),
+        p["spend_se"].get<double>(), p["roi"].get<double>(), p["roi_se"].get<double>(),
+        p["days_on_target"].get<uint32_t>(), p["days"].get<uint32_t>(),
+        p["lp_fraction"].get<double>(), p["lp_fraction_se"].get<double>());
+  }
+  s += fmt::format("\nLP limit (oracle): expected GMV {:.2f} at expected cost {:.2f}\n",
+                   r["lp_limit"]["gmv"].get<double>(), r["lp_limit"]["cost"].get<double>());
+  if (r.contains("ours_vs_manual")) {
+    const nlohmann::json& v = r["ours_vs_manual"];
+    s += fmt::format("ours / manual: GMV x{:.3f} +- {:.3f}, ROI x{:.3f} +- {:.3f}, spend x{:.3f}\n",
+                     v["gmv_ratio"].get<double>(), v["gmv_ratio_se"].get<double>(),
+                     v["roi_ratio"].get<double>(), v["roi_ratio_se"].get<double>(),
+                     v["spend_ratio"].get<double>());
+  }
+  s += fmt::format("{:.0f} s\n", r["seconds"].get<double>());
+  return s;
+}
+
+}  // namespace cf
