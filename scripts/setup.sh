@@ -235,6 +235,18 @@ case "$cmd" in
       bash -c "'$ROOT/build/src/cli/chengfang' bench loop --quick --json | grep -q p99_decision_us"
     run_e2e "chengfang bench creative --quick --json times ours and the ffmpeg baseline" \
       bash -c "'$ROOT/build/src/cli/chengfang' bench creative --quick --json 2>/dev/null > '$tmp/bc.json' && for k in variants_per_minute_720p speedup_vs_ffmpeg_720p speedup_vs_ffmpeg_1080x1920; do grep -Eq \"\\\"\$k\\\":[0-9]*[1-9][0-9.]*\" '$tmp/bc.json' || exit 1; done"
+    run_e2e "chengfang bench bidding market --quick --json: ours, manual and uniform against the LP limit" \
+      bash -c "'$ROOT/build/src/cli/chengfang' bench bidding market --quick --json 2>/dev/null > '$tmp/bm.json' && python3 -c \"
+import json, sys
+d = json.load(open(sys.argv[1]))
+for k in ('ours', 'manual', 'uniform'):
+    p = d[k]
+    assert p['days'] == 3 and 0 <= p['days_on_target'] <= 3, p
+    assert 0 < p['spend'] <= d['budget'] + 1e-6 and p['gmv'] > 0, p
+    assert 0 < p['lp_fraction'] <= 1.05, p
+assert d['lp_limit']['gmv'] > 0 and d['lp_limit']['cost'] <= d['budget'] + 1e-6
+assert d['ours_vs_manual']['gmv_ratio'] > 0 and d['ours_equal_spend']['spend'] > 0
+\" '$tmp/bm.json'"
     rm -rf "$tmp"
     build build-asan cf_tests -DCF_SANITIZE=ON
     ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \

@@ -102,41 +102,75 @@ nlohmann::json BenchMarket(const BenchMarketOptions& options) {
   base.keep_events = false;
   base.lp_limit = true;
 
-  const size_t n = static_cast<size_t>(seeds) * num_policies;
-  std::vector<RunResult> results(n);
-  std::atomic<size_t> next{0}, done{0};
-  std::mutex mu;
-  std::exception_ptr error;
-  say(fmt::format("{} runs ({} seeds x {} policies) on {} threads", n, seeds, num_policies,
-                  std::max(1, options.threads)));
-  auto worker = [&] {
-    for (size_t i = next++; i < n; i = next++) {
-      try {
-        RunSetup setup = base;
-        const Policy& p = policies[i % num_policies];
-        setup.name = p.key;
-        setup.policy = p.policy;
-        setup.run_seed = i / num_policies;  // 0: the scenario's own draws, as `chengfang run`
-        results[i] = RunLoop(setup);
-        const RunResult& r = results[i];
-        std::lock_guard lock(mu);
-        ++done;
-        say(
-            fmt::format("[{}/{}] seed {} {}: spend {:.2f}, GMV {:.2f}, ROI {:.2f}, LP limit {:.2f} "
-                        "({:.0f} s)",
-                        done.load(), n, setup.run_seed, p.key, r.ours.spend.units(),
-                        r.ours.gmv.units(), r.ours.roi(), r.lp_limit.value, r.wall_seconds));
-      } catch (...) {
-        std::lock_guard lock(mu);
-        if (!error) error = std::current_exception();
-        next = n;  // stop handing out runs
-      }
-    }
+  // A job: one policy on one run seed; `budget` > 0 replaces the flight budget.
+  struct Job {
+    Policy policy;
+    uint64_t run_seed = 0;
+    double budget = 0;
+    RunResult* out = nullptr;
   };
-  std::vector<std::thread> threads;
-  for (int t = 0; t < std::max(1, options.threads); ++t) threads.emplace_back(worker);
-  for (std::thread& t : threads) t.join();
-  if (error) std::rethrow_exception(error);
+  const int threads = std::max(1, options.threads);
+  size_t done = 0, total = 0;
+  auto run_jobs = [&](std::vector<Job>& jobs) {
+    std::atomic<size_t> next{0};
+    std::mutex mu;
+    std::exception_ptr error;
+    auto worker = [&] {
+      for (size_t i = next++; i < jobs.size(); i = next++) {
+        try {
+          const Job& j = jobs[i];
+          RunSetup setup = base;
+          setup.name = j.policy.key;
+          setup.policy = j.policy.policy;
+          setup.run_seed = j.run_seed;  // 0: the scenario's own draws, as `chengfang run`
+          if (j.budget > 0) {
+            setup.our_plan.total_budget = Money::FromUnits(j.budget);
+            setup.our_plan.daily_budget = Money::FromUnits(j.budget / c.scenario.days);
+          }
+          *j.out = RunLoop(setup);
+          const RunResult& r = *j.out;
+          std::lock_guard lock(mu);
+          ++done;
+          say(fmt::format(
+              "[{}/{}] seed {} {}{}: spend {:.2f}, GMV {:.2f}, ROI {:.2f}, LP limit {:.2f} ({:.0f} "
+              "s)",
+              done, total, j.run_seed, j.policy.key,
+              j.budget > 0 ? fmt::format(" (budget {:.2f})", j.budget) : std::string(),
+              r.ours.spend.units(), r.ours.gmv.units(), r.ours.roi(), r.lp_limit.value,
+              r.wall_seconds));
+        } catch (...) {
+          std::lock_guard lock(mu);
+          if (!error) error = std::current_exception();
+          next = jobs.size();  // stop handing out runs
+        }
+      }
+    };
+    std::vector<std::thread> pool;
+    for (int t = 0; t < threads; ++t) pool.emplace_back(worker);
+    for (std::thread& t : pool) t.join();
+    if (error) std::rethrow_exception(error);
+  };
+
+  const size_t n = static_cast<size_t>(seeds) * num_policies;
+  const bool both = num_policies >= 2 && std::string(policies[0].key) == "ours" &&
+                    std::string(policies[1].key) == "manual";
+  std::vector<RunResult> results(n), equal_spend(both ? seeds : 0);
+  total = n + equal_spend.size();
+  say(fmt::format("{} runs ({} seeds x {} policies{}) on {} threads", total, seeds, num_policies,
+                  both ? ", then ours again with the manual run's spend as its budget" : "",
+                  threads));
+  std::vector<Job> jobs;
+  for (size_t i = 0; i < n; ++i) {
+    jobs.push_back({policies[i % num_policies], i / num_policies, 0.0, &results[i]});
+  }
+  run_jobs(jobs);
+  // GMV at equal spend: the super plan again, its budget what the media buyer spent on that seed.
+  jobs.clear();
+  for (size_t s = 0; s < equal_spend.size(); ++s) {
+    const double spent = results[s * num_policies + 1].ours.spend.units();
+    if (spent > 0) jobs.push_back({policies[0], s, spent, &equal_spend[s]});
+  }
+  run_jobs(jobs);
 
   nlohmann::json out;
   nlohmann::json runs = nlohmann::json::array();
@@ -190,23 +224,54 @@ nlohmann::json BenchMarket(const BenchMarketOptions& options) {
                             {"lp_fraction_se", f.se},
                             {"expected_gmv", Summarise(expected).mean}};
   }
-  const bool both = num_policies >= 2 && std::string(policies[0].key) == "ours" &&
-                    std::string(policies[1].key) == "manual";
+  std::vector<double> equal_gmv_ratio, equal_roi_ratio;
   for (int s = 0; s < seeds && both; ++s) {
     const RunResult& o = results[s * num_policies + 0];
     const RunResult& m = results[s * num_policies + 1];
+    const RunResult& e = equal_spend[s];
+    if (m.ours.gmv.units() > 0 && e.ours.spend.micros() > 0) {
+      equal_gmv_ratio.push_back(e.ours.gmv.units() / m.ours.gmv.units());
+      equal_roi_ratio.push_back(e.ours.roi() / m.ours.roi());
+      runs.push_back({{"policy", "ours_equal_spend"},
+                      {"run_seed", s},
+                      {"budget", m.ours.spend.units()},
+                      {"gmv", e.ours.gmv.units()},
+                      {"spend", e.ours.spend.units()},
+                      {"roi", e.ours.roi()},
+                      {"days_on_target", e.days_on_target},
+                      {"days", e.daily.size()},
+                      {"seconds", e.wall_seconds}});
+    }
     if (m.ours.gmv.units() > 0) gmv_ratio.push_back(o.ours.gmv.units() / m.ours.gmv.units());
     if (m.ours.roi() > 0) roi_ratio.push_back(o.ours.roi() / m.ours.roi());
     if (m.ours.spend.units() > 0)
       spend_ratio.push_back(o.ours.spend.units() / m.ours.spend.units());
   }
   const MeanSe gr = Summarise(gmv_ratio), rr = Summarise(roi_ratio);
-  if (both)
+  const MeanSe er = Summarise(equal_gmv_ratio), eroi = Summarise(equal_roi_ratio);
+  if (both) {
     out["ours_vs_manual"] = {{"gmv_ratio", gr.mean},
                              {"gmv_ratio_se", gr.se},
                              {"roi_ratio", rr.mean},
                              {"roi_ratio_se", rr.se},
-                             {"spend_ratio", Summarise(spend_ratio).mean}};
+                             {"spend_ratio", Summarise(spend_ratio).mean},
+                             {"gmv_ratio_equal_spend", er.mean},
+                             {"gmv_ratio_equal_spend_se", er.se},
+                             {"roi_ratio_equal_spend", eroi.mean}};
+    uint32_t on_target = 0, days = 0;
+    std::vector<double> gmv, spend;
+    for (const RunResult& e : equal_spend) {
+      on_target += e.days_on_target;
+      days += static_cast<uint32_t>(e.daily.size());
+      gmv.push_back(e.ours.gmv.units());
+      spend.push_back(e.ours.spend.units());
+    }
+    out["ours_equal_spend"] = {{"gmv", Summarise(gmv).mean},
+                               {"gmv_se", Summarise(gmv).se},
+                               {"spend", Summarise(spend).mean},
+                               {"days_on_target", on_target},
+                               {"days", days}};
+  }
   out["lp_limit"] = {{"gmv", Summarise(limit_value).mean}, {"cost", Summarise(limit_cost).mean}};
   out["goal_roi"] = c.scenario.our_goal_roi;
   out["budget"] = c.scenario.our_budget;
@@ -245,6 +310,15 @@ std::string FormatBenchMarket(const nlohmann::json& r) {
                      v["gmv_ratio"].get<double>(), v["gmv_ratio_se"].get<double>(),
                      v["roi_ratio"].get<double>(), v["roi_ratio_se"].get<double>(),
                      v["spend_ratio"].get<double>());
+    const nlohmann::json& e = r["ours_equal_spend"];
+    s += fmt::format(
+        "ours with the manual run's spend as its budget: spend {:.2f}, GMV {:.2f} +- {:.2f} "
+        "(x{:.3f} +- {:.3f} the manual plan's: GMV at equal spend), ROI x{:.3f}, goal met on "
+        "{}/{} days\n",
+        e["spend"].get<double>(), e["gmv"].get<double>(), e["gmv_se"].get<double>(),
+        v["gmv_ratio_equal_spend"].get<double>(), v["gmv_ratio_equal_spend_se"].get<double>(),
+        v["roi_ratio_equal_spend"].get<double>(), e["days_on_target"].get<uint32_t>(),
+        e["days"].get<uint32_t>());
   }
   s += fmt::format("{:.0f} s\n", r["seconds"].get<double>());
   return s;

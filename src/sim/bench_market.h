@@ -8,7 +8,9 @@
 // fraction of the global LP limit (sim/lp_limit_tap.h: expected GMV won / the LP optimum of our
 // products' auctions under the budget and the goal ROI; the limit of a seed is the largest of its
 // three runs', since each run sees the auctions its own traffic produced). Means and standard
-// errors over seeds; runs go on `threads` threads; progress to `progress` (may be null).
+// errors over seeds. With both ours and manual, the super plan runs once more per seed with the
+// manual run's realised spend as its budget: GMV at equal spend. Runs go on `threads` threads;
+// progress to `progress` (may be null).
 #pragma once
 
 #include <cstdio>
@@ -36,7 +38,9 @@ struct BenchMarketOptions {
 // {"ours": {"gmv", "spend", "roi", "days_on_target", "days", "lp_fraction", "gmv_se", "spend_se",
 // "roi_se", "lp_fraction_se", "expected_gmv"}, "manual": {..}, "uniform": {..} (means over seeds;
 // days_on_target and days summed over seeds), "ours_vs_manual": {"gmv_ratio", "gmv_ratio_se",
-// "roi_ratio", "roi_ratio_se", "spend_ratio"} (when both ran), "lp_limit": {"gmv", "cost"} (means),
+// "roi_ratio", "roi_ratio_se", "spend_ratio", "gmv_ratio_equal_spend", "gmv_ratio_equal_spend_se",
+// "roi_ratio_equal_spend"} and "ours_equal_spend": {"gmv", "gmv_se", "spend", "days_on_target",
+// "days"} (when both ran), "lp_limit": {"gmv", "cost"} (means),
 // "goal_roi", "budget", "seeds", "users", "flight_days", "seconds", "runs": [per run]}.
 nlohmann::json BenchMarket(const BenchMarketOptions& options);
 
