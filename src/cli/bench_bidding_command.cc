@@ -140,7 +140,8 @@ void AddBenchBiddingCommand(CLI::App* bench, const std::string* data_dir) {
       ->check(CLI::Range(1000, 10000000));
   market
       ->add_option("--policies", args->policies,
-                   "Which of ours, manual, uniform to run (default all three)")
+                   "Which of ours, manual, uniform, ours_explore (the super plan with Thompson "
+                   "sampling over cells) to run (default the first three)")
       ->delimiter(',');
   market->add_option("--threads", args->threads, "Runs in parallel (default 2)")
       ->check(CLI::Range(1, 64));

@@ -25,9 +25,13 @@ namespace {
 struct Policy {
   const char* key;     // in the JSON
   const char* policy;  // RunSetup::policy
+  bool by_default = true;
+  bool thompson_cells = false;  // PilotOptions::thompson_cells
 };
-constexpr Policy kPolicies[] = {
-    {"ours", "super_plan"}, {"manual", "media_buyer"}, {"uniform", "uniform"}};
+constexpr Policy kPolicies[] = {{"ours", "super_plan"},
+                                {"manual", "media_buyer"},
+                                {"uniform", "uniform"},
+                                {"ours_explore", "super_plan", false, true}};
 
 struct MeanSe {
   double mean = 0, se = 0;
@@ -65,8 +69,9 @@ nlohmann::json BenchMarket(const BenchMarketOptions& options) {
   const int seeds = options.quick ? 1 : std::max(1, options.seeds);
   std::vector<Policy> policies;
   for (const Policy& p : kPolicies) {
-    if (options.policies.empty() || std::find(options.policies.begin(), options.policies.end(),
-                                              p.key) != options.policies.end()) {
+    if ((options.policies.empty() && p.by_default) ||
+        std::find(options.policies.begin(), options.policies.end(), p.key) !=
+            options.policies.end()) {
       policies.push_back(p);
     }
   }
@@ -74,7 +79,7 @@ nlohmann::json BenchMarket(const BenchMarketOptions& options) {
     if (std::none_of(std::begin(kPolicies), std::end(kPolicies),
                      [&](const Policy& p) { return k == p.key; })) {
       throw std::invalid_argument(
-          fmt::format("unknown policy '{}'; use ours, manual or uniform", k));
+          fmt::format("unknown policy '{}'; use ours, manual, uniform or ours_explore", k));
     }
   }
   const size_t num_policies = policies.size();
@@ -122,6 +127,7 @@ nlohmann::json BenchMarket(const BenchMarketOptions& options) {
           RunSetup setup = base;
           setup.name = j.policy.key;
           setup.policy = j.policy.policy;
+          setup.pilot.thompson_cells = j.policy.thompson_cells;
           setup.run_seed = j.run_seed;  // 0: the scenario's own draws, as `chengfang run`
           if (j.budget > 0) {
             setup.our_plan.total_budget = Money::FromUnits(j.budget);
@@ -291,7 +297,7 @@ std::string FormatBenchMarket(const nlohmann::json& r) {
       r["goal_roi"].get<double>(), r["seeds"].get<int>());
   s += fmt::format("{:<9} {:>20} {:>18} {:>14} {:>15} {:>18}\n", "policy", "GMV", "spend", "ROI",
                    "days on target", "share of LP limit");
-  for (const char* k : {"ours", "manual", "uniform"}) {
+  for (const char* k : {"ours", "manual", "uniform", "ours_explore"}) {
     if (!r.contains(k)) continue;
     const nlohmann::json& p = r[k];
     s += fmt::format(

@@ -28,7 +28,8 @@ struct BenchMarketOptions {
   uint32_t users = 0;  // 0: the scenario's (100,000)
   uint64_t seed = 0;   // 0: the scenario's world seed (42)
   int threads = 2;
-  // Which of "ours", "manual", "uniform" to run (empty: all three); ours_vs_manual needs both.
+  // Which of "ours", "manual", "uniform" to run (empty: those three); ours_vs_manual needs both.
+  // "ours_explore": the super plan with Thompson sampling over its cells (PilotOptions).
   // An unknown name throws std::invalid_argument.
   std::vector<std::string> policies;
   std::filesystem::path data_dir;  // holds completejourney/

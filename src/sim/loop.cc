@@ -330,7 +330,7 @@ void Loop::Impl::CreateOurPlans() {
     ours = platform.plan(our_ids[0]);
     Piloted pp;
     pp.id = our_ids[0];
-    pp.pilot = std::make_unique<SuperPlanPilot>(sp);
+    pp.pilot = std::make_unique<SuperPlanPilot>(sp, setup.pilot);
     pp.first_minute = spec.flight_start();
     pp.flight_days = spec.days();
     pilots.push_back(std::move(pp));

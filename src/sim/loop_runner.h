@@ -17,6 +17,7 @@
 #include "serving/platform.h"
 #include "sim/run_result.h"
 #include "strategy/super_plan.h"
+#include "strategy/super_plan_pilot.h"
 
 namespace cf {
 
@@ -28,6 +29,7 @@ struct RunSetup {
   // plan of ours at the start: the live server's merchants create them).
   std::string policy = "media_buyer";
   Objective objective = Objective::kMaxGmvRoi;  // super_plan only
+  PilotOptions pilot;                           // super_plan only: the pilot's settings
   const WorldSpec* spec = nullptr;
   const EventLog* history = nullptr;
   const std::vector<QueryId>* query_ids = nullptr;

@@ -8,7 +8,7 @@
 namespace cf {
 
 SuperPlanPilot::SuperPlanPilot(const SuperPlan& plan, PilotOptions options)
-    : sp_(plan), options_(options), pacer_(options.mpc) {
+    : sp_(plan), options_(options), pacer_(options.mpc), rng_(options.explore_seed, "pilot") {
   alpha_ = plan.plan.autobid.alpha;
 }
 
@@ -25,7 +25,7 @@ std::string SuperPlanPilot::StartDay(uint32_t day, uint32_t days_left, double sp
   // the day's budget with the flight's observed ratio (shrunk towards 1 early on).
   const double ratio = (flight_est_cost_ + 20.0) / (spent_total + 20.0);
   day_goal_.budget = today_budget_ * ratio;
-  est_spent_today_ = est_value_today_ = 0;
+  est_value_today_ = 0;
   const double m = options_.constraint_margin;
   if (day_goal_.constraint == PacingConstraint::kMinRoi) day_goal_.target *= 1 + m;
   if (day_goal_.constraint == PacingConstraint::kMaxCpa) day_goal_.target /= 1 + m;
@@ -73,15 +73,14 @@ double SuperPlanPilot::Step(const PilotStep& s, AdPlan& plan) {
   obs.steps_left = std::max(0, s.steps_per_day - 1 - s.step);
   for (const AuctionSample& a : scaled_) {
     if (!a.won) continue;
-    est_spent_today_ += a.cost;
     est_value_today_ += a.value;
     flight_est_cost_ += a.cost;
   }
-  // Spend and value in the landscape's units (expected per impression won; values calibrated per
-  // cell by the hourly re-split against realised value).
-  // The money left today, converted to the landscape's units with the flight's observed ratio of
-  // expected cost to real spend: the pacer plans against the real budget left, so a day neither
-  // ends with money unspent because expected and real cost drifted apart nor runs dry early.
+  // Value in the landscape's units (expected per impression won, calibrated per cell by the
+  // hourly re-split against realised value). Spend: the money left today, converted to those units
+  // with the flight's observed ratio of expected cost to real spend, so the pacer plans against
+  // the real budget left and a day neither ends with money unspent because expected and real cost
+  // drifted apart nor runs dry early.
   const double ratio = (flight_est_cost_ + 20.0) / (s.spent_total + 20.0);
   obs.spent =
       std::max(0.0, day_goal_.budget - std::max(0.0, today_budget_ - s.spent_today) * ratio);
@@ -125,7 +124,11 @@ std::vector<std::string> SuperPlanPilot::Reallocate(const std::vector<CellDelive
     if (plan.autobid.multipliers[i] == 0.0f) continue;  // a channel the merchant excluded
     const CellDelivery& c = cells[i];
     // The cell's realised / predicted value, shrunk towards the plan-wide ratio.
-    const double f = (c.realised_value + k * global) / (c.predicted_value + k);
+    double f = (c.realised_value + k * global) / (c.predicted_value + k);
+    if (options_.thompson_cells) {
+      const double n = static_cast<double>(c.conversions) + options_.cell_prior_conversions;
+      f *= std::exp(rng_.Normal() / std::sqrt(n));
+    }
     const float m =
         static_cast<float>(std::clamp(f, options_.min_multiplier, options_.max_multiplier));
     const double move = std::abs(std::log(m / plan.autobid.multipliers[i]));

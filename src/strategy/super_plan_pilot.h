@@ -8,7 +8,9 @@
 // its realised to its predicted value (shrunk towards the plan-wide ratio, itself shrunk towards 1
 // while evidence is thin): with
 // bid = alpha x multiplier x value the money flows where the marginal value per cost is highest.
-// Observes only what the platform reports. Not thread-safe.
+// The pacer plans against the real money left today (converted to the landscape's units), and a
+// day opens within a factor of yesterday's average alpha. Observes only what the platform
+// reports. Not thread-safe.
 #pragma once
 
 #include <span>
@@ -16,6 +18,7 @@
 #include <vector>
 
 #include "common/ad_plan.h"
+#include "common/random.h"
 #include "strategy/mpc_pacer.h"
 #include "strategy/super_plan.h"
 
@@ -48,6 +51,13 @@ struct PilotOptions {
   double global_prior_conversions = 20;  // shrinkage of the plan-wide correction
   double min_multiplier = 0.2, max_multiplier = 3.0;
   double day_start_anchor = 1.5;  // a day opens within this factor of yesterday's average alpha
+  // Exploration (issue 3, item 4): each hourly re-split draws every cell's multiplier from the
+  // posterior of its realised / predicted value ratio (Thompson sampling: log-normal around the
+  // shrunk estimate, spread 1 / sqrt(conversions behind it + the prior's)) instead of using its
+  // mean, so cells with little evidence keep being tried. Off by default: measured not to pay
+  // for its exploration cost (docs/bidding.md).
+  bool thompson_cells = false;
+  uint64_t explore_seed = 1;
   MpcPacerOptions mpc = DefaultMpc();
   static MpcPacerOptions DefaultMpc() {
     MpcPacerOptions m;
@@ -89,10 +99,11 @@ class SuperPlanPilot {
   bool started_ = false;
   double log_calibration_ = 0;         // learned value calibration: real spend vs realised value
   std::vector<AuctionSample> scaled_;  // scratch: the step's samples with calibrated values
-  // Today's won auctions in the landscape's own units (expected cost and value), and the flight's
+  // Today's won value in the landscape's own units, and the flight's
   // expected cost of everything won (against real spend: clicks are charged per click).
-  double est_spent_today_ = 0, est_value_today_ = 0;
+  double est_value_today_ = 0;
   double flight_est_cost_ = 0;
+  RandomStream rng_;          // Thompson draws (PilotOptions::thompson_cells)
   double day_alpha_sum_ = 0;  // today's alpha over the steps it was bidding
   int day_alpha_steps_ = 0;
 };

@@ -181,8 +181,12 @@ TEST(ConversionValue, WeightsTheMerchantsValues) {
 struct DayOutcome {
   double spend = 0, value = 0;
 };
+// `real_cost`: what a won auction really costs as a multiple of its landscape cost (clicks are
+// charged for real; the landscape prices impressions at their expected cost). `alphas`, if set,
+// receives alpha after every step.
 DayOutcome SimulateDay(SuperPlanPilot& pilot, AdPlan& plan, std::mt19937_64& rng, double budget,
-                       uint32_t day, uint32_t days_left, double spent_before) {
+                       uint32_t day, uint32_t days_left, double spent_before,
+                       double real_cost = 1.0, std::vector<double>* alphas = nullptr) {
   pilot.StartDay(day, days_left, spent_before);
   std::lognormal_distribution<double> value(std::log(0.01), 0.8);
   std::lognormal_distribution<double> price(std::log(0.006), 0.9);
@@ -197,10 +201,11 @@ DayOutcome SimulateDay(SuperPlanPilot& pilot, AdPlan& plan, std::mt19937_64& rng
       a.bid_value = value(rng);
       a.value = a.bid_value;
       a.price = price(rng);
-      a.won = plan.autobid.alpha * a.bid_value >= a.price && out.spend + a.price <= budget;
+      a.won =
+          plan.autobid.alpha * a.bid_value >= a.price && out.spend + real_cost * a.price <= budget;
       a.cost = a.won ? a.price : 0;
       if (a.won) {
-        out.spend += a.price;
+        out.spend += real_cost * a.price;
         out.value += a.value;
       }
       samples.push_back(a);
@@ -215,6 +220,7 @@ DayOutcome SimulateDay(SuperPlanPilot& pilot, AdPlan& plan, std::mt19937_64& rng
     s.auctions = n;
     s.samples = samples;
     pilot.Step(s, plan);
+    if (alphas) alphas->push_back(plan.autobid.alpha);
   }
   return out;
 }
@@ -277,6 +283,81 @@ TEST(SuperPlanPilot, ReallocationMovesMultipliersTowardsRealisedValue) {
   EXPECT_GT(plan.autobid.multipliers[idle], plan.autobid.multipliers[bad]);
   EXPECT_LT(plan.autobid.multipliers[idle], plan.autobid.multipliers[good]);
   EXPECT_FALSE(notes.empty());
+}
+
+// Clicks cost twice what the landscape says: the pilot paces the real money left, so the day's
+// budget lasts into the evening and is used, and the next day opens near yesterday's alpha.
+TEST(SuperPlanPilot, PacesTheRealMoneyLeftAndOpensADayNearYesterdaysAlpha) {
+  const Catalogue c = SmallCatalogue();
+  SuperPlanRequest r = GoodRequest();
+  r.total_budget = 2 * 40.0;
+  r.flight_days = 2;
+  r.target = 1.0;  // the budget binds
+  SuperPlan sp = CompileSuperPlan(r, c);
+  SuperPlanPilot pilot(sp);
+  AdPlan plan = sp.plan;
+  std::mt19937_64 rng(5);
+  std::vector<double> alphas;
+  const DayOutcome d0 = SimulateDay(pilot, plan, rng, 1e9, 0, 2, 0, 2.0, &alphas);
+  EXPECT_LE(d0.spend, 40.0 * 1.02);
+  EXPECT_GT(d0.spend, 40.0 * 0.8);
+  // Still bidding in the last tenth of the day (the money did not run out in the afternoon).
+  size_t last_bid = 0;
+  for (size_t i = 0; i < alphas.size(); ++i) {
+    if (alphas[i] > 0) last_bid = i;
+  }
+  EXPECT_GE(last_bid, alphas.size() * 9 / 10);
+  double sum = 0;
+  int n = 0;
+  for (double a : alphas) {
+    if (a > 0) sum += a, ++n;
+  }
+  ASSERT_GT(n, 0);
+  const double yesterday = sum / n;
+  pilot.StartDay(1, 1, d0.spend);
+  EXPECT_GE(pilot.alpha(), yesterday / 1.5 * (1 - 1e-9));
+  EXPECT_LE(pilot.alpha(), yesterday * 1.5 * (1 + 1e-9));
+}
+
+// Thompson sampling over cells: the multipliers are draws, not the means; they stay within the
+// bounds, and a cell with much evidence moves much less between draws than one with none.
+TEST(SuperPlanPilot, ThompsonSamplingDrawsMultipliersThatNarrowWithEvidence) {
+  const Catalogue c = SmallCatalogue();
+  SuperPlan sp = CompileSuperPlan(GoodRequest(), c);
+  PilotOptions o;
+  o.thompson_cells = true;
+  SuperPlanPilot pilot(sp, o);
+  AdPlan plan = sp.plan;
+  std::vector<CellDelivery> cells(plan.autobid.multipliers.size());
+  const size_t rich = CellIndex(0, Channel::kFeed, 0), idle = CellIndex(1, Channel::kFeed, 1);
+  cells[rich] = {.spend = 500, .predicted_value = 1000, .realised_value = 1000, .conversions = 400};
+  auto spread = [](const std::vector<double>& x) {
+    double m = 0, v = 0;
+    for (double y : x) m += y;
+    m /= x.size();
+    for (double y : x) v += (y - m) * (y - m);
+    return std::sqrt(v / (x.size() - 1));
+  };
+  std::vector<double> rich_log, idle_log;
+  for (int i = 0; i < 200; ++i) {
+    pilot.Reallocate(cells, plan);
+    for (float m : plan.autobid.multipliers) {
+      if (m == 0.0f) continue;  // an excluded channel
+      EXPECT_GE(m, 0.2f);
+      EXPECT_LE(m, 3.0f);
+    }
+    rich_log.push_back(std::log(plan.autobid.multipliers[rich]));
+    idle_log.push_back(std::log(plan.autobid.multipliers[idle]));
+  }
+  EXPECT_GT(spread(idle_log), 0.12);  // about 1 / sqrt(30)
+  EXPECT_LT(spread(rich_log), 0.07);  // about 1 / sqrt(430)
+  EXPECT_GT(spread(rich_log), 0.02);
+  // Without it the same data give the same multipliers every time.
+  SuperPlanPilot plain(sp);
+  AdPlan p1 = sp.plan, p2 = sp.plan;
+  plain.Reallocate(cells, p1);
+  plain.Reallocate(cells, p2);
+  EXPECT_EQ(p1.autobid.multipliers, p2.autobid.multipliers);
 }
 
 }  // namespace
