@@ -11,7 +11,8 @@ namespace cf {
 
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ScenarioConfig, days, users, seed, products,
                                                 merchants, our_products, our_budget, our_goal_roi,
-                                                objective, autopilot, tap, write_events, diagnosis)
+                                                objective, autopilot, tap, lp_limit, write_events,
+                                                diagnosis)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(PlatformConfig, reserve_cpm, even_delivery,
                                                 predictor, creatives, creative_pool)
 

@@ -27,6 +27,7 @@ struct ScenarioConfig {
   // is always the media buyer).
   std::string autopilot = "super_plan";
   bool tap = false;          // record the evaluation tap (expected values of every candidate)
+  bool lp_limit = true;      // measure each run's share of the hindsight LP limit (evaluation)
   bool write_events = true;  // persist each run's event log under out/<run>/events.cflog
   bool diagnosis = true;     // live diagnosis of our plans; findings in the report as they happen
 };

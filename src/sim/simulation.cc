@@ -232,7 +232,7 @@ SimSummary RunSimulation(const SimConfig& config, const SimulationOptions& optio
         std::filesystem::create_directories(options.out_dir / names[i]);
         setup.tap_file = options.out_dir / names[i] / "tap.csv";
       }
-      setup.lp_limit = true;  // the share of the hindsight LP limit in the report
+      setup.lp_limit = sc.lp_limit;  // the share of the hindsight LP limit in the report
       setup.progress_impressions = &imps[i];
       setup.progress_minute = &minutes[i];
       if (i == 0) setup.on_event = [&](const Event& e) { sampler.Observe(e); };
