@@ -40,6 +40,8 @@ class MpcPacer : public PacingController {
   // Keeps alpha within [alpha / factor, alpha x factor] of a known-good value (e.g. the previous
   // episode's, so that a new episode does not open at a prior-only plan far from it).
   void Anchor(double alpha, double factor);
+  // Replaces the episode's budget (same units as the observations' spend) from the next plan on.
+  void set_budget(double budget) { goal_.budget = budget; }
 
   // The most recent plan (for reports): forecast auctions left and the planned spend.
   double planned_spend() const { return planned_spend_; }

@@ -23,9 +23,11 @@ std::string SuperPlanPilot::StartDay(uint32_t day, uint32_t days_left, double sp
   day_goal_ = sp_.goal;
   // The landscape prices impressions at their expected cost; clicks are charged for real. Convert
   // the day's budget with the flight's observed ratio (shrunk towards 1 early on).
-  const double ratio = (flight_est_cost_ + 20.0) / (spent_total + 20.0);
+  const double prior = 0.1 * today_budget_ + 1e-9;  // as in Step
+  const double ratio = (flight_est_cost_ + prior) / (spent_total + prior);
   day_goal_.budget = today_budget_ * ratio;
   est_value_today_ = 0;
+  est_spent_today_ = 0;
   const double m = options_.constraint_margin;
   if (day_goal_.constraint == PacingConstraint::kMinRoi) day_goal_.target *= 1 + m;
   if (day_goal_.constraint == PacingConstraint::kMaxCpa) day_goal_.target /= 1 + m;
@@ -74,16 +76,20 @@ double SuperPlanPilot::Step(const PilotStep& s, AdPlan& plan) {
   for (const AuctionSample& a : scaled_) {
     if (!a.won) continue;
     est_value_today_ += a.value;
+    est_spent_today_ += a.cost;
     flight_est_cost_ += a.cost;
   }
-  // Value in the landscape's units (expected per impression won, calibrated per cell by the
-  // hourly re-split against realised value). Spend: the money left today, converted to those units
-  // with the flight's observed ratio of expected cost to real spend, so the pacer plans against
-  // the real budget left and a day neither ends with money unspent because expected and real cost
-  // drifted apart nor runs dry early.
-  const double ratio = (flight_est_cost_ + 20.0) / (s.spent_total + 20.0);
-  obs.spent =
-      std::max(0.0, day_goal_.budget - std::max(0.0, today_budget_ - s.spent_today) * ratio);
+  // Spend and value in the landscape's units (expected per impression won; values calibrated per
+  // cell by the hourly re-split against realised value), so the ROI constraint compares like with
+  // like. The budget is the real money left today, converted to those units with the flight's
+  // observed ratio of expected cost to real spend: a day neither ends with money unspent because
+  // expected and real cost drifted apart nor runs dry early. A prior of a tenth of the day's
+  // budget keeps single clicks (charged at once, while the expected cost accrues per impression)
+  // from swinging the ratio early in the flight.
+  const double prior = 0.1 * today_budget_ + 1e-9;
+  const double ratio = (flight_est_cost_ + prior) / (s.spent_total + prior);
+  pacer_.set_budget(est_spent_today_ + std::max(0.0, today_budget_ - s.spent_today) * ratio);
+  obs.spent = est_spent_today_;
   obs.value = est_value_today_;
   obs.auctions = s.auctions;
   obs.samples = scaled_;

@@ -99,9 +99,9 @@ class SuperPlanPilot {
   bool started_ = false;
   double log_calibration_ = 0;         // learned value calibration: real spend vs realised value
   std::vector<AuctionSample> scaled_;  // scratch: the step's samples with calibrated values
-  // Today's won value in the landscape's own units, and the flight's
+  // Today's won auctions in the landscape's own units (expected cost and value), and the flight's
   // expected cost of everything won (against real spend: clicks are charged per click).
-  double est_value_today_ = 0;
+  double est_value_today_ = 0, est_spent_today_ = 0;
   double flight_est_cost_ = 0;
   RandomStream rng_;          // Thompson draws (PilotOptions::thompson_cells)
   double day_alpha_sum_ = 0;  // today's alpha over the steps it was bidding
