@@ -325,8 +325,8 @@ AdDecision Platform::Decide(const Opportunity& opp) {
   }
   // Ads that only reported a landscape sample do not enter the auction; the tap sees them after
   // the entered ones.
-  tap_sat_out_.clear();
   if (tap_) {
+    tap_sat_out_.clear();
     for (const ScoredAd& s : scored_) {
       if (s.ecpm <= 0) tap_sat_out_.push_back(s);
     }

@@ -149,8 +149,8 @@ TEST(LpLimitTap, SolvesTheLpOverTheWorldsExpectations) {
   EXPECT_EQ(two.Solve(1e12, 0).won_value, 0.0);  // the other advertiser won
 }
 
-// In a real run the tap measures a limit our plan cannot beat in expectation while it meets the
-// goal ROI, and the expected GMV of what our ads won tracks the GMV the run realised.
+// In a real run the tap measures a limit that meets the budget and the goal ROI, and the expected
+// GMV and cost of what our ads won track the GMV and spend the run realised.
 TEST(LpLimitTap, MeasuresTheLimitOfARun) {
   CF_REQUIRE_DATA();
   const QuickWorld& w = Shared();
@@ -172,10 +172,6 @@ TEST(LpLimitTap, MeasuresTheLimitOfARun) {
     const double gmv = r.ours.gmv.units(), spend = r.ours.spend.units();
     EXPECT_NEAR(l.won_value, gmv, (0.15 + 3 / std::sqrt(double(r.ours.purchases))) * gmv) << policy;
     EXPECT_NEAR(l.won_cost, spend, (0.15 + 3 / std::sqrt(double(r.ours.clicks))) * spend) << policy;
-    // Where the plan's own ROI held, it is a feasible point of the LP: it cannot beat the limit.
-    if (l.won_cost <= l.budget && l.won_value >= setup.goal_roi * l.won_cost) {
-      EXPECT_LE(l.won_value, l.value * 1.01) << policy;  // the bins: 0.45%
-    }
   }
 }
 

@@ -672,18 +672,16 @@ std::string ComparisonTable(const SimSummary& s) {
       "Days ROI met the goal",
       [](const RunResult& r) { return fmt::format("{} of {}", r.days_on_target, r.daily.size()); },
       [](const RunResult& r) { return static_cast<double>(r.days_on_target); });
-  if (std::any_of(runs.begin(), runs.end(),
-                  [](const RunResult* r) { return r->lp_limit.measured; })) {
+  const bool any_limit = std::any_of(runs.begin(), runs.end(),
+                                     [](const RunResult* r) { return r->lp_limit.measured; });
+  if (any_limit) {
     // The hindsight optimum (sim/lp_limit_tap.h): expected GMV won / the LP limit of the run.
-    auto fraction = [](const RunResult& r) {
-      return r.lp_limit.value > 0 ? r.lp_limit.won_value / r.lp_limit.value : 0.0;
-    };
     row(
         "Share of the LP limit",
-        [&](const RunResult& r) {
-          return r.lp_limit.measured ? FormatPercent(fraction(r)) : std::string("n/a");
+        [](const RunResult& r) {
+          return r.lp_limit.measured ? FormatPercent(r.lp_limit.fraction()) : std::string("n/a");
         },
-        fraction);
+        [](const RunResult& r) { return r.lp_limit.fraction(); });
   }
   section("Market (every advertiser, ours included)");
   kpi_rows([](const RunResult& r) -> const KpiTotals& { return r.market; }, false);
@@ -705,8 +703,7 @@ std::string ComparisonTable(const SimSummary& s) {
                                                                    : runs[i]->policy_description));
   }
   out += ".</p>\n";
-  if (std::any_of(runs.begin(), runs.end(),
-                  [](const RunResult* r) { return r->lp_limit.measured; })) {
+  if (any_limit) {
     out +=
         "<p class=\"note\">Share of the LP limit: the expected GMV of the auctions our ads won, "
         "against the most expected GMV any bidding could have bought in the same auctions with "

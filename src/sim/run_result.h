@@ -101,6 +101,8 @@ struct LpLimit {
   double won_value = 0, won_cost = 0;  // the auctions our ads won: expected GMV and cost
   uint64_t auctions = 0;               // auctions with at least one candidate of ours
   double budget = 0, min_roi = 0;      // the constraints the optimum was solved under
+  // The share of the limit our ads reached: won_value / value (0 without a limit).
+  double fraction() const { return value > 0 ? won_value / value : 0.0; }
 };
 
 struct RunResult {

@@ -336,9 +336,6 @@ SimSummary RunSimulation(const SimConfig& config, const SimulationOptions& optio
       FormatMoney(m.influencer_fees)));
   if (sc.autopilot != "media_buyer") {
     const RunResult& a = results[1];
-    auto share = [](const RunResult& r) {
-      return r.lp_limit.value > 0 ? 100 * r.lp_limit.won_value / r.lp_limit.value : 0.0;
-    };
     const double gmv_change =
         m.ours.gmv.micros() > 0 ? 100 * (a.ours.gmv.units() / m.ours.gmv.units() - 1) : 0.0;
     summary.findings.push_back(fmt::format(
@@ -348,7 +345,7 @@ SimSummary RunSimulation(const SimConfig& config, const SimulationOptions& optio
         sc.autopilot, FormatMoney(a.ours.gmv), FormatMoney(a.ours.spend), a.ours.roi(),
         sc.our_goal_roi, a.days_on_target, a.daily.size(), FormatMoney(m.ours.gmv),
         FormatMoney(m.ours.spend), m.ours.roi(), m.days_on_target, m.daily.size(), gmv_change,
-        share(a), share(m)));
+        100 * a.lp_limit.fraction(), 100 * m.lp_limit.fraction()));
   }
   if (sc.autopilot == "media_buyer") {
     summary.findings.push_back(

@@ -195,8 +195,7 @@ nlohmann::json RunToJson(const RunResult& run) {
         {"cost", RoundTo(run.lp_limit.cost, 2)},
         {"expected_gmv", RoundTo(run.lp_limit.won_value, 2)},
         {"expected_cost", RoundTo(run.lp_limit.won_cost, 2)},
-        {"fraction",
-         RoundTo(run.lp_limit.value > 0 ? run.lp_limit.won_value / run.lp_limit.value : 0.0, 4)}}},
+        {"fraction", RoundTo(run.lp_limit.fraction(), 4)}}},
       {"creative_regret",
        {{"impressions", run.creative_regret.impressions},
         {"single", run.creative_regret.single},
@@ -284,8 +283,7 @@ std::string FormatRunTable(const SimSummary& summary) {
       [](const RunResult& r) { return fmt::format("{}/{}", r.days_on_target, r.daily.size()); });
   if (any_limit) {
     row("of LP limit", [](const RunResult& r) {
-      return r.lp_limit.value > 0 ? FormatPercent(r.lp_limit.won_value / r.lp_limit.value)
-                                  : std::string("n/a");
+      return r.lp_limit.value > 0 ? FormatPercent(r.lp_limit.fraction()) : std::string("n/a");
     });
   }
   section(

@@ -12,6 +12,13 @@ SuperPlanPilot::SuperPlanPilot(const SuperPlan& plan, PilotOptions options)
   alpha_ = plan.plan.autobid.alpha;
 }
 
+double SuperPlanPilot::CostRatio(double spent_total) const {
+  // A prior of a tenth of the day's budget keeps single clicks (charged at once, while the
+  // expected cost accrues per impression) from swinging the ratio early in the flight.
+  const double prior = 0.1 * today_budget_ + 1e-9;
+  return (flight_est_cost_ + prior) / (spent_total + prior);
+}
+
 std::string SuperPlanPilot::StartDay(uint32_t day, uint32_t days_left, double spent_total) {
   // Yesterday's auctions become the prior of today's landscape and traffic forecast.
   if (started_ && !day_samples_.empty()) pacer_.Prime(day_samples_, day_auctions_);
@@ -23,11 +30,8 @@ std::string SuperPlanPilot::StartDay(uint32_t day, uint32_t days_left, double sp
   day_goal_ = sp_.goal;
   // The landscape prices impressions at their expected cost; clicks are charged for real. Convert
   // the day's budget with the flight's observed ratio (shrunk towards 1 early on).
-  const double prior = 0.1 * today_budget_ + 1e-9;  // as in Step
-  const double ratio = (flight_est_cost_ + prior) / (spent_total + prior);
-  day_goal_.budget = today_budget_ * ratio;
-  est_value_today_ = 0;
-  est_spent_today_ = 0;
+  day_goal_.budget = today_budget_ * CostRatio(spent_total);
+  est_spent_today_ = est_value_today_ = 0;
   const double m = options_.constraint_margin;
   if (day_goal_.constraint == PacingConstraint::kMinRoi) day_goal_.target *= 1 + m;
   if (day_goal_.constraint == PacingConstraint::kMaxCpa) day_goal_.target /= 1 + m;
@@ -75,20 +79,17 @@ double SuperPlanPilot::Step(const PilotStep& s, AdPlan& plan) {
   obs.steps_left = std::max(0, s.steps_per_day - 1 - s.step);
   for (const AuctionSample& a : scaled_) {
     if (!a.won) continue;
-    est_value_today_ += a.value;
     est_spent_today_ += a.cost;
+    est_value_today_ += a.value;
     flight_est_cost_ += a.cost;
   }
   // Spend and value in the landscape's units (expected per impression won; values calibrated per
   // cell by the hourly re-split against realised value), so the ROI constraint compares like with
   // like. The budget is the real money left today, converted to those units with the flight's
   // observed ratio of expected cost to real spend: a day neither ends with money unspent because
-  // expected and real cost drifted apart nor runs dry early. A prior of a tenth of the day's
-  // budget keeps single clicks (charged at once, while the expected cost accrues per impression)
-  // from swinging the ratio early in the flight.
-  const double prior = 0.1 * today_budget_ + 1e-9;
-  const double ratio = (flight_est_cost_ + prior) / (s.spent_total + prior);
-  pacer_.set_budget(est_spent_today_ + std::max(0.0, today_budget_ - s.spent_today) * ratio);
+  // expected and real cost drifted apart nor runs dry early.
+  pacer_.set_budget(est_spent_today_ +
+                    std::max(0.0, today_budget_ - s.spent_today) * CostRatio(s.spent_total));
   obs.spent = est_spent_today_;
   obs.value = est_value_today_;
   obs.auctions = s.auctions;

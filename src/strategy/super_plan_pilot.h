@@ -88,6 +88,10 @@ class SuperPlanPilot {
   const PacingGoal& day_goal() const { return day_goal_; }
 
  private:
+  // The flight's expected cost of what was won per unit of real spend (landscape units per
+  // currency unit), shrunk towards 1 while little was spent.
+  double CostRatio(double spent_total) const;
+
   SuperPlan sp_;
   PilotOptions options_;
   MpcPacer pacer_;
@@ -101,7 +105,7 @@ class SuperPlanPilot {
   std::vector<AuctionSample> scaled_;  // scratch: the step's samples with calibrated values
   // Today's won auctions in the landscape's own units (expected cost and value), and the flight's
   // expected cost of everything won (against real spend: clicks are charged per click).
-  double est_value_today_ = 0, est_spent_today_ = 0;
+  double est_spent_today_ = 0, est_value_today_ = 0;
   double flight_est_cost_ = 0;
   RandomStream rng_;          // Thompson draws (PilotOptions::thompson_cells)
   double day_alpha_sum_ = 0;  // today's alpha over the steps it was bidding
