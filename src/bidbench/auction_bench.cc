@@ -57,8 +57,10 @@ std::unique_ptr<PacingController> MakeCompetitor(int i, const AdvertiserSpec& a,
   return c;
 }
 
-std::unique_ptr<PacingController> MakePolicy(const std::string& name, const MpcPacerOptions& ours) {
-  if (name == "ours") return std::make_unique<MpcPacer>(ours);
+std::unique_ptr<PacingController> MakePolicy(const std::string& name,
+                                             const AuctionBenchOptions& o) {
+  if (name == "ours") return std::make_unique<MpcPacer>(o.ours);
+  if (name == "ours_rl") return std::make_unique<CorrectedMpcPacer>(o.ours, *o.correction);
   if (name == "pid") return std::make_unique<PidPacer>();
   if (name == "online_lp") return std::make_unique<OnlineLpPacer>();
   return std::make_unique<FixedAlphaPacer>();
@@ -66,62 +68,88 @@ std::unique_ptr<PacingController> MakePolicy(const std::string& name, const MpcP
 
 }  // namespace
 
-AuctionSetting RunAuctionSetting(const AuctionBenchOptions& o, double budget_scale,
-                                 double cpa_scale, double competitor_budget_scale) {
-  const AuctionEnvSpec spec = SpecFor(o);
-  const int evaluated = Evaluated(o);
-  AuctionSetting setting{budget_scale, cpa_scale, competitor_budget_scale, {}};
-  std::vector<AdvertiserSpec> adv = MakeAdvertisers(spec);
+AuctionWorld MakeAuctionWorld(const AuctionEnvSpec& spec, double budget_scale, double cpa_scale,
+                              double competitor_budget_scale) {
+  AuctionWorld w;
+  w.spec = spec;
+  w.budget_scale = budget_scale;
+  w.cpa_scale = cpa_scale;
+  w.competitor_budget_scale = competitor_budget_scale;
+  w.advertisers = MakeAdvertisers(spec);
   const double money_scale = static_cast<double>(spec.opportunities) / 500000.0;
-  for (AdvertiserSpec& a : adv) {
+  for (AdvertiserSpec& a : w.advertisers) {
     a.budget = std::round(a.budget * money_scale * competitor_budget_scale);
   }
-  const int na = static_cast<int>(adv.size());
-
   // History day (day 0): the competitor roles, nothing primed; record every 100th opportunity.
-  EpisodeRecording history;
-  history.history_stride = 100;
-  {
-    std::vector<std::unique_ptr<PacingController>> owned;
-    std::vector<PacingController*> ptrs;
-    for (int i = 0; i < na; ++i) {
-      owned.push_back(MakeCompetitor(i, adv[i], nullptr, spec.seed, spec.opportunities));
+  w.history.history_stride = 100;
+  std::vector<std::unique_ptr<PacingController>> owned;
+  std::vector<PacingController*> ptrs;
+  for (size_t i = 0; i < w.advertisers.size(); ++i) {
+    owned.push_back(MakeCompetitor(static_cast<int>(i), w.advertisers[i], nullptr, spec.seed,
+                                   spec.opportunities));
+    ptrs.push_back(owned.back().get());
+  }
+  RunAuctionEpisode(spec, w.advertisers, 0, ptrs, -1, &w.history);
+  return w;
+}
+
+int EvaluatedAdvertiser(const AuctionWorld& world, int k) {
+  return (k * 7) % static_cast<int>(world.advertisers.size());
+}
+
+AgentRun RunAuctionAgent(const AuctionWorld& w, int agent, PacingController& policy) {
+  std::vector<AdvertiserSpec> a = w.advertisers;
+  const AdvertiserSpec& base = w.advertisers[static_cast<size_t>(agent)];
+  a[agent].budget = std::round(base.budget / w.competitor_budget_scale * w.budget_scale);
+  a[agent].target_cpa = base.target_cpa * w.cpa_scale;
+  std::vector<std::unique_ptr<PacingController>> owned;
+  std::vector<PacingController*> ptrs;
+  for (int i = 0; i < static_cast<int>(a.size()); ++i) {
+    if (i == agent) {
+      policy.Prime(w.history.samples[i], w.history.auctions[i]);
+      ptrs.push_back(&policy);
+    } else {
+      owned.push_back(MakeCompetitor(i, a[i], &w.history, w.spec.seed, w.spec.opportunities));
       ptrs.push_back(owned.back().get());
     }
-    RunAuctionEpisode(spec, adv, 0, ptrs, -1, &history);
   }
+  const EpisodeResult er = RunAuctionEpisode(w.spec, a, 1, ptrs, agent);
+  const AdvertiserOutcome& out = er.outcomes[agent];
+  AgentRun r;
+  r.target_cpa = a[agent].target_cpa;
+  r.budget = a[agent].budget;
+  r.spent = out.spent;
+  r.conversions = out.conversions;
+  r.score = out.Score(r.target_cpa);
+  r.oracle = PenalisedOptimum(er.agent_items, r.budget, r.target_cpa).value;
+  r.seconds = er.seconds;
+  return r;
+}
+
+AuctionSetting RunAuctionSetting(const AuctionBenchOptions& o, double budget_scale,
+                                 double cpa_scale, double competitor_budget_scale) {
+  const int evaluated = Evaluated(o);
+  AuctionSetting setting{budget_scale, cpa_scale, competitor_budget_scale, {}};
+  const AuctionWorld world =
+      MakeAuctionWorld(SpecFor(o), budget_scale, cpa_scale, competitor_budget_scale);
   std::map<std::string, std::vector<double>> ratios;
   for (int k = 0; k < evaluated; ++k) {
-    const int agent = (k * 7) % na;
-    std::vector<AdvertiserSpec> a = adv;
-    a[agent].budget = std::round(adv[agent].budget / competitor_budget_scale * budget_scale);
-    a[agent].target_cpa = adv[agent].target_cpa * cpa_scale;
+    const int agent = EvaluatedAdvertiser(world, k);
     for (const std::string& name : AuctionPolicyNames()) {
-      std::vector<std::unique_ptr<PacingController>> owned;
-      std::vector<PacingController*> ptrs;
-      for (int i = 0; i < na; ++i) {
-        if (i == agent) {
-          owned.push_back(MakePolicy(name, o.ours));
-          owned.back()->Prime(history.samples[i], history.auctions[i]);
-        } else {
-          owned.push_back(MakeCompetitor(i, a[i], &history, spec.seed, spec.opportunities));
-        }
-        ptrs.push_back(owned.back().get());
-      }
-      const EpisodeResult er = RunAuctionEpisode(spec, a, 1, ptrs, agent);
-      const AdvertiserOutcome& out = er.outcomes[agent];
-      const double score = out.Score(a[agent].target_cpa);
-      const double oracle =
-          PenalisedOptimum(er.agent_items, a[agent].budget, a[agent].target_cpa).value;
+      if (name == "ours_rl" && !o.correction) continue;
+      const std::unique_ptr<PacingController> policy = MakePolicy(name, o);
+      const AgentRun run = RunAuctionAgent(world, agent, *policy);
       AuctionPolicyResult& r = setting.policies[name];
       r.runs += 1;
-      r.score += score;
-      r.oracle_score += oracle;
-      r.budget_used += out.spent / a[agent].budget;
-      if (out.conversions > 0 && out.Cpa() > a[agent].target_cpa) r.over_cpa_share += 1;
-      if (out.spent > a[agent].budget + 1e-9) r.over_budget = true;
-      r.max_episode_seconds = std::max(r.max_episode_seconds, er.seconds);
-      ratios[name].push_back(oracle > 0 ? score / oracle : 1.0);
+      r.score += run.score;
+      r.oracle_score += run.oracle;
+      r.budget_used += run.spent / run.budget;
+      if (run.conversions > 0 && run.spent / run.conversions > run.target_cpa) {
+        r.over_cpa_share += 1;
+      }
+      if (run.spent > run.budget + 1e-9) r.over_budget = true;
+      r.max_episode_seconds = std::max(r.max_episode_seconds, run.seconds);
+      ratios[name].push_back(run.oracle > 0 ? run.score / run.oracle : 1.0);
     }
   }
   for (auto& [name, r] : setting.policies) {
@@ -148,8 +176,11 @@ AuctionBenchResult RunAuctionBench(const AuctionBenchOptions& o) {
   res.evaluated = Evaluated(o);
   res.base = RunAuctionSetting(o, 1, 1, 1);
   if (o.progress) {
-    fmt::print(stderr, "auction default setting: ours {:.3f}, online_lp {:.3f} of the oracle\n",
-               res.base.policies["ours"].ratio, res.base.policies["online_lp"].ratio);
+    fmt::print(stderr, "auction default setting: ours {:.3f}{}, online_lp {:.3f} of the oracle\n",
+               res.base.policies["ours"].ratio,
+               o.correction ? fmt::format(", ours_rl {:.3f}", res.base.policies["ours_rl"].ratio)
+                            : std::string(),
+               res.base.policies["online_lp"].ratio);
   }
   if (o.sweep) {
     for (double cb : {1.0, 1.1}) {
@@ -205,14 +236,18 @@ std::string FormatAuctionTables(const AuctionBenchResult& r) {
   if (!r.sweep.empty()) {
     s += "\nsweep (ratio to the oracle; over-CPA share in brackets)\n";
     s += fmt::format("{:>8} {:>6} {:>6}", "budget", "CPA", "comp.");
-    for (const std::string& name : AuctionPolicyNames()) s += fmt::format(" {:>17}", name);
+    for (const std::string& name : AuctionPolicyNames()) {
+      if (r.base.policies.count(name)) s += fmt::format(" {:>17}", name);
+    }
     s += "\n";
     for (const AuctionSetting& st : r.sweep) {
       s += fmt::format("{:>7.2f}x {:>5.1f}x {:>5.1f}x", st.budget_scale, st.cpa_scale,
                        st.competitor_budget_scale);
       for (const std::string& name : AuctionPolicyNames()) {
-        const auto& pr = st.policies.at(name);
-        s += fmt::format(" {:>9.3f} ({:>4.0f}%)", pr.ratio, 100 * pr.over_cpa_share);
+        const auto it = st.policies.find(name);
+        if (it == st.policies.end()) continue;
+        s +=
+            fmt::format(" {:>9.3f} ({:>4.0f}%)", it->second.ratio, 100 * it->second.over_cpa_share);
       }
       s += "\n";
     }

@@ -14,9 +14,12 @@
 
 #include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "bidbench/auction_env.h"
+#include "strategy/corrected_mpc_pacer.h"
 #include "strategy/mpc_pacer.h"
 
 namespace cf {
@@ -29,6 +32,9 @@ struct AuctionBenchOptions {
   bool sweep = true;
   bool progress = false;
   MpcPacerOptions ours;  // the MPC pacer's settings (chosen on another seed, docs/bidding.md)
+  // When set, a fifth policy "ours_rl": the same MPC with this learned correction
+  // (strategy/corrected_mpc_pacer.h).
+  std::optional<MpcCorrection> correction;
 };
 
 struct AuctionPolicyResult {
@@ -55,10 +61,36 @@ struct AuctionBenchResult {
   double seconds = 0;
 };
 
+// Every policy the tier knows, in table order ("ours_rl" only runs with a correction).
 inline const std::vector<std::string>& AuctionPolicyNames() {
-  static const std::vector<std::string> names = {"ours", "pid", "online_lp", "fixed_alpha"};
+  static const std::vector<std::string> names = {"ours", "ours_rl", "pid", "online_lp",
+                                                 "fixed_alpha"};
   return names;
 }
+
+// One setting of the tier, ready to evaluate agents in: the advertisers (competitors' budgets
+// scaled) and the recorded history day their controllers are primed with.
+struct AuctionWorld {
+  AuctionEnvSpec spec;
+  std::vector<AdvertiserSpec> advertisers;
+  EpisodeRecording history;
+  double budget_scale = 1, cpa_scale = 1, competitor_budget_scale = 1;
+};
+AuctionWorld MakeAuctionWorld(const AuctionEnvSpec& spec, double budget_scale, double cpa_scale,
+                              double competitor_budget_scale);
+
+// The k-th evaluated advertiser of a world (advertisers 0, 7, 14, ...).
+int EvaluatedAdvertiser(const AuctionWorld& world, int k);
+
+struct AgentRun {
+  double score = 0, oracle = 0;  // penalised score and its hindsight optimum
+  double spent = 0, budget = 0, conversions = 0, target_cpa = 0;
+  double seconds = 0;
+};
+// Day 1 of `world` with advertiser `agent` (its budget and target scaled by the setting) driven
+// by `policy` (fresh; primed here from the history day) and everyone else by their competitor
+// roles. Thread-safe for distinct policies (the world is only read).
+AgentRun RunAuctionAgent(const AuctionWorld& world, int agent, PacingController& policy);
 
 // One setting: the history day plus evaluated x policies runs.
 AuctionSetting RunAuctionSetting(const AuctionBenchOptions& options, double budget_scale,

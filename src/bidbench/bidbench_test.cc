@@ -1,5 +1,6 @@
 // Tests of the bidding benchmarks: the replay format (parsing errors name file and line), the log
-// generator, and quick replay / auction runs (budgets never exceeded, ratios within (0, 1]).
+// generator, quick replay / auction runs (budgets never exceeded, ratios within (0, 1]), and the
+// policy search that learns the MPC's correction.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -7,6 +8,7 @@
 
 #include "bidbench/auction_bench.h"
 #include "bidbench/auction_env.h"
+#include "bidbench/pacer_policy_search.h"
 #include "bidbench/replay_bench.h"
 #include "bidbench/replay_log.h"
 #include "bidbench/replay_log_generator.h"
@@ -139,6 +141,52 @@ TEST(AuctionBench, QuickRunNeverOverspendsAndRatiosAreWithinOne) {
   const auto j = AuctionBenchJson(r);
   EXPECT_TRUE(j["policies"]["ours"].contains("over_cpa_share"));
   EXPECT_TRUE(j["policies"]["fixed_alpha"].contains("oracle_score"));
+}
+
+TEST(AuctionBench, TheLearnedPolicyRunsBesideTheOthers) {
+  AuctionBenchOptions o;
+  o.opportunities = 20000;
+  o.evaluated_advertisers = 2;
+  o.sweep = false;
+  o.correction = MpcCorrection::Learned();
+  const AuctionBenchResult r = RunAuctionBench(o);
+  ASSERT_EQ(r.base.policies.size(), 5u);
+  const AuctionPolicyResult& rl = r.base.policies.at("ours_rl");
+  EXPECT_EQ(rl.runs, 2);
+  EXPECT_FALSE(rl.over_budget);
+  EXPECT_GT(rl.ratio, 0);
+  EXPECT_LE(rl.ratio, 1.0 + 1e-9);
+  // The same oracle as the MPC's runs: the same episodes, only the agent's controller differs.
+  EXPECT_GT(r.base.policies.at("ours").oracle_score, 0);
+  EXPECT_NE(FormatAuctionTables(r).find("ours_rl"), std::string::npos);
+}
+
+TEST(PolicySearch, IsDeterministicWhateverTheThreadsAndImprovesItsObjective) {
+  PolicySearchOptions o;
+  o.worlds = 1;
+  o.agents_per_world = 2;
+  o.validation_worlds = 1;
+  o.opportunities = 10000;
+  o.iterations = 2;
+  o.population = 6;
+  o.elite = 2;
+  o.threads = 1;
+  const PolicySearchResult a = SearchMpcCorrection(o);
+  o.threads = 3;
+  const PolicySearchResult b = SearchMpcCorrection(o);
+  EXPECT_EQ(a.best.theta, b.best.theta);
+  EXPECT_DOUBLE_EQ(a.best_ratio, b.best_ratio);
+  EXPECT_EQ(a.episodes, 2);
+  ASSERT_EQ(a.history.size(), 3u);  // each iteration's mean, then the final mean
+  // The first iteration's mean is the MPC alone (theta = 0).
+  EXPECT_DOUBLE_EQ(a.history[0], a.mpc_ratio - o.over_cpa_penalty * a.mpc_over_cpa);
+  // What it returns is at least as good on its training episodes as the MPC alone.
+  EXPECT_GE(a.best_ratio - o.over_cpa_penalty * a.best_over_cpa,
+            a.mpc_ratio - o.over_cpa_penalty * a.mpc_over_cpa);
+  EXPECT_GT(a.validation_mpc_ratio, 0);
+  EXPECT_GT(a.validation_best_ratio, 0);
+  o.elite = 7;  // more elite than candidates
+  EXPECT_THROW(SearchMpcCorrection(o), std::invalid_argument);
 }
 
 }  // namespace

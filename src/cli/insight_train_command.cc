@@ -12,6 +12,7 @@
 
 #include "insight/interaction_log.h"
 #include "insight/ranking_metrics.h"
+#include "insight/sasrec_ensemble.h"
 #include "insight/sasrec_model.h"
 
 namespace cf {
@@ -22,6 +23,7 @@ struct TrainOptions {
   std::string data;
   std::string model;
   SasrecConfig config;
+  int ensemble = 2;  // members (consecutive seeds) sharing the time limit
 };
 
 struct EvalOptions {
@@ -72,15 +74,32 @@ int RunTrain(const TrainOptions& o) {
                  : "",
              c.validation_users == 0 ? std::string("all") : std::to_string(c.validation_users),
              c.patience, c.seed, c.threads, c.max_minutes, o.model);
-  const SasrecTrainReport r = TrainSasrec(log, c, o.model, [](const std::string& line) {
-    fmt::print(stderr, "{}\n", line);
-    std::fflush(stderr);
-  });
-  fmt::print(
-      "trained {} epochs in {:.1f} s ({}); best epoch {}: validation HR@10 {:.4f} NDCG@10 {:.4f} "
-      "over {} users; checkpoint {}\n",
-      r.epochs, r.train_seconds, r.stop_reason, r.best_epoch, r.full_validation.hit_rate,
-      r.full_validation.ndcg, r.full_validation.users, SasrecCheckpointPath(o.model));
+  if (o.ensemble > 1) {
+    fmt::print(stderr,
+               "insight: an ensemble of {} such models (seeds {}..{}) sharing the time limit\n",
+               o.ensemble, c.seed, c.seed + static_cast<uint64_t>(o.ensemble) - 1);
+  }
+  const SasrecEnsembleReport r =
+      TrainSasrecEnsemble(log, c, o.ensemble, o.model, [](const std::string& line) {
+        fmt::print(stderr, "{}\n", line);
+        std::fflush(stderr);
+      });
+  for (size_t i = 0; i < r.members.size(); ++i) {
+    const SasrecTrainReport& m = r.members[i];
+    fmt::print(
+        "{}trained {} epochs in {:.1f} s ({}); best epoch {}: validation HR@10 {:.4f} NDCG@10 "
+        "{:.4f} over {} users; checkpoint {}\n",
+        r.members.size() > 1 ? fmt::format("member {}: ", i + 1) : "", m.epochs, m.train_seconds,
+        m.stop_reason, m.best_epoch, m.full_validation.hit_rate, m.full_validation.ndcg,
+        m.full_validation.users, SasrecMemberPath(o.model, static_cast<int>(i)));
+  }
+  if (r.members.size() > 1) {
+    fmt::print(
+        "ensemble of {} in {:.1f} s: validation HR@10 {:.4f} NDCG@10 {:.4f} over {} users; "
+        "manifest {}\n",
+        r.members.size(), r.train_seconds, r.validation.hit_rate, r.validation.ndcg,
+        r.validation.users, SasrecEnsembleManifestPath(o.model));
+  }
   return 0;
 }
 
@@ -93,10 +112,11 @@ int RunEval(const EvalOptions& o) {
   const auto t0 = std::chrono::steady_clock::now();
   const InteractionLog log = LoadInteractionLog(o.data);
   PrintLogSummary(log, Seconds(t0));
-  const std::string path = SasrecCheckpointPath(o.model);
-  SasrecCheckpointInfo info;
-  SasrecModel model = SasrecModel::Load(path, &info);
-  CheckCheckpointMatchesLog(info, log, path);
+  std::vector<SasrecCheckpointInfo> infos;
+  SasrecEnsemble model = SasrecEnsemble::Load(o.model, &infos);
+  for (size_t i = 0; i < infos.size(); ++i) {
+    CheckCheckpointMatchesLog(infos[i], log, SasrecMemberPath(o.model, static_cast<int>(i)));
+  }
   model.set_threads(o.threads);
   auto progress = [](const char* what) {
     return [what, last = int64_t{0}](int64_t done, int64_t total) mutable {
@@ -128,18 +148,29 @@ int RunEval(const EvalOptions& o) {
     const nlohmann::ordered_json j = {
         {"users", log.num_users()},       {"items", log.num_items()},
         {"model", MetricsJson(m)},        {"popularity", MetricsJson(p)},
-        {"cooccurrence", MetricsJson(c)}, {"train_seconds", info.train_seconds}};
+        {"cooccurrence", MetricsJson(c)}, {"train_seconds", model.train_seconds()},
+        {"members", model.size()}};
     std::cout << j.dump() << "\n";
     return 0;
   }
   fmt::print("full-ranking leave-one-out test on {} ({} users, {} evaluated, {} items)\n",
              log.source, log.num_users(), m.users, log.num_items());
   fmt::print("{:<14} {:>8} {:>8}\n", "method", "HR@10", "NDCG@10");
-  fmt::print("{:<14} {:>8.4f} {:>8.4f}\n", "sasrec", m.hit_rate, m.ndcg);
+  fmt::print("{:<14} {:>8.4f} {:>8.4f}\n",
+             model.size() > 1 ? fmt::format("sasrec x{}", model.size()) : "sasrec", m.hit_rate,
+             m.ndcg);
   fmt::print("{:<14} {:>8.4f} {:>8.4f}\n", "popularity", p.hit_rate, p.ndcg);
   fmt::print("{:<14} {:>8.4f} {:>8.4f}\n", "co-occurrence", c.hit_rate, c.ndcg);
-  fmt::print("model: best epoch {} of {}, validation NDCG@10 {:.4f}, trained in {:.1f} s\n",
-             info.best_epoch, info.epochs, info.validation.ndcg, info.train_seconds);
+  for (size_t i = 0; i < infos.size(); ++i) {
+    fmt::print(
+        "{}best epoch {} of {}, validation NDCG@10 {:.4f}, trained in {:.1f} s\n",
+        infos.size() > 1 ? fmt::format("member {}: ", i + 1) : "model: ", infos[i].best_epoch,
+        infos[i].epochs, infos[i].validation.ndcg, infos[i].train_seconds);
+  }
+  if (infos.size() > 1) {
+    fmt::print("ensemble of {}: validation NDCG@10 {:.4f}, trained in {:.1f} s\n", infos.size(),
+               model.validation().ndcg, model.train_seconds());
+  }
   return 0;
 }
 
@@ -218,6 +249,12 @@ void AddInsightTrainCommands(CLI::App& insight) {
       ->add_option("--temperature", train_opts->config.temperature,
                    "Temperature of the contrastive term's dot-product similarity")
       ->check(CLI::Range(1e-3, 1e3))
+      ->capture_default_str();
+  train
+      ->add_option("--ensemble", train_opts->ensemble,
+                   "Train this many models (seeds --seed, --seed + 1, ...) sharing --max-minutes; "
+                   "eval averages their log-probabilities (1: a single model)")
+      ->check(CLI::Range(1, 64))
       ->capture_default_str();
   train->callback([train_opts] { Finish([&] { return RunTrain(*train_opts); }); });
 

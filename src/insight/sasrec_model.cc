@@ -420,6 +420,11 @@ std::string SasrecCheckpointPath(const std::string& model_dir) {
   return (std::filesystem::path(model_dir) / kCheckpointFile).string();
 }
 
+std::string SasrecMemberPath(const std::string& model_dir, int member) {
+  if (member == 0) return SasrecCheckpointPath(model_dir);
+  return (std::filesystem::path(model_dir) / fmt::format("sasrec.{}.ckpt", member + 1)).string();
+}
+
 void SasrecModel::Save(const std::string& path, const SasrecCheckpointInfo& info) const {
   nlohmann::json meta = {{"format", "chengfang-sasrec"},
                          {"version", kFormatVersion},
@@ -586,7 +591,7 @@ struct SasrecTrainer {
 
 SasrecTrainReport TrainSasrec(const InteractionLog& log, const SasrecConfig& config,
                               const std::string& model_dir,
-                              const std::function<void(const std::string&)>& progress) {
+                              const std::function<void(const std::string&)>& progress, int member) {
   using Clock = std::chrono::steady_clock;
   const auto t0 = Clock::now();
   auto elapsed = [&] { return std::chrono::duration<double>(Clock::now() - t0).count(); };
@@ -666,7 +671,7 @@ SasrecTrainReport TrainSasrec(const InteractionLog& log, const SasrecConfig& con
   info.data_lines = log.lines;
   info.item_ids = log.item_ids;
   std::vector<torch::Tensor> best_weights;
-  const std::string path = SasrecCheckpointPath(model_dir);
+  const std::string path = SasrecMemberPath(model_dir, member);
   const double limit_s = config.max_minutes * 60.0;
   double last_epoch_s = 0;
   double last_train_s = 0;       // the last epoch's training part
@@ -782,9 +787,11 @@ SasrecTrainReport TrainSasrec(const InteractionLog& log, const SasrecConfig& con
     for (size_t i = 0; i < params.size(); ++i) params[i].copy_(best_weights[i]);
   }
   report.full_validation = report.best_validation;
+  report.full_validation_seconds = last_validation_s;
   if (sample_validation) {
     const double t = elapsed();
     report.full_validation = validate(log);
+    report.full_validation_seconds = elapsed() - t;
     say(fmt::format(
         "train: best epoch {} on all {} validation users: hr@10 {:.4f} ndcg@10 {:.4f} "
         "({}; sample: hr@10 {:.4f} ndcg@10 {:.4f})",

@@ -43,7 +43,7 @@ struct SasrecConfig {
   int dim = 64;          // embedding width
   int blocks = 2;        // transformer blocks
   int heads = 1;         // attention heads (dim % heads == 0)
-  double dropout = 0.3;  // on embeddings, attention weights and block outputs
+  double dropout = 0.5;  // on embeddings, attention weights and block outputs
   double learning_rate = 1e-3;
   int batch_size = 128;  // user sequences per step
   int max_epochs = 200;
@@ -115,8 +115,12 @@ class SasrecModel {
   std::unique_ptr<Impl> impl_;
 };
 
-// The checkpoint file inside a model folder.
+// The checkpoint file inside a model folder (member 0 of an ensemble, the only one of a single
+// model).
 std::string SasrecCheckpointPath(const std::string& model_dir);
+// The checkpoint file of ensemble member `member` (0-based) inside a model folder:
+// sasrec.ckpt for member 0, sasrec.<member + 1>.ckpt for the others.
+std::string SasrecMemberPath(const std::string& model_dir, int member);
 
 // Throws SasrecError unless `info` was trained on `log` (same file fingerprint and item map).
 void CheckCheckpointMatchesLog(const SasrecCheckpointInfo& info, const InteractionLog& log,
@@ -128,15 +132,17 @@ struct SasrecTrainReport {
   TopKMetrics best_validation;  // on the validation sample (chooses the epoch)
   TopKMetrics full_validation;  // the chosen epoch on every evaluated user
   double train_seconds = 0;
-  std::string stop_reason;  // "early stopping", "time limit", "max epochs"
+  double full_validation_seconds = 0;  // one validation pass over every evaluated user
+  std::string stop_reason;             // "early stopping", "time limit", "max epochs"
 };
 
 // Trains on the training split of `log`, validates after every epoch on a fixed sample of users,
 // validates the best epoch on all users at the end, and keeps the best epoch's checkpoint at
-// SasrecCheckpointPath(model_dir) (the folder is created). Progress and ETA go to `progress` (one
-// line per call) when set.
+// SasrecMemberPath(model_dir, member) (the folder is created). Progress and ETA go to `progress`
+// (one line per call) when set.
 SasrecTrainReport TrainSasrec(const InteractionLog& log, const SasrecConfig& config,
                               const std::string& model_dir,
-                              const std::function<void(const std::string&)>& progress = {});
+                              const std::function<void(const std::string&)>& progress = {},
+                              int member = 0);
 
 }  // namespace cf

@@ -1,18 +1,21 @@
 // Tests of the sequence model stack: the `user item` loader and split, full-ranking metrics, the
 // popularity and co-occurrence baselines, and the SASRec-style model (learning a sequential rule,
-// determinism, checkpoints), with the full and the sampled softmax loss.
+// determinism, checkpoints), with the full and the sampled softmax loss, and ensembles of it.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <sstream>
 
 #include "insight/interaction_log.h"
 #include "insight/ranking_metrics.h"
+#include "insight/sasrec_ensemble.h"
 #include "insight/sasrec_model.h"
 
 namespace cf {
@@ -518,6 +521,117 @@ TEST(Sasrec, TimeLimitCutsTheEpochAndKeepsAValidatedCheckpoint) {
   SasrecModel::Load(SasrecCheckpointPath(d.string()), &info);
   EXPECT_EQ(info.best_epoch, 1);
   EXPECT_DOUBLE_EQ(info.train_seconds, r.train_seconds);
+  fs::remove_all(d);
+}
+
+// Mean over members of log softmax over items 1..M, by hand.
+std::vector<double> MeanLogSoftmax(const std::vector<std::vector<float>>& rows) {
+  std::vector<double> out(rows.front().size(), 0.0);
+  for (const auto& r : rows) {
+    double z = 0;
+    for (size_t i = 1; i < r.size(); ++i) z += std::exp(static_cast<double>(r[i]));
+    for (size_t i = 1; i < r.size(); ++i)
+      out[i] += (r[i] - std::log(z)) / static_cast<double>(rows.size());
+  }
+  return out;
+}
+
+TEST(SasrecEnsemble, MembersAreSeededModelsAndScoresAverageTheirLogProbabilities) {
+  const InteractionLog log = SequentialRuleLog(300, 60, 11);
+  SasrecConfig c = TinyConfig();
+  c.max_minutes = 30;  // the epoch limit and patience stop training, never the clock
+  const fs::path d = TempDir("ensemble");
+  const SasrecEnsembleReport r = TrainSasrecEnsemble(log, c, 2, d.string());
+  ASSERT_EQ(r.members.size(), 2u);
+  EXPECT_TRUE(fs::exists(SasrecEnsembleManifestPath(d.string())));
+  EXPECT_TRUE(fs::exists(d / "sasrec.2.ckpt"));
+  EXPECT_EQ(r.validation.users, 300);
+
+  std::vector<SasrecCheckpointInfo> infos;
+  const SasrecEnsemble e = SasrecEnsemble::Load(d.string(), &infos);
+  ASSERT_EQ(e.size(), 2u);
+  EXPECT_EQ(infos[0].config.seed, 7u);
+  EXPECT_EQ(infos[1].config.seed, 8u);
+  EXPECT_DOUBLE_EQ(e.validation().ndcg, r.validation.ndcg);
+  EXPECT_DOUBLE_EQ(e.train_seconds(), r.train_seconds);
+
+  // Member 0 is the model a single training with the same config gives.
+  const fs::path single = TempDir("ensemble-single");
+  TrainSasrec(log, c, single.string());
+  const SasrecModel alone = SasrecModel::Load(SasrecCheckpointPath(single.string()), nullptr);
+  const SasrecModel m0 = SasrecModel::Load(SasrecMemberPath(d.string(), 0), nullptr);
+  const SasrecModel m1 = SasrecModel::Load(SasrecMemberPath(d.string(), 1), nullptr);
+  EXPECT_EQ(ScoresOf(m0, log), ScoresOf(alone, log));
+  EXPECT_NE(ScoresOf(m0, log), ScoresOf(m1, log));
+
+  // The ensemble's scores are the mean of the members' log softmax.
+  const std::vector<int32_t> history = {3, 4, 5, 6};
+  const std::vector<std::span<const int32_t>> hs = {history};
+  std::vector<float> s0, s1, se;
+  m0.Score(hs, &s0);
+  m1.Score(hs, &s1);
+  e.Score(hs, &se);
+  const std::vector<double> want = MeanLogSoftmax({s0, s1});
+  ASSERT_EQ(se.size(), want.size());
+  EXPECT_TRUE(std::isinf(se[0]) && se[0] < 0);
+  for (size_t i = 1; i < se.size(); ++i) EXPECT_NEAR(se[i], want[i], 1e-4) << "item " << i;
+
+  // It ranks the held-out items at least about as well as its members.
+  const TopKMetrics em = TestMetrics(log, [&](auto h, auto* s) { e.Score(h, s); });
+  const TopKMetrics a = TestMetrics(log, [&](auto h, auto* s) { m0.Score(h, s); });
+  const TopKMetrics b = TestMetrics(log, [&](auto h, auto* s) { m1.Score(h, s); });
+  EXPECT_GT(em.hit_rate, 0.7);
+  EXPECT_GE(em.ndcg, std::min(a.ndcg, b.ndcg));
+  fs::remove_all(d);
+  fs::remove_all(single);
+}
+
+std::string EnsembleLoadError(const std::string& dir) {
+  try {
+    SasrecEnsemble::Load(dir);
+  } catch (const SasrecError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(SasrecEnsemble, AFolderLoadsAsWhatWasCompletelyTrained) {
+  const InteractionLog log = SequentialRuleLog(120, 30, 3);
+  SasrecConfig c = TinyConfig();
+  c.max_epochs = 2;
+  c.max_minutes = 30;
+  const fs::path d = TempDir("ensemble-states");
+  TrainSasrecEnsemble(log, c, 3, d.string());
+  const std::string manifest = SasrecEnsembleManifestPath(d.string());
+  std::ifstream in(manifest);
+  const std::string good((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(SasrecEnsemble::Load(d.string()).size(), 3u);
+
+  // Training stopped before the manifest: member 0 alone, a complete model.
+  fs::remove(manifest);
+  EXPECT_EQ(SasrecEnsemble::Load(d.string()).size(), 1u);
+
+  // A damaged manifest, or one listing a member that is gone, is refused with the file's name.
+  std::ofstream(manifest) << "{\"format\": \"chengfang-sasrec-ensemble\", ";
+  EXPECT_NE(EnsembleLoadError(d.string()).find("ensemble.json: not valid JSON"), std::string::npos)
+      << EnsembleLoadError(d.string());
+  std::ofstream(manifest) << good;
+  fs::remove(d / "sasrec.3.ckpt");
+  EXPECT_NE(EnsembleLoadError(d.string()).find("sasrec.3.ckpt"), std::string::npos)
+      << EnsembleLoadError(d.string());
+  std::ofstream(manifest) << R"({"format": "chengfang-sasrec-ensemble", "version": 1,
+                                 "members": ["../elsewhere.ckpt"]})";
+  EXPECT_NE(EnsembleLoadError(d.string()).find("not a file name in the model folder"),
+            std::string::npos)
+      << EnsembleLoadError(d.string());
+
+  // Retraining a single model in the folder removes the old ensemble's files.
+  std::ofstream(manifest) << good;
+  TrainSasrecEnsemble(log, c, 1, d.string());
+  EXPECT_FALSE(fs::exists(manifest));
+  EXPECT_FALSE(fs::exists(d / "sasrec.2.ckpt"));
+  EXPECT_EQ(SasrecEnsemble::Load(d.string()).size(), 1u);
+  EXPECT_NE(EnsembleLoadError(d.string() + "/missing").find("missing"), std::string::npos);
   fs::remove_all(d);
 }
 

@@ -7,6 +7,7 @@
 
 #include "common/random.h"
 #include "strategy/bid_landscape.h"
+#include "strategy/corrected_mpc_pacer.h"
 #include "strategy/dual_bid.h"
 #include "strategy/fixed_alpha_pacer.h"
 #include "strategy/hindsight_oracle.h"
@@ -195,6 +196,68 @@ TEST(MpcPacer, MeetsBudgetAndCpaOnASyntheticStream) {
     EXPECT_LE(r.spent / r.value, goal.target * 1.01);
     EXPECT_GE(r.value, 0.85 * Oracle(test, goal)) << r.value / Oracle(test, goal);
   }
+}
+
+TEST(CorrectedMpcPacer, ZeroWeightsAreTheMpcAndTheFactorIsBoundedAndGuarded) {
+  const Stream history = MakeStream(11, 24, 500, 0.15);
+  const Stream test = MakeStream(12, 24, 500, 0.15);
+  std::vector<AuctionSample> hist;
+  for (const auto& st : history.steps) hist.insert(hist.end(), st.begin(), st.end());
+  const PacingGoal goal{1500, PacingConstraint::kMaxCpa, 45};
+  // theta = 0: every alpha and so the whole run is the MPC's.
+  {
+    MpcPacer mpc;
+    CorrectedMpcPacer zero(MpcPacerOptions{}, MpcCorrection{});
+    mpc.Prime(hist, 12000);
+    zero.Prime(hist, 12000);
+    const RunResult a = Play(mpc, test, goal);
+    const RunResult b = Play(zero, test, goal);
+    EXPECT_DOUBLE_EQ(a.spent, b.spent);
+    EXPECT_DOUBLE_EQ(a.value, b.value);
+    EXPECT_DOUBLE_EQ(zero.factor(), 1.0);
+  }
+  // A bias beyond the bound moves alpha by exactly exp(bound), never more.
+  MpcCorrection up;
+  up.theta[0] = 5;
+  up.bound = 0.3;
+  CorrectedMpcPacer pacer(MpcPacerOptions{}, up);
+  MpcPacer mpc;
+  pacer.Prime(hist, 12000);
+  mpc.Prime(hist, 12000);
+  PacingGoal g = goal;
+  g.expected_auctions = 12000;
+  pacer.Start(g, 24);
+  mpc.Start(g, 24);
+  EXPECT_NEAR(pacer.Alpha(), mpc.Alpha() * std::exp(0.3), 1e-9 * mpc.Alpha());
+  // Realised cost per value over the limit (spent 100 for 1 conversion at a CPA limit of 45):
+  // the correction may only lower alpha.
+  PacingObservation obs;
+  obs.step = 0;
+  obs.steps_left = 23;
+  obs.spent = 100;
+  obs.value = 1;
+  obs.auctions = 500;
+  pacer.Update(obs);
+  mpc.Update(obs);
+  EXPECT_DOUBLE_EQ(pacer.factor(), 1.0);
+  EXPECT_DOUBLE_EQ(pacer.Alpha(), mpc.Alpha());
+}
+
+TEST(CorrectedMpcPacer, FeaturesDescribeTheCampaignsState) {
+  const PacingGoal goal{1000, PacingConstraint::kMaxCpa, 50};
+  // Half the steps left, 70% of the budget spent, CPA 35 against 50, calibration 1.
+  const auto f = MpcCorrectionFeatures(goal, 48, 24, 700, 20, 1.0);
+  EXPECT_DOUBLE_EQ(f[0], 1.0);
+  EXPECT_DOUBLE_EQ(f[1], 0.5);
+  EXPECT_DOUBLE_EQ(f[2], 0.25);
+  EXPECT_NEAR(f[3], 0.2, 1e-12);
+  EXPECT_NEAR(f[4], std::log(50.0 * 20 / 700), 1e-12);
+  EXPECT_DOUBLE_EQ(f[5], 0.0);
+  // Nothing spent yet: no slack signal; a budget-only goal never has one.
+  EXPECT_DOUBLE_EQ(MpcCorrectionFeatures(goal, 48, 48, 0, 0, 1.0)[4], 0.0);
+  const PacingGoal budget_only{1000, PacingConstraint::kBudgetOnly, 0};
+  EXPECT_DOUBLE_EQ(MpcCorrectionFeatures(budget_only, 48, 10, 500, 3, 0.5)[4], 0.0);
+  EXPECT_NEAR(MpcCorrectionFeatures(budget_only, 48, 10, 500, 3, 0.5)[5], std::log(0.5), 1e-12);
 }
 
 TEST(Pacers, BaselinesRespectTheBudgetAndDoSomethingSensible) {
