@@ -118,6 +118,8 @@ int RunEval(const EvalOptions& o) {
     CheckCheckpointMatchesLog(infos[i], log, SasrecMemberPath(o.model, static_cast<int>(i)));
   }
   model.set_threads(o.threads);
+  const TransitionBaseline cooc(log);
+  model.AttachTransitions(&cooc);
   auto progress = [](const char* what) {
     return [what, last = int64_t{0}](int64_t done, int64_t total) mutable {
       if (done == total || done - last >= total / 5) {
@@ -133,32 +135,50 @@ int RunEval(const EvalOptions& o) {
         model.Score(h, s);
       },
       10, 256, progress("model"));
+  // The sequence model alone (the same unless the folder chose a transition blend).
+  const TopKMetrics alone = model.transition_weight() > 0
+                                ? EvaluateHeldOut(
+                                      log, HeldOut::kTest,
+                                      [&](std::span<const std::span<const int32_t>> h,
+                                          std::vector<float>* s) { model.ScoreEnsemble(h, s); },
+                                      10, 256, progress("model without the transition blend"))
+                                : m;
   const PopularityBaseline pop(log);
   const TopKMetrics p = EvaluateHeldOut(
       log, HeldOut::kTest,
       [&](std::span<const std::span<const int32_t>> h, std::vector<float>* s) { pop.Score(h, s); },
       10, 256, progress("popularity"));
-  const TransitionBaseline cooc(log);
   const TopKMetrics c = EvaluateHeldOut(
       log, HeldOut::kTest,
       [&](std::span<const std::span<const int32_t>> h, std::vector<float>* s) { cooc.Score(h, s); },
       10, 256, progress("co-occurrence"));
   fmt::print(stderr, "eval: scored {} test users in {:.1f} s\n", m.users, Seconds(te));
   if (o.json) {
-    const nlohmann::ordered_json j = {
-        {"users", log.num_users()},       {"items", log.num_items()},
-        {"model", MetricsJson(m)},        {"popularity", MetricsJson(p)},
-        {"cooccurrence", MetricsJson(c)}, {"train_seconds", model.train_seconds()},
-        {"members", model.size()}};
+    const nlohmann::ordered_json j = {{"users", log.num_users()},
+                                      {"items", log.num_items()},
+                                      {"model", MetricsJson(m)},
+                                      {"popularity", MetricsJson(p)},
+                                      {"cooccurrence", MetricsJson(c)},
+                                      {"train_seconds", model.train_seconds()},
+                                      {"members", model.size()},
+                                      {"transition_weight", model.transition_weight()},
+                                      {"sequence_model_alone", MetricsJson(alone)}};
     std::cout << j.dump() << "\n";
     return 0;
   }
   fmt::print("full-ranking leave-one-out test on {} ({} users, {} evaluated, {} items)\n",
              log.source, log.num_users(), m.users, log.num_items());
   fmt::print("{:<14} {:>8} {:>8}\n", "method", "HR@10", "NDCG@10");
-  fmt::print("{:<14} {:>8.4f} {:>8.4f}\n",
-             model.size() > 1 ? fmt::format("sasrec x{}", model.size()) : "sasrec", m.hit_rate,
-             m.ndcg);
+  const std::string name =
+      model.size() > 1 ? fmt::format("sasrec x{}", model.size()) : std::string("sasrec");
+  if (model.transition_weight() > 0) {
+    fmt::print("{:<14} {:>8.4f} {:>8.4f}  (with the transition blend, weight {})\n", name,
+               m.hit_rate, m.ndcg, model.transition_weight());
+    fmt::print("{:<14} {:>8.4f} {:>8.4f}  (the sequence model alone)\n", name, alone.hit_rate,
+               alone.ndcg);
+  } else {
+    fmt::print("{:<14} {:>8.4f} {:>8.4f}\n", name, m.hit_rate, m.ndcg);
+  }
   fmt::print("{:<14} {:>8.4f} {:>8.4f}\n", "popularity", p.hit_rate, p.ndcg);
   fmt::print("{:<14} {:>8.4f} {:>8.4f}\n", "co-occurrence", c.hit_rate, c.ndcg);
   for (size_t i = 0; i < infos.size(); ++i) {
@@ -257,6 +277,33 @@ void AddInsightTrainCommands(CLI::App& insight) {
       ->check(CLI::Range(1, 64))
       ->capture_default_str();
   train->callback([train_opts] { Finish([&] { return RunTrain(*train_opts); }); });
+
+  auto blend_opts = std::make_shared<EvalOptions>();
+  auto* blend = insight.add_subcommand(
+      "blend",
+      "Choose the transition blend's weight of a trained model on the validation items (what "
+      "train does at its end) and rewrite its manifest; the checkpoints are not changed");
+  blend->add_option("--data", blend_opts->data, "The log the model was trained on")->required();
+  blend->add_option("--model", blend_opts->model, "Model folder written by `insight train`")
+      ->required();
+  blend->add_option("--threads", blend_opts->threads, "CPU threads")
+      ->check(CLI::Range(1, 256))
+      ->capture_default_str();
+  blend->callback([blend_opts] {
+    Finish([&] {
+      KeepLargeBuffersInTheHeap();
+      const InteractionLog log = LoadInteractionLog(blend_opts->data);
+      const TransitionBlendChoice b =
+          BlendSasrecFolder(log, blend_opts->model, blend_opts->threads,
+                            [](const std::string& line) { fmt::print(stderr, "{}\n", line); });
+      for (const auto& [w, m] : b.grid) {
+        fmt::print("weight {:<5} validation HR@10 {:.4f} NDCG@10 {:.4f}{}\n", w, m.hit_rate, m.ndcg,
+                   w == b.weight ? "  <- chosen" : "");
+      }
+      fmt::print("wrote {}\n", SasrecEnsembleManifestPath(blend_opts->model));
+      return 0;
+    });
+  });
 
   auto eval_opts = std::make_shared<EvalOptions>();
   auto* eval = insight.add_subcommand(

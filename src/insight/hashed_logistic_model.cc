@@ -2,6 +2,8 @@
 
 #include <cmath>
 #include <stdexcept>
+#include <string>
+#include <utility>
 
 #include "insight/probability_calibrator.h"
 
@@ -41,6 +43,18 @@ double HashedLogisticModel::Update(std::span<const uint32_t> features, bool labe
   }
   ++updates_;
   return p;
+}
+
+void HashedLogisticModel::Restore(std::vector<float> weights, std::vector<float> squared_gradients,
+                                  uint64_t updates) {
+  if (weights.size() != weights_.size() || squared_gradients.size() != weights_.size()) {
+    throw std::invalid_argument("hashed logistic model: a saved table of " +
+                                std::to_string(weights.size()) + " weights does not fit " +
+                                std::to_string(weights_.size()));
+  }
+  weights_ = std::move(weights);
+  squared_gradients_ = std::move(squared_gradients);
+  updates_ = updates;
 }
 
 }  // namespace cf

@@ -29,6 +29,12 @@ class HashedLogisticModel {
   uint64_t updates() const { return updates_; }
   size_t size() const { return weights_.size(); }
 
+  // The learned state, for saving; Restore replaces it with a saved one (throws
+  // std::invalid_argument, changing nothing, unless both tables have this model's size).
+  const std::vector<float>& weights() const { return weights_; }
+  const std::vector<float>& squared_gradients() const { return squared_gradients_; }
+  void Restore(std::vector<float> weights, std::vector<float> squared_gradients, uint64_t updates);
+
  private:
   Options options_;
   uint32_t mask_;

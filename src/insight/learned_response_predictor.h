@@ -12,10 +12,20 @@
 // scores of the most recent `calibration_window` examples are what the calibrators are fitted on,
 // on a schedule: every `refit_minutes` of event time, and sooner while the window is still
 // doubling (the first hours of a flight). Deterministic for a given event order. Not thread-safe.
+//
+// Saved models (docs/insight-ranking.md): Save writes both heads (weights and AdaGrad state),
+// both calibrators and the order values atomically; Load replaces them with a saved model's (a
+// warm start: a new run begins where an earlier one ended instead of at the priors). The
+// per-user memory, the open examples and the calibration windows are not saved: they belong to a
+// run's event stream and are rebuilt from it. Load checks everything before changing anything and
+// throws RankingModelError naming the file and what to do (missing, truncated or corrupted,
+// another format version, another table size, another catalogue).
 #pragma once
 
 #include <cstdint>
 #include <deque>
+#include <filesystem>
+#include <stdexcept>
 #include <unordered_map>
 #include <vector>
 
@@ -27,6 +37,11 @@
 #include "insight/user_affinity.h"
 
 namespace cf {
+
+class RankingModelError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
 
 class LearnedResponsePredictor : public ResponsePredictor {
  public:
@@ -53,6 +68,11 @@ class LearnedResponsePredictor : public ResponsePredictor {
   void Flush();
   // Refits both calibrators on their windows now.
   void Refit();
+
+  void Save(const std::filesystem::path& path) const;
+  void Load(const std::filesystem::path& path);
+  // What a saved model is checked against: products, their categories and shelf prices.
+  static uint64_t CatalogueFingerprint(const Catalogue& catalogue);
 
   uint64_t ctr_examples() const { return ctr_.updates(); }
   uint64_t cvr_examples() const { return cvr_.updates(); }

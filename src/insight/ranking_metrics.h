@@ -75,6 +75,15 @@ class TransitionBaseline {
   void Score(std::span<const std::span<const int32_t>> histories, std::vector<float>* scores) const;
   // Training count of the transition from -> to.
   int64_t Count(int32_t from, int32_t to) const;
+  // Calls f(to, count) for every item that followed `from` in the training sequences.
+  template <typename F>
+  void ForEachNext(int32_t from, F&& f) const {
+    const size_t i = static_cast<size_t>(from);
+    if (from < 0 || i + 1 >= offsets_.size()) return;
+    for (int64_t j = offsets_[i]; j < offsets_[i + 1]; ++j) {
+      f(next_[static_cast<size_t>(j)], counts_[static_cast<size_t>(j)]);
+    }
+  }
 
  private:
   std::vector<int64_t> offsets_;  // CSR by `from`: next items and counts

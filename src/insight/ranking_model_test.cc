@@ -4,6 +4,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <string>
 #include <vector>
 
 #include "common/random.h"
@@ -260,6 +264,90 @@ TEST(LearnedResponsePredictor, LearnsOnlyThroughObserveAndIsDeterministic) {
   // The idle model saw no events: still the priors (the shared affinity table is user state, not
   // a model parameter; the prior bias does not depend on it).
   EXPECT_NEAR(si.p_ctr, 0.01, 1e-6);
+}
+
+std::string ReadBytes(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+std::string LoadError(LearnedResponsePredictor& m, const std::filesystem::path& p) {
+  try {
+    m.Load(p);
+  } catch (const RankingModelError& e) {
+    return e.what();
+  }
+  return "(loaded)";
+}
+
+TEST(LearnedResponsePredictor, ASavedModelReloadsExactlyAndBadFilesChangeNothing) {
+  namespace fs = std::filesystem;
+  const Catalogue cat = SyntheticCatalogue();
+  // One user more than the stream draws: user kUsers has no history in any model.
+  UserAffinity affinity(cat, Truth::kUsers + 1);
+  LearnedResponsePredictor::Options o;
+  o.bits = 14;
+  LearnedResponsePredictor trained(cat, affinity, o), loaded(cat, affinity, o),
+      cold(cat, affinity, o);
+  SimulateStream(600, 600, [&](const Event& e) { trained.Observe(e); });
+  trained.Flush();
+  const fs::path dir =
+      fs::temp_directory_path() /
+      ("cf_ranking_model_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()));
+  fs::create_directories(dir);
+  const fs::path good = dir / "model.bin";
+  trained.Save(good);
+  loaded.Load(good);
+  EXPECT_EQ(loaded.ctr_examples(), trained.ctr_examples());
+  EXPECT_EQ(loaded.cvr_examples(), trained.cvr_examples());
+  EXPECT_DOUBLE_EQ(loaded.ctr_calibrator().slope(), trained.ctr_calibrator().slope());
+  EXPECT_DOUBLE_EQ(loaded.cvr_calibrator().intercept(), trained.cvr_calibrator().intercept());
+  // Saving the loaded model writes the same bytes: every saved number came back exactly.
+  loaded.Save(dir / "again.bin");
+  const std::string bytes = ReadBytes(good);
+  EXPECT_EQ(ReadBytes(dir / "again.bin"), bytes);
+  // A user no model has seen: the loaded model predicts what it learned, not the priors.
+  Opportunity opp;
+  opp.user = Truth::kUsers;
+  opp.minute = 700;
+  ScoredAd a, c;
+  a.ad = c.ad = AdCandidate{1, 15};
+  loaded.Predict(opp, a);
+  cold.Predict(opp, c);
+  EXPECT_NEAR(c.p_ctr, 0.01, 1e-6);
+  EXPECT_GT(std::abs(std::log(a.p_ctr / c.p_ctr)), 0.05) << a.p_ctr;
+
+  auto write = [&](const std::string& name, const std::string& content) {
+    std::ofstream(dir / name, std::ios::binary) << content;
+    return dir / name;
+  };
+  auto refused = [&](const fs::path& p, const std::string& why) {
+    const std::string msg = LoadError(loaded, p);
+    EXPECT_NE(msg.find(p.string()), std::string::npos) << msg;
+    EXPECT_NE(msg.find(why), std::string::npos) << msg;
+    EXPECT_NE(msg.find("predictor_load"), std::string::npos) << msg;  // what to do
+  };
+  refused(dir / "missing.bin", "cannot open");
+  refused(write("short.bin", bytes.substr(0, bytes.size() - 5)), "truncated");
+  std::string flipped = bytes;
+  flipped[bytes.size() / 2] ^= 0x20;
+  refused(write("flipped.bin", flipped), "checksum");
+  refused(write("text.bin", "user item\n1 2\n"), "not a chengfang ranking model");
+  // Another catalogue (one price changed) or another table size.
+  Catalogue other = cat;
+  other.products[3].shelf_price = Money::FromUnits(99);
+  LearnedResponsePredictor foreign(other, affinity, o);
+  const std::string foreign_msg = LoadError(foreign, good);
+  EXPECT_NE(foreign_msg.find("another catalogue"), std::string::npos) << foreign_msg;
+  LearnedResponsePredictor::Options wide = o;
+  wide.bits = 15;
+  LearnedResponsePredictor wider(cat, affinity, wide);
+  const std::string bits_msg = LoadError(wider, good);
+  EXPECT_NE(bits_msg.find("2^14"), std::string::npos) << bits_msg;
+  // None of the refused loads changed the model.
+  loaded.Save(dir / "after.bin");
+  EXPECT_EQ(ReadBytes(dir / "after.bin"), bytes);
+  fs::remove_all(dir);
 }
 
 TEST(RankingEvaluation, ComparesTheBaselineAndTheLearnedModelOnTheSameOutcomes) {

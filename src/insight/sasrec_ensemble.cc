@@ -7,6 +7,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -44,6 +45,41 @@ void RemoveStaleEnsemble(const std::string& model_dir) {
   }
 }
 
+std::string DescribeBlend(size_t members, const TransitionBlendChoice& b) {
+  return fmt::format(
+      "train: {} on all {} validation users: hr@10 {:.4f} ndcg@10 {:.4f}; with the transition "
+      "blend (weight {} chosen on these items) hr@10 {:.4f} ndcg@10 {:.4f}",
+      members > 1 ? fmt::format("ensemble of {}", members) : std::string("the model"),
+      b.without.users, b.without.hit_rate, b.without.ndcg, b.weight, b.chosen.hit_rate,
+      b.chosen.ndcg);
+}
+
+void WriteManifest(const std::string& model_dir, int members, double train_seconds,
+                   const TransitionBlendChoice& blend) {
+  nlohmann::ordered_json manifest = {{"format", kManifestFormat},
+                                     {"version", kManifestVersion},
+                                     {"members", nlohmann::json::array()},
+                                     {"train_seconds", train_seconds},
+                                     {"validation",
+                                      {{"hr@10", blend.without.hit_rate},
+                                       {"ndcg@10", blend.without.ndcg},
+                                       {"users", blend.without.users}}},
+                                     {"transition_weight", blend.weight},
+                                     {"validation_with_transitions",
+                                      {{"hr@10", blend.chosen.hit_rate},
+                                       {"ndcg@10", blend.chosen.ndcg},
+                                       {"users", blend.chosen.users}}}};
+  for (int i = 0; i < members; ++i) {
+    manifest["members"].push_back(
+        std::filesystem::path(SasrecMemberPath(model_dir, i)).filename().string());
+  }
+  try {
+    WriteFileAtomic(SasrecEnsembleManifestPath(model_dir), manifest.dump(2) + "\n");
+  } catch (const std::runtime_error& e) {
+    throw SasrecError(fmt::format("cannot save the ensemble manifest: {}", e.what()));
+  }
+}
+
 }  // namespace
 
 std::string SasrecEnsembleManifestPath(const std::string& model_dir) {
@@ -64,7 +100,7 @@ SasrecEnsemble SasrecEnsemble::Load(const std::string& model_dir,
                                     std::vector<SasrecCheckpointInfo>* infos) {
   const std::string manifest_path = SasrecEnsembleManifestPath(model_dir);
   std::vector<std::string> paths;
-  double train_seconds = -1;
+  double train_seconds = -1, transition_weight = 0;
   TopKMetrics validation;
   if (std::filesystem::exists(manifest_path)) {
     std::ifstream in(manifest_path);
@@ -102,6 +138,11 @@ SasrecEnsemble SasrecEnsemble::Load(const std::string& model_dir,
       paths.push_back((std::filesystem::path(model_dir) / name).string());
     }
     train_seconds = j.value("train_seconds", 0.0);
+    transition_weight = j.value("transition_weight", 0.0);
+    if (!(transition_weight >= 0) || !std::isfinite(transition_weight)) {
+      throw SasrecError(
+          fmt::format("{}: transition_weight must be a number >= 0; {}", manifest_path, retrain));
+    }
     if (j.contains("validation") && j["validation"].is_object()) {
       validation.hit_rate = j["validation"].value("hr@10", 0.0);
       validation.ndcg = j["validation"].value("ndcg@10", 0.0);
@@ -125,6 +166,7 @@ SasrecEnsemble SasrecEnsemble::Load(const std::string& model_dir,
   SasrecEnsemble ensemble(std::move(members));
   ensemble.train_seconds_ = train_seconds >= 0 ? train_seconds : loaded[0].train_seconds;
   ensemble.validation_ = train_seconds >= 0 ? validation : loaded[0].validation;
+  ensemble.transition_weight_ = transition_weight;
   if (infos != nullptr) *infos = std::move(loaded);
   return ensemble;
 }
@@ -135,6 +177,69 @@ void SasrecEnsemble::set_threads(int threads) {
 
 void SasrecEnsemble::Score(std::span<const std::span<const int32_t>> histories,
                            std::vector<float>* scores) const {
+  ScoreEnsemble(histories, scores);
+  if (transitions_ != nullptr && transition_weight_ > 0) {
+    AddTransitionScores(*transitions_, transition_weight_, histories, scores);
+  }
+}
+
+void AddTransitionScores(const TransitionBaseline& transitions, double w,
+                         std::span<const std::span<const int32_t>> histories,
+                         std::vector<float>* scores) {
+  const size_t width = scores->size() / std::max<size_t>(1, histories.size());
+  for (size_t r = 0; r < histories.size(); ++r) {
+    if (histories[r].empty()) continue;
+    float* row = scores->data() + r * width;
+    transitions.ForEachNext(histories[r].back(), [&](int32_t to, int32_t count) {
+      row[static_cast<size_t>(to)] += static_cast<float>(w * std::log1p(count));
+    });
+  }
+}
+
+TransitionBlendChoice ChooseTransitionWeight(const InteractionLog& log,
+                                             const SasrecEnsemble& ensemble,
+                                             const TransitionBaseline& transitions) {
+  static constexpr double kGrid[] = {0, 0.25, 0.5, 0.75, 1, 1.5, 2};
+  constexpr size_t kWeights = std::size(kGrid);
+  std::vector<HeldOutCase> cases;
+  for (const auto& seq : log.sequences) {
+    if (auto c = HeldOutFor(seq, HeldOut::kValidation)) cases.push_back(*c);
+  }
+  const size_t width = static_cast<size_t>(log.num_items()) + 1;
+  std::vector<TopKAccumulator> acc(kWeights, TopKAccumulator(10));
+  std::vector<std::span<const int32_t>> histories;
+  std::vector<float> base, row(width);
+  for (size_t begin = 0; begin < cases.size(); begin += 256) {
+    const size_t end = std::min(cases.size(), begin + 256);
+    histories.clear();
+    for (size_t u = begin; u < end; ++u) histories.push_back(cases[u].history);
+    ensemble.ScoreEnsemble(histories, &base);
+    for (size_t u = begin; u < end; ++u) {
+      const HeldOutCase& c = cases[u];
+      const float* b = base.data() + (u - begin) * width;
+      for (size_t k = 0; k < kWeights; ++k) {
+        std::copy(b, b + width, row.begin());
+        transitions.ForEachNext(c.history.back(), [&](int32_t to, int32_t count) {
+          row[static_cast<size_t>(to)] += static_cast<float>(kGrid[k] * std::log1p(count));
+        });
+        acc[k].AddRank(RankOfTarget(row, c.target, c.history));
+      }
+    }
+  }
+  TransitionBlendChoice choice;
+  size_t best = 0;
+  for (size_t k = 0; k < kWeights; ++k) {
+    choice.grid.emplace_back(kGrid[k], acc[k].Result());
+    if (choice.grid[k].second.ndcg > choice.grid[best].second.ndcg) best = k;
+  }
+  choice.weight = kGrid[best];
+  choice.without = choice.grid[0].second;
+  choice.chosen = choice.grid[best].second;
+  return choice;
+}
+
+void SasrecEnsemble::ScoreEnsemble(std::span<const std::span<const int32_t>> histories,
+                                   std::vector<float>* scores) const {
   const size_t width = static_cast<size_t>(num_items()) + 1;
   const size_t rows = histories.size();
   scores->assign(rows * width, 0.0f);
@@ -202,52 +307,42 @@ SasrecEnsembleReport TrainSasrecEnsemble(const InteractionLog& log, const Sasrec
     validation_per_member_s = report.members.back().full_validation_seconds;
   }
   const int trained = static_cast<int>(report.members.size());
-  if (trained > 1) {
-    std::vector<SasrecModel> loaded;
-    for (int i = 0; i < trained; ++i) {
-      loaded.push_back(SasrecModel::Load(SasrecMemberPath(model_dir, i), nullptr));
-    }
-    SasrecEnsemble ensemble(std::move(loaded));
-    ensemble.set_threads(config.threads);
-    if (elapsed() + validation_per_member_s * trained <= limit_s) {
-      report.validation = EvaluateHeldOut(log, HeldOut::kValidation,
-                                          [&](std::span<const std::span<const int32_t>> hs,
-                                              std::vector<float>* s) { ensemble.Score(hs, s); });
-      std::string each;
-      for (const SasrecTrainReport& m : report.members) {
-        each += fmt::format("{}{:.4f}", each.empty() ? "" : ", ", m.full_validation.ndcg);
-      }
-      say(fmt::format(
-          "train: ensemble of {} on all {} validation users: hr@10 {:.4f} ndcg@10 {:.4f} "
-          "(members' ndcg@10: {})",
-          trained, report.validation.users, report.validation.hit_rate, report.validation.ndcg,
-          each));
-    } else {
-      say("train: no time left to validate the ensemble as a whole (its members were validated)");
-    }
-    report.train_seconds = elapsed();
-    nlohmann::ordered_json manifest = {{"format", kManifestFormat},
-                                       {"version", kManifestVersion},
-                                       {"members", nlohmann::json::array()},
-                                       {"train_seconds", report.train_seconds},
-                                       {"validation",
-                                        {{"hr@10", report.validation.hit_rate},
-                                         {"ndcg@10", report.validation.ndcg},
-                                         {"users", report.validation.users}}}};
-    for (int i = 0; i < trained; ++i) {
-      manifest["members"].push_back(
-          std::filesystem::path(SasrecMemberPath(model_dir, i)).filename().string());
-    }
-    try {
-      WriteFileAtomic(SasrecEnsembleManifestPath(model_dir), manifest.dump(2) + "\n");
-    } catch (const std::runtime_error& e) {
-      throw SasrecError(fmt::format("cannot save the ensemble manifest: {}", e.what()));
-    }
-  } else {
-    report.validation = report.members.front().full_validation;
-    report.train_seconds = elapsed();
+  std::vector<SasrecModel> loaded;
+  for (int i = 0; i < trained; ++i) {
+    loaded.push_back(SasrecModel::Load(SasrecMemberPath(model_dir, i), nullptr));
   }
+  SasrecEnsemble ensemble(std::move(loaded));
+  ensemble.set_threads(config.threads);
+  // The blend's choice scores every validation user once with every member.
+  if (elapsed() + 1.5 * validation_per_member_s * trained <= limit_s) {
+    const TransitionBaseline transitions(log);
+    report.blend = ChooseTransitionWeight(log, ensemble, transitions);
+    report.validation = report.blend.without;
+    say(DescribeBlend(trained, report.blend));
+  } else {
+    say("train: no time left to validate the ensemble as a whole or choose the transition blend "
+        "(weight 0; `chengfang insight blend` chooses it later)");
+  }
+  report.train_seconds = elapsed();
+  WriteManifest(model_dir, trained, report.train_seconds, report.blend);
   return report;
+}
+
+TransitionBlendChoice BlendSasrecFolder(const InteractionLog& log, const std::string& model_dir,
+                                        int threads,
+                                        const std::function<void(const std::string&)>& progress) {
+  std::vector<SasrecCheckpointInfo> infos;
+  SasrecEnsemble ensemble = SasrecEnsemble::Load(model_dir, &infos);
+  for (size_t i = 0; i < infos.size(); ++i) {
+    CheckCheckpointMatchesLog(infos[i], log, SasrecMemberPath(model_dir, static_cast<int>(i)));
+  }
+  ensemble.set_threads(threads);
+  const TransitionBaseline transitions(log);
+  const TransitionBlendChoice b = ChooseTransitionWeight(log, ensemble, transitions);
+  if (progress) progress(DescribeBlend(ensemble.size(), b));
+  double train_seconds = ensemble.train_seconds();
+  WriteManifest(model_dir, static_cast<int>(ensemble.size()), train_seconds, b);
+  return b;
 }
 
 }  // namespace cf

@@ -759,7 +759,7 @@ SasrecTrainReport TrainSasrec(const InteractionLog& log, const SasrecConfig& con
                                                          last_validation_s * full_validation_ratio);
     say(fmt::format(
         "train: epoch {}/{} loss {:.4f} val hr@10 {:.4f} ndcg@10 {:.4f}{} (best {:.4f} at epoch "
-        "{}; {} users) epoch {} (train {}) elapsed {} ETA <= {} (limit {} min; early stopping "
+        "{}; {} users) epoch {} (train {}) elapsed {} ETA <= {} (limit {:.1f} min; early stopping "
         "after {} epochs without gain)",
         epoch, config.max_epochs, loss_n ? loss_sum / static_cast<double>(loss_n) : 0.0,
         val.hit_rate, val.ndcg, better ? " *" : "", report.best_validation.ndcg, report.best_epoch,

@@ -576,6 +576,30 @@ TEST(SasrecEnsemble, MembersAreSeededModelsAndScoresAverageTheirLogProbabilities
   EXPECT_TRUE(std::isinf(se[0]) && se[0] < 0);
   for (size_t i = 1; i < se.size(); ++i) EXPECT_NEAR(se[i], want[i], 1e-4) << "item " << i;
 
+  // The transition blend adds w x log(1 + count) to the items that followed the last item.
+  const TransitionBaseline transitions(log);
+  SasrecEnsemble blended = SasrecEnsemble::Load(d.string());
+  blended.AttachTransitions(&transitions);
+  blended.set_transition_weight(0.5);
+  std::vector<float> sb;
+  blended.Score(hs, &sb);
+  int changed = 0;
+  for (size_t i = 1; i < sb.size(); ++i) {
+    const double add = 0.5 * std::log1p(static_cast<double>(transitions.Count(6, int32_t(i))));
+    EXPECT_NEAR(sb[i], se[i] + add, 1e-4) << "item " << i;
+    changed += add > 0 ? 1 : 0;
+  }
+  EXPECT_GT(changed, 0);
+  // Choosing the weight on the validation items: the grid starts at 0 (the ensemble alone), the
+  // choice is the grid's best NDCG@10, and the manifest carries it to the next load.
+  const TransitionBlendChoice choice = BlendSasrecFolder(log, d.string(), 1, {});
+  ASSERT_EQ(choice.grid.size(), 7u);
+  EXPECT_EQ(choice.grid[0].first, 0.0);
+  EXPECT_DOUBLE_EQ(choice.without.ndcg, r.validation.ndcg);
+  for (const auto& [w, m] : choice.grid) EXPECT_LE(m.ndcg, choice.chosen.ndcg) << w;
+  EXPECT_EQ(SasrecEnsemble::Load(d.string()).transition_weight(), choice.weight);
+  EXPECT_EQ(SasrecEnsemble::Load(d.string()).size(), 2u);
+
   // It ranks the held-out items at least about as well as its members.
   const TopKMetrics em = TestMetrics(log, [&](auto h, auto* s) { e.Score(h, s); });
   const TopKMetrics a = TestMetrics(log, [&](auto h, auto* s) { m0.Score(h, s); });
@@ -628,7 +652,7 @@ TEST(SasrecEnsemble, AFolderLoadsAsWhatWasCompletelyTrained) {
   // Retraining a single model in the folder removes the old ensemble's files.
   std::ofstream(manifest) << good;
   TrainSasrecEnsemble(log, c, 1, d.string());
-  EXPECT_FALSE(fs::exists(manifest));
+  EXPECT_TRUE(fs::exists(manifest));  // one member and its blend weight
   EXPECT_FALSE(fs::exists(d / "sasrec.2.ckpt"));
   EXPECT_EQ(SasrecEnsemble::Load(d.string()).size(), 1u);
   EXPECT_NE(EnsembleLoadError(d.string() + "/missing").find("missing"), std::string::npos);

@@ -28,12 +28,17 @@ Platform::Platform(const Catalogue& catalogue, EventLog& log, size_t users, Plat
   retriever_ = std::make_unique<PopularityAffinityRetriever>(
       inventory_, affinity_, queries_, PopularityAffinityRetriever::Options{});
   if (config_.predictor == "learned") {
-    predictor_ = std::make_unique<LearnedResponsePredictor>(catalogue, affinity_);
+    auto learned = std::make_unique<LearnedResponsePredictor>(catalogue, affinity_);
+    if (!config_.predictor_load.empty()) learned->Load(config_.predictor_load);
+    predictor_ = std::move(learned);
   } else if (config_.predictor == "smoothed") {
     predictor_ = std::make_unique<SmoothedCountPredictor>(catalogue, affinity_);
   } else {
     throw std::invalid_argument("unknown predictor '" + config_.predictor +
                                 "'; use smoothed or learned");
+  }
+  if (!config_.predictor_load.empty() && config_.predictor != "learned") {
+    throw std::invalid_argument("platform.predictor_load needs platform.predictor \"learned\"");
   }
   bidder_ = std::make_unique<PlanBidder>();
   if (config_.creatives == "single") {
@@ -67,6 +72,13 @@ void Platform::Warm(const EventLog& history) {
   inventory_.Rebuild(plans_);
   queries_.Rebuild();
   retriever_->Refresh();
+}
+
+bool Platform::SavePredictor(const std::filesystem::path& path) const {
+  const auto* learned = dynamic_cast<const LearnedResponsePredictor*>(predictor_.get());
+  if (learned == nullptr) return false;
+  learned->Save(path);
+  return true;
 }
 
 PlanId Platform::AddPlan(AdPlan plan) {

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <array>
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <span>
@@ -41,6 +42,8 @@ struct PlatformConfig {
   bool even_delivery = true;  // pace plans with daily budgets over the day's traffic
   // The pCTR/pCVR/value estimate: "smoothed" counts or "learned" (docs/insight-ranking.md).
   std::string predictor = "smoothed";
+  // With "learned": a saved ranking model to start from (a warm start; empty: the priors).
+  std::string predictor_load;
   // Creative rotation per product: "single" (one default creative), or a pool of creative_pool
   // variants served by "uniform" rotation, "thompson" sampling, or the "bandit" (Thompson sampling
   // with wear-out tests and pool refresh; creative/bandit_creative_selector.h).
@@ -84,6 +87,9 @@ class Platform {
 
   // Warms the engine modules from a history log (the pre-campaign events).
   void Warm(const EventLog& history);
+  // Saves the learned ranking model (docs/insight-ranking.md) to `path` atomically; false (and
+  // nothing written) when the predictor is not the learned one.
+  bool SavePredictor(const std::filesystem::path& path) const;
 
   // Validates and registers a plan (id assigned); returns it, or throws std::invalid_argument with
   // the reason. Creates default creatives for its products.

@@ -945,6 +945,7 @@ RunResult Loop::Finish() {
   result.influencer_fees = s.world.truth().influencer_fees;
   s.log->Flush();
   if (s.tap) s.tap->Close();
+  if (!s.setup.predictor_out.empty()) s.platform.SavePredictor(s.setup.predictor_out);
   if (s.lp_tap) {
     // The ROI constraint applies to the GMV objective; other objectives get the budget-only limit.
     const bool roi = s.setup.policy != "super_plan" || s.setup.objective == Objective::kMaxGmvRoi;

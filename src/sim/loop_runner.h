@@ -51,6 +51,8 @@ struct RunSetup {
   // Non-empty: record the evaluation tap (every auction's candidates with the world's expected
   // responses) to this CSV file.
   std::filesystem::path tap_file;
+  // Non-empty, with the learned predictor: save the ranking model here at the end of the flight.
+  std::filesystem::path predictor_out;
   // Measure the market tier's physical limit (sim/lp_limit_tap.h) into RunResult::lp_limit: the
   // LP optimum of our products' auctions under the flight budget and the goal ROI.
   bool lp_limit = false;

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <filesystem>
 #include <fstream>
 
 #include "common/json_config.h"
@@ -14,7 +15,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ScenarioConfig, days, users, see
                                                 objective, autopilot, tap, lp_limit, write_events,
                                                 diagnosis)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(PlatformConfig, reserve_cpm, even_delivery,
-                                                predictor, creatives, creative_pool)
+                                                predictor, predictor_load, creatives, creative_pool)
 
 nlohmann::json SimConfig::ToJson() const {
   return {{"scenario", scenario}, {"market", market.ToJson()}, {"platform", platform}};
@@ -64,6 +65,20 @@ SimConfig SimConfig::FromJson(const nlohmann::json& j) {
   if (c.platform.predictor != "smoothed" && c.platform.predictor != "learned") {
     throw ConfigError(fmt::format("platform.predictor '{}' is unknown; use smoothed or learned",
                                   c.platform.predictor));
+  }
+  if (!c.platform.predictor_load.empty()) {
+    if (c.platform.predictor != "learned") {
+      throw ConfigError(
+          "platform.predictor_load is a saved learned ranking model; set platform.predictor to "
+          "\"learned\" or leave predictor_load empty");
+    }
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(c.platform.predictor_load, ec)) {
+      throw ConfigError(fmt::format(
+          "platform.predictor_load '{}' is not a file; give the ranking_model.bin a run with the "
+          "learned predictor wrote (out/<run>/ranking_model.bin)",
+          c.platform.predictor_load));
+    }
   }
   return c;
 }

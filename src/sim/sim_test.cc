@@ -399,6 +399,42 @@ void ExpectSameSample(const MarketSample& a, const MarketSample& b) {
 // the calibration sample from the events as they happen. Against a run that keeps its log in
 // memory: the same results, the same sample (also when rebuilt from the kept log afterwards), and
 // the file holds every event.
+TEST(Simulation, ALearnedRankingModelIsSavedAndWarmStartsTheNextRun) {
+  CF_REQUIRE_DATA();
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::temp_directory_path() / fmt::format("cf_ranking_run_{}", ::getpid());
+  SimConfig c = SimConfig::Quick();
+  c.scenario.autopilot = "media_buyer";
+  c.scenario.write_events = false;
+  c.scenario.diagnosis = false;
+  c.platform.predictor = "learned";
+  SimulationOptions o;
+  o.data_dir = DataDir();
+  o.progress_out = nullptr;
+  o.write_files = true;
+  o.out_dir = dir / "cold";
+  const SimSummary cold = RunSimulation(c, o);
+  const fs::path model = dir / "cold" / "manual" / "ranking_model.bin";
+  ASSERT_TRUE(fs::exists(model));
+  EXPECT_TRUE(fs::exists(dir / "cold" / "autopilot" / "ranking_model.bin"));
+  // The next flight starts from the first one's model instead of the priors: same traffic,
+  // other decisions.
+  c.platform.predictor_load = model.string();
+  o.out_dir = dir / "warm";
+  const SimSummary warm = RunSimulation(c, o);
+  const nlohmann::json a = SummaryToJson(cold)["runs"]["manual"]["ours"];
+  const nlohmann::json b = SummaryToJson(warm)["runs"]["manual"]["ours"];
+  EXPECT_GT(a["impressions"].get<uint64_t>(), 0u);
+  EXPECT_NE(a, b);
+  // A run with the smoothed predictor writes no model.
+  c.platform.predictor = "smoothed";
+  c.platform.predictor_load.clear();
+  o.out_dir = dir / "smoothed";
+  RunSimulation(c, o);
+  EXPECT_FALSE(fs::exists(dir / "smoothed" / "manual" / "ranking_model.bin"));
+  fs::remove_all(dir);
+}
+
 TEST(Simulation, AWriteOnlyRunLogChangesNothing) {
   CF_REQUIRE_DATA();
   const LoopWorld w;
@@ -621,6 +657,15 @@ TEST(SimConfig, FromJsonRejectsWrongTypes) {
   // Numbers of any kind are interchangeable; values are range-checked.
   EXPECT_EQ(SimConfig::FromJson({{"scenario", {{"our_budget", 500}}}}).scenario.our_budget, 500.0);
   EXPECT_THROW(SimConfig::FromJson({{"scenario", {{"users", 10}}}}), ConfigError);
+}
+
+TEST(SimConfig, APredictorLoadNeedsTheLearnedPredictorAndAFile) {
+  std::string msg = ConfigErrorOf({{"platform", {{"predictor_load", "/tmp/m.bin"}}}});
+  EXPECT_NE(msg.find("platform.predictor to \"learned\""), std::string::npos) << msg;
+  msg = ConfigErrorOf(
+      {{"platform", {{"predictor", "learned"}, {"predictor_load", "/no/such/ranking_model.bin"}}}});
+  EXPECT_NE(msg.find("/no/such/ranking_model.bin"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("is not a file"), std::string::npos) << msg;
 }
 
 TEST(SimConfig, QuickRoundTripsThroughJson) {

@@ -228,6 +228,10 @@ SimSummary RunSimulation(const SimConfig& config, const SimulationOptions& optio
         setup.keep_events = false;  // nothing reads the run's log back: it lives in the file
         if (sc.diagnosis) setup.diagnosis_journal = options.out_dir / names[i] / "diagnosis.jsonl";
       }
+      if (options.write_files && base_setup.platform.predictor == "learned") {
+        std::filesystem::create_directories(options.out_dir / names[i]);
+        setup.predictor_out = options.out_dir / names[i] / "ranking_model.bin";
+      }
       if (options.write_files && sc.tap) {
         std::filesystem::create_directories(options.out_dir / names[i]);
         setup.tap_file = options.out_dir / names[i] / "tap.csv";
