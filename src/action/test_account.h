@@ -46,7 +46,9 @@ class TestAccount : public Account {
         log_(EventLog::InMemory()),
         // One creative per product (the single-creative baseline): the action tests follow a
         // product's one live creative through rotations.
-        platform_(cat_, *log_, 20, PlatformConfig{0.1, false, "smoothed", "single"}) {}
+        platform_(
+            cat_, *log_, 20,
+            PlatformConfig{.reserve_cpm = 0.1, .even_delivery = false, .creatives = "single"}) {}
   Platform& platform() override { return platform_; }
   const Catalogue& catalogue() const override { return cat_; }
   MerchantId merchant() const override { return 0; }

@@ -42,13 +42,14 @@ struct PlatformConfig {
   bool even_delivery = true;  // pace plans with daily budgets over the day's traffic
   // The pCTR/pCVR/value estimate: "smoothed" counts or "learned" (docs/insight-ranking.md).
   std::string predictor = "smoothed";
-  // With "learned": a saved ranking model to start from (a warm start; empty: the priors).
-  std::string predictor_load;
   // Creative rotation per product: "single" (one default creative), or a pool of creative_pool
   // variants served by "uniform" rotation, "thompson" sampling, or the "bandit" (Thompson sampling
   // with wear-out tests and pool refresh; creative/bandit_creative_selector.h).
   std::string creatives = "bandit";
   int creative_pool = 4;
+  // With predictor "learned": a saved ranking model to start from (a warm start; empty: the
+  // priors).
+  std::string predictor_load;
 };
 
 // Observed totals of one plan.
