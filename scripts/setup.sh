@@ -247,6 +247,30 @@ for k in ('ours', 'manual', 'uniform'):
 assert d['lp_limit']['gmv'] > 0 and d['lp_limit']['cost'] <= d['budget'] + 1e-6
 assert d['ours_vs_manual']['gmv_ratio'] > 0 and d['ours_equal_spend']['spend'] > 0
 \" '$tmp/bm.json'"
+    run_e2e "chengfang bench bidding learn --quick --json: the MPC's learned correction on other seeds" \
+      bash -c "'$ROOT/build/src/cli/chengfang' bench bidding learn --quick --json 2>/dev/null > '$tmp/bl.json' && python3 -c \"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert len(d['theta']) == 6 and d['episodes'] == 4, d
+for k in ('train', 'validation'):
+    assert 0 < d[k]['mpc'] <= 1 and 0 < d[k]['learned'] <= 1, d[k]
+assert d['train']['learned'] - 0.5 * d['train']['learned_over_cpa_share'] >= d['train']['mpc'] - 0.5 * d['train']['mpc_over_cpa_share'] - 1e-12
+\" '$tmp/bl.json'"
+    run_e2e "chengfang insight train (an ensemble of 2), blend and eval on a small log" \
+      bash -c "python3 -c \"
+import random
+r = random.Random(7)
+for u in range(300):
+    i = r.randrange(1, 41)
+    for _ in range(12):
+        print(u, i)
+        i = r.randrange(1, 41) if r.random() < 0.1 else i % 40 + 1
+\" > '$tmp/log.txt' && '$ROOT/build/src/cli/chengfang' insight train --data '$tmp/log.txt' --model '$tmp/m' --max-epochs 4 --threads 1 >/dev/null 2>&1 && test -f '$tmp/m/sasrec.2.ckpt' && '$ROOT/build/src/cli/chengfang' insight blend --data '$tmp/log.txt' --model '$tmp/m' 2>/dev/null | grep -q chosen && '$ROOT/build/src/cli/chengfang' insight eval --data '$tmp/log.txt' --model '$tmp/m' --json 2>/dev/null > '$tmp/ev.json' && python3 -c \"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d['members'] == 2 and d['transition_weight'] >= 0, d
+assert d['model']['hr@10'] > d['popularity']['hr@10'], d
+\" '$tmp/ev.json'"
     rm -rf "$tmp"
     build build-asan cf_tests -DCF_SANITIZE=ON
     ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
