@@ -208,6 +208,15 @@ void Finish(F&& body) {
   throw CLI::RuntimeError(rc);
 }
 
+// --data, --model and --threads of the commands that read a trained model folder.
+void AddTrainedModelOptions(CLI::App& app, EvalOptions& o) {
+  app.add_option("--data", o.data, "The log the model was trained on")->required();
+  app.add_option("--model", o.model, "Model folder written by `insight train`")->required();
+  app.add_option("--threads", o.threads, "CPU threads")
+      ->check(CLI::Range(1, 256))
+      ->capture_default_str();
+}
+
 }  // namespace
 
 void AddInsightTrainCommands(CLI::App& insight) {
@@ -283,12 +292,7 @@ void AddInsightTrainCommands(CLI::App& insight) {
       "blend",
       "Choose the transition blend's weight of a trained model on the validation items (what "
       "train does at its end) and rewrite its manifest; the checkpoints are not changed");
-  blend->add_option("--data", blend_opts->data, "The log the model was trained on")->required();
-  blend->add_option("--model", blend_opts->model, "Model folder written by `insight train`")
-      ->required();
-  blend->add_option("--threads", blend_opts->threads, "CPU threads")
-      ->check(CLI::Range(1, 256))
-      ->capture_default_str();
+  AddTrainedModelOptions(*blend, *blend_opts);
   blend->callback([blend_opts] {
     Finish([&] {
       KeepLargeBuffersInTheHeap();
@@ -310,13 +314,8 @@ void AddInsightTrainCommands(CLI::App& insight) {
       "eval",
       "Full-ranking leave-one-out test (HR@10, NDCG@10) of a trained model and the popularity and "
       "co-occurrence baselines");
-  eval->add_option("--data", eval_opts->data, "The log the model was trained on")->required();
-  eval->add_option("--model", eval_opts->model, "Model folder written by `insight train`")
-      ->required();
+  AddTrainedModelOptions(*eval, *eval_opts);
   eval->add_flag("--json", eval_opts->json, "Print one JSON object only");
-  eval->add_option("--threads", eval_opts->threads, "CPU threads")
-      ->check(CLI::Range(1, 256))
-      ->capture_default_str();
   eval->callback([eval_opts] { Finish([&] { return RunEval(*eval_opts); }); });
 }
 
