@@ -144,9 +144,7 @@ AuctionSetting RunAuctionSetting(const AuctionBenchOptions& o, double budget_sca
       r.score += run.score;
       r.oracle_score += run.oracle;
       r.budget_used += run.spent / run.budget;
-      if (run.conversions > 0 && run.spent / run.conversions > run.target_cpa) {
-        r.over_cpa_share += 1;
-      }
+      if (run.OverCpa()) r.over_cpa_share += 1;
       if (run.spent > run.budget + 1e-9) r.over_budget = true;
       r.max_episode_seconds = std::max(r.max_episode_seconds, run.seconds);
       ratios[name].push_back(run.oracle > 0 ? run.score / run.oracle : 1.0);

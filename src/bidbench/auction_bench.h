@@ -86,6 +86,7 @@ struct AgentRun {
   double score = 0, oracle = 0;  // penalised score and its hindsight optimum
   double spent = 0, budget = 0, conversions = 0, target_cpa = 0;
   double seconds = 0;
+  bool OverCpa() const { return conversions > 0 && spent / conversions > target_cpa; }
 };
 // Day 1 of `world` with advertiser `agent` (its budget and target scaled by the setting) driven
 // by `policy` (fresh; primed here from the history day) and everyone else by their competitor

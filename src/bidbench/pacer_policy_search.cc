@@ -60,7 +60,7 @@ Outcome Evaluate(const std::vector<Episode>& episodes, const MpcPacerOptions& mp
     const AgentRun r = RunAuctionAgent(*e.world, e.agent, pacer);
     score += r.score;
     oracle += r.oracle;
-    if (r.conversions > 0 && r.spent / r.conversions > r.target_cpa) over += 1;
+    if (r.OverCpa()) over += 1;
   }
   return {oracle > 0 ? score / oracle : 0.0,
           episodes.empty() ? 0.0 : over / static_cast<double>(episodes.size())};

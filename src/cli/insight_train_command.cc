@@ -93,13 +93,12 @@ int RunTrain(const TrainOptions& o) {
         m.stop_reason, m.best_epoch, m.full_validation.hit_rate, m.full_validation.ndcg,
         m.full_validation.users, SasrecMemberPath(o.model, static_cast<int>(i)));
   }
-  if (r.members.size() > 1) {
-    fmt::print(
-        "ensemble of {} in {:.1f} s: validation HR@10 {:.4f} NDCG@10 {:.4f} over {} users; "
-        "manifest {}\n",
-        r.members.size(), r.train_seconds, r.validation.hit_rate, r.validation.ndcg,
-        r.validation.users, SasrecEnsembleManifestPath(o.model));
-  }
+  fmt::print(
+      "{} in {:.1f} s: validation HR@10 {:.4f} NDCG@10 {:.4f} over {} users; with the transition "
+      "blend (weight {}) HR@10 {:.4f} NDCG@10 {:.4f}; manifest {}\n",
+      r.members.size() > 1 ? fmt::format("ensemble of {}", r.members.size()) : "model",
+      r.train_seconds, r.validation.hit_rate, r.validation.ndcg, r.validation.users, r.blend.weight,
+      r.blend.chosen.hit_rate, r.blend.chosen.ndcg, SasrecEnsembleManifestPath(o.model));
   return 0;
 }
 
@@ -113,10 +112,7 @@ int RunEval(const EvalOptions& o) {
   const InteractionLog log = LoadInteractionLog(o.data);
   PrintLogSummary(log, Seconds(t0));
   std::vector<SasrecCheckpointInfo> infos;
-  SasrecEnsemble model = SasrecEnsemble::Load(o.model, &infos);
-  for (size_t i = 0; i < infos.size(); ++i) {
-    CheckCheckpointMatchesLog(infos[i], log, SasrecMemberPath(o.model, static_cast<int>(i)));
-  }
+  SasrecEnsemble model = SasrecEnsemble::Load(o.model, &infos, &log);
   model.set_threads(o.threads);
   const TransitionBaseline cooc(log);
   model.AttachTransitions(&cooc);

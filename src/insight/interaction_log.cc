@@ -117,4 +117,12 @@ std::optional<HeldOutCase> HeldOutFor(std::span<const int32_t> sequence, HeldOut
   return HeldOutCase{sequence.first(t), sequence[t]};
 }
 
+std::vector<HeldOutCase> HeldOutCases(const InteractionLog& log, HeldOut which) {
+  std::vector<HeldOutCase> cases;
+  for (const auto& seq : log.sequences) {
+    if (auto c = HeldOutFor(seq, which)) cases.push_back(*c);
+  }
+  return cases;
+}
+
 }  // namespace cf

@@ -64,5 +64,7 @@ struct HeldOutCase {
 
 // The validation or test case of one user's sequence; nullopt for users with < 3 items.
 std::optional<HeldOutCase> HeldOutFor(std::span<const int32_t> sequence, HeldOut which);
+// The validation or test cases of every evaluated user of `log`, in user order.
+std::vector<HeldOutCase> HeldOutCases(const InteractionLog& log, HeldOut which);
 
 }  // namespace cf

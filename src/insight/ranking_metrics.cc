@@ -45,10 +45,7 @@ TopKMetrics TopKAccumulator::Result() const {
 TopKMetrics EvaluateHeldOut(const InteractionLog& log, HeldOut which, const BatchScorer& scorer,
                             int k, int batch_users,
                             const std::function<void(int64_t, int64_t)>& progress) {
-  std::vector<HeldOutCase> cases;
-  for (const auto& seq : log.sequences) {
-    if (auto c = HeldOutFor(seq, which)) cases.push_back(*c);
-  }
+  const std::vector<HeldOutCase> cases = HeldOutCases(log, which);
   const int64_t total = static_cast<int64_t>(cases.size());
   const size_t width = static_cast<size_t>(log.num_items()) + 1;
   TopKAccumulator acc(k);

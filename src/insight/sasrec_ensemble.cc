@@ -97,7 +97,8 @@ SasrecEnsemble::SasrecEnsemble(std::vector<SasrecModel> members) : members_(std:
 }
 
 SasrecEnsemble SasrecEnsemble::Load(const std::string& model_dir,
-                                    std::vector<SasrecCheckpointInfo>* infos) {
+                                    std::vector<SasrecCheckpointInfo>* infos,
+                                    const InteractionLog* log) {
   const std::string manifest_path = SasrecEnsembleManifestPath(model_dir);
   std::vector<std::string> paths;
   double train_seconds = -1, transition_weight = 0;
@@ -155,6 +156,7 @@ SasrecEnsemble SasrecEnsemble::Load(const std::string& model_dir,
   std::vector<SasrecCheckpointInfo> loaded(paths.size());
   for (size_t i = 0; i < paths.size(); ++i) {
     members.push_back(SasrecModel::Load(paths[i], &loaded[i]));
+    if (log != nullptr) CheckCheckpointMatchesLog(loaded[i], *log, paths[i]);
     if (loaded[i].data_fingerprint != loaded[0].data_fingerprint ||
         loaded[i].item_ids != loaded[0].item_ids) {
       throw SasrecError(fmt::format(
@@ -201,10 +203,7 @@ TransitionBlendChoice ChooseTransitionWeight(const InteractionLog& log,
                                              const TransitionBaseline& transitions) {
   static constexpr double kGrid[] = {0, 0.25, 0.5, 0.75, 1, 1.5, 2};
   constexpr size_t kWeights = std::size(kGrid);
-  std::vector<HeldOutCase> cases;
-  for (const auto& seq : log.sequences) {
-    if (auto c = HeldOutFor(seq, HeldOut::kValidation)) cases.push_back(*c);
-  }
+  const std::vector<HeldOutCase> cases = HeldOutCases(log, HeldOut::kValidation);
   const size_t width = static_cast<size_t>(log.num_items()) + 1;
   std::vector<TopKAccumulator> acc(kWeights, TopKAccumulator(10));
   std::vector<std::span<const int32_t>> histories;
@@ -217,11 +216,10 @@ TransitionBlendChoice ChooseTransitionWeight(const InteractionLog& log,
     for (size_t u = begin; u < end; ++u) {
       const HeldOutCase& c = cases[u];
       const float* b = base.data() + (u - begin) * width;
+      const std::span<const int32_t> one[] = {c.history};
       for (size_t k = 0; k < kWeights; ++k) {
         std::copy(b, b + width, row.begin());
-        transitions.ForEachNext(c.history.back(), [&](int32_t to, int32_t count) {
-          row[static_cast<size_t>(to)] += static_cast<float>(kGrid[k] * std::log1p(count));
-        });
+        AddTransitionScores(transitions, kGrid[k], one, &row);
         acc[k].AddRank(RankOfTarget(row, c.target, c.history));
       }
     }
@@ -331,17 +329,12 @@ SasrecEnsembleReport TrainSasrecEnsemble(const InteractionLog& log, const Sasrec
 TransitionBlendChoice BlendSasrecFolder(const InteractionLog& log, const std::string& model_dir,
                                         int threads,
                                         const std::function<void(const std::string&)>& progress) {
-  std::vector<SasrecCheckpointInfo> infos;
-  SasrecEnsemble ensemble = SasrecEnsemble::Load(model_dir, &infos);
-  for (size_t i = 0; i < infos.size(); ++i) {
-    CheckCheckpointMatchesLog(infos[i], log, SasrecMemberPath(model_dir, static_cast<int>(i)));
-  }
+  SasrecEnsemble ensemble = SasrecEnsemble::Load(model_dir, nullptr, &log);
   ensemble.set_threads(threads);
   const TransitionBaseline transitions(log);
   const TransitionBlendChoice b = ChooseTransitionWeight(log, ensemble, transitions);
   if (progress) progress(DescribeBlend(ensemble.size(), b));
-  double train_seconds = ensemble.train_seconds();
-  WriteManifest(model_dir, static_cast<int>(ensemble.size()), train_seconds, b);
+  WriteManifest(model_dir, static_cast<int>(ensemble.size()), ensemble.train_seconds(), b);
   return b;
 }
 

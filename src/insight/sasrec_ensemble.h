@@ -43,9 +43,11 @@ class SasrecEnsemble {
   explicit SasrecEnsemble(std::vector<SasrecModel> members);
 
   // The model in `model_dir` (an ensemble or a single checkpoint). `infos` receives each
-  // member's checkpoint info when not null.
+  // member's checkpoint info when not null; with `log`, every member must have been trained on it
+  // (CheckCheckpointMatchesLog).
   static SasrecEnsemble Load(const std::string& model_dir,
-                             std::vector<SasrecCheckpointInfo>* infos = nullptr);
+                             std::vector<SasrecCheckpointInfo>* infos = nullptr,
+                             const InteractionLog* log = nullptr);
 
   size_t size() const { return members_.size(); }
   int32_t num_items() const { return members_.front().num_items(); }

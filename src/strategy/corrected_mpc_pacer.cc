@@ -1,6 +1,7 @@
 #include "strategy/corrected_mpc_pacer.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <cmath>
@@ -18,9 +19,7 @@ MpcCorrection MpcCorrection::Learned() {
 }
 
 std::string MpcCorrection::ToString() const {
-  std::string s = "[";
-  for (size_t i = 0; i < theta.size(); ++i) s += fmt::format("{}{:.4f}", i ? ", " : "", theta[i]);
-  return s + "]";
+  return fmt::format("[{:.4f}]", fmt::join(theta, ", "));
 }
 
 std::array<double, kMpcCorrectionFeatures> MpcCorrectionFeatures(const PacingGoal& goal, int steps,
