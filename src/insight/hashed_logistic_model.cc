@@ -26,12 +26,12 @@ double HashedLogisticModel::Score(std::span<const uint32_t> features) const {
   return s;
 }
 
-double HashedLogisticModel::Predict(std::span<const uint32_t> features) const {
-  return Sigmoid(Score(features));
+double HashedLogisticModel::Predict(std::span<const uint32_t> features, double offset) const {
+  return Sigmoid(offset + Score(features));
 }
 
-double HashedLogisticModel::Update(std::span<const uint32_t> features, bool label) {
-  const double p = Predict(features);
+double HashedLogisticModel::Update(std::span<const uint32_t> features, bool label, double offset) {
+  const double p = Predict(features, offset);
   const double g = p - (label ? 1.0 : 0.0);
   for (uint32_t f : features) {
     const uint32_t i = f & mask_;
@@ -39,7 +39,7 @@ double HashedLogisticModel::Update(std::span<const uint32_t> features, bool labe
     squared_gradients_[i] += static_cast<float>(gi * gi);
     weights_[i] -=
         static_cast<float>(options_.learning_rate * gi /
-                           (std::sqrt(static_cast<double>(squared_gradients_[i])) + 1e-6));
+                           (std::sqrt(static_cast<double>(squared_gradients_[i])) + 1.0));
   }
   ++updates_;
   return p;

@@ -1,7 +1,9 @@
 // A logistic regression over hashed binary features, trained online by AdaGrad (one example at a
-// time, in the order given). Feature indices come from ranking_features.h and are taken modulo
-// the table size (a power of two). Deterministic: the same examples in the same order give the
-// same weights. Not thread-safe; Predict is const and may run concurrently with other Predicts.
+// time, in the order given) with the per-coordinate step rate / (1 + sqrt(sum of squared
+// gradients)): the 1 (FTRL-Proximal's beta) keeps a rarely seen feature's first steps small.
+// Feature indices come from ranking_features.h and are taken modulo the table size (a power of
+// two). Deterministic: the same examples in the same order give the same weights. Not thread-safe;
+// Predict is const and may run concurrently with other Predicts.
 #pragma once
 
 #include <cstdint>
@@ -22,10 +24,12 @@ class HashedLogisticModel {
 
   // Raw score w . x (the log odds) of the features.
   double Score(std::span<const uint32_t> features) const;
-  // sigmoid(Score).
-  double Predict(std::span<const uint32_t> features) const;
-  // One AdaGrad step on the log loss of `label` (0 or 1); returns the prediction before it.
-  double Update(std::span<const uint32_t> features, bool label);
+  // sigmoid(offset + Score): `offset` is a fixed log odds the model corrects (a base margin,
+  // e.g. another model's estimate), 0 for a model on its own.
+  double Predict(std::span<const uint32_t> features, double offset = 0) const;
+  // One AdaGrad step on the log loss of `label` (0 or 1) of Predict(features, offset); returns the
+  // prediction before it.
+  double Update(std::span<const uint32_t> features, bool label, double offset = 0);
   uint64_t updates() const { return updates_; }
   size_t size() const { return weights_.size(); }
 

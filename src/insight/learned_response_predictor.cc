@@ -11,8 +11,14 @@ HashedLogisticModel::Options Head(const LearnedResponsePredictor::Options& o, do
   HashedLogisticModel::Options h;
   h.bits = o.bits;
   h.learning_rate = rate;
-  h.initial_bias = Logit(prior);
+  // A residual head starts as no correction; a head on its own starts at the prior.
+  h.initial_bias = o.residual ? 0.0 : Logit(prior);
   return h;
+}
+
+bool SameOpportunity(const Opportunity& a, const Opportunity& b) {
+  return a.key == b.key && a.user == b.user && a.minute == b.minute && a.channel == b.channel &&
+         a.position == b.position;
 }
 
 }  // namespace
@@ -33,6 +39,7 @@ LearnedResponsePredictor::LearnedResponsePredictor(const Catalogue& catalogue,
     : catalogue_(catalogue),
       options_(options),
       features_(catalogue, affinity),
+      base_(catalogue, affinity),
       ctr_(Head(options, options.ctr_learning_rate, options.prior_ctr)),
       cvr_(Head(options, options.cvr_learning_rate, options.prior_cvr)),
       order_value_(catalogue.products.size()) {
@@ -50,19 +57,43 @@ double LearnedResponsePredictor::ExpectedOrderValue(ProductId product) const {
   return (v.gmv + prior * options_.aov_strength) / (v.orders + options_.aov_strength);
 }
 
+const LearnedResponsePredictor::ContextCache& LearnedResponsePredictor::ContextFor(
+    const Opportunity& opp) const {
+  if (cache_.valid && SameOpportunity(cache_.opp, opp)) return cache_;
+  cache_.valid = true;
+  cache_.opp = opp;
+  cache_.context = features_.ContextOf(opp);
+  cache_.ctr_sum = ctr_.Score(cache_.context.features);
+  cache_.cvr_sum = cvr_.Score(cache_.context.features);
+  return cache_;
+}
+
+std::pair<double, double> LearnedResponsePredictor::Offsets(const Opportunity& opp,
+                                                            const AdCandidate& ad) const {
+  if (!options_.residual) return {0.0, 0.0};
+  ScoredAd counts;
+  counts.ad = ad;
+  base_.Predict(opp, counts);
+  return {Logit(counts.p_ctr), Logit(counts.p_cvr)};
+}
+
 void LearnedResponsePredictor::Predict(const Opportunity& opp, ScoredAd& ad) const {
-  const RankingFeatures::Vector x = features_.Extract(opp, ad.ad.product);
-  ad.p_ctr = std::clamp(ctr_cal_.Apply(ctr_.Predict(x)), 1e-6, 0.5);
-  ad.p_cvr = std::clamp(cvr_cal_.Apply(cvr_.Predict(x)), 1e-6, 0.95);
+  const ContextCache& c = ContextFor(opp);
+  const RankingFeatures::Vector x = features_.Extract(c.context, opp, ad.ad.product);
+  const std::span<const uint32_t> item(x.begin() + RankingFeatures::kContextCount, x.end());
+  const auto [ctr_offset, cvr_offset] = Offsets(opp, ad.ad);
+  ad.p_ctr = std::clamp(ctr_cal_.ApplyLogit(ctr_offset + c.ctr_sum + ctr_.Score(item)), 1e-6, 0.5);
+  ad.p_cvr = std::clamp(cvr_cal_.ApplyLogit(cvr_offset + c.cvr_sum + cvr_.Score(item)), 1e-6, 0.95);
   ad.value = ad.p_ctr * ad.p_cvr * ExpectedOrderValue(ad.ad.product);
 }
 
 void LearnedResponsePredictor::Finalize(const Pending& p) {
-  const double raw_ctr = ctr_.Update(p.features, p.clicked);
+  cache_.valid = false;  // the weights move
+  const double raw_ctr = ctr_.Update(p.features, p.clicked, p.ctr_offset);
   ctr_window_.Add(static_cast<float>(raw_ctr), p.clicked, options_.calibration_window);
   ++seen_;
   if (p.clicked) {
-    const double raw_cvr = cvr_.Update(p.features, p.purchased);
+    const double raw_cvr = cvr_.Update(p.features, p.purchased, p.cvr_offset);
     cvr_window_.Add(static_cast<float>(raw_cvr), p.purchased, options_.calibration_window);
   }
 }
@@ -88,6 +119,7 @@ void LearnedResponsePredictor::Flush() {
 }
 
 void LearnedResponsePredictor::Observe(const Event& e) {
+  cache_.valid = false;  // the user's memory and the weights may move
   latest_ = std::max(latest_, e.minute);
   // Close the examples whose attribution window has passed.
   while (!open_.empty()) {
@@ -117,6 +149,9 @@ void LearnedResponsePredictor::Observe(const Event& e) {
     opp.channel = e.channel;
     opp.position = e.quantity;                       // impressions carry their slot position here
     p.features = features_.Extract(opp, e.product);  // as they were at decision time
+    const auto [ctr_offset, cvr_offset] = Offsets(opp, AdCandidate{e.plan, e.product});
+    p.ctr_offset = static_cast<float>(ctr_offset);
+    p.cvr_offset = static_cast<float>(cvr_offset);
     pending_[e.user] = p;
     open_.emplace_back(p.seq, e.user);
   } else if (ad && (e.type == EventType::kClick || e.type == EventType::kPurchase) &&
@@ -136,6 +171,7 @@ void LearnedResponsePredictor::Observe(const Event& e) {
     }
   }
   features_.Observe(e);
+  if (options_.residual) base_.Observe(e);
   // Refit on schedule, and whenever the examples have doubled since the last fit (early flight).
   if (seen_ > 0 && (latest_ >= next_refit_ || seen_ >= 2 * std::max<size_t>(fitted_at_, 5000))) {
     if (latest_ >= next_refit_) {

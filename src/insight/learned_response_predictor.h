@@ -1,7 +1,10 @@
 // The learned ranking model: two hashed logistic regressions over RankingFeatures, one for pCTR
 // (impression -> click) and one for pCVR (click -> purchase), each followed by a Platt calibrator,
 // and value = pCTR x pCVR x expected order value (smoothed mean of the product's observed
-// ad-attributed orders, prior 1.2 x shelf price).
+// ad-attributed orders, prior 1.2 x shelf price). With `residual` (the default) each regression
+// learns a correction of the smoothed counts' estimate (SmoothedCountPredictor, kept inside and
+// fed the same events): its log odds are added to the counts' log odds, so with no data it
+// predicts what the counts predict and it can only learn away from them (the cold start).
 //
 // Learns only through Observe, from the event log as a platform sees it: an ad impression opens a
 // pending example (its features are taken then, at decision time); a click of the same user on the
@@ -27,6 +30,7 @@
 #include <filesystem>
 #include <stdexcept>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "common/catalogue.h"
@@ -34,6 +38,7 @@
 #include "insight/probability_calibrator.h"
 #include "insight/ranking_features.h"
 #include "insight/response_predictor.h"
+#include "insight/smoothed_count_predictor.h"
 #include "insight/user_affinity.h"
 
 namespace cf {
@@ -55,6 +60,7 @@ class LearnedResponsePredictor : public ResponsePredictor {
     uint32_t refit_minutes = 1440;       // calibrator refit period (event time)
     size_t calibration_window = 200000;  // most recent held-out scores per head
     double aov_strength = 3;             // prior weight of 1.2 x shelf price, in orders
+    bool residual = true;  // correct the smoothed counts' log odds (else start from the priors)
   };
   LearnedResponsePredictor(const Catalogue& catalogue, const UserAffinity& affinity,
                            Options options);
@@ -87,8 +93,20 @@ class LearnedResponsePredictor : public ResponsePredictor {
     ProductId product = kNoId;
     SimMinute minute = 0;
     bool clicked = false, purchased = false;
+    float ctr_offset = 0, cvr_offset = 0;  // the counts' log odds at decision time (residual)
     RankingFeatures::Vector features{};
   };
+  // The features and head sums that depend on the opportunity alone, computed once for all its
+  // candidates (Predict is called for each candidate of one opportunity in turn).
+  struct ContextCache {
+    bool valid = false;
+    Opportunity opp;
+    RankingFeatures::Context context;
+    double ctr_sum = 0, cvr_sum = 0;
+  };
+  const ContextCache& ContextFor(const Opportunity& opp) const;
+  // The counts' log odds (pCTR, pCVR) of showing `product` in `opp`; 0 without `residual`.
+  std::pair<double, double> Offsets(const Opportunity& opp, const AdCandidate& ad) const;
   struct Window {
     std::vector<float> pred;
     std::vector<unsigned char> label;
@@ -104,6 +122,8 @@ class LearnedResponsePredictor : public ResponsePredictor {
   const Catalogue& catalogue_;
   Options options_;
   RankingFeatures features_;
+  SmoothedCountPredictor base_;  // the estimate the heads correct (residual)
+  mutable ContextCache cache_;
   HashedLogisticModel ctr_, cvr_;
   ProbabilityCalibrator ctr_cal_, cvr_cal_;
   Window ctr_window_, cvr_window_;

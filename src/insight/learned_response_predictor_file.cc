@@ -18,7 +18,7 @@ namespace {
 
 constexpr char kMagic[8] = {'C', 'F', 'R', 'A', 'N', 'K', 'M', 'D'};
 constexpr char kEndMagic[8] = {'C', 'F', 'R', 'A', 'N', 'K', 'N', 'D'};
-constexpr uint32_t kVersion = 1;
+constexpr uint32_t kVersion = 2;
 constexpr const char* kFormat = "chengfang-ranking-model";
 
 void Put(std::string& buf, const void* p, size_t n) { buf.append(static_cast<const char*>(p), n); }
@@ -55,7 +55,8 @@ void LearnedResponsePredictor::Save(const std::filesystem::path& path) const {
                                  {"ctr", HeadJson(ctr_, ctr_cal_)},
                                  {"cvr", HeadJson(cvr_, cvr_cal_)},
                                  {"examples", seen_},
-                                 {"refits", refits_}};
+                                 {"refits", refits_},
+                                 {"residual", options_.residual}};
   const std::string text = header.dump();
   std::string buf(kMagic, sizeof kMagic);
   Put(buf, &kVersion, 4);
@@ -70,6 +71,7 @@ void LearnedResponsePredictor::Save(const std::filesystem::path& path) const {
     const double row[2] = {v.orders, v.gmv};
     Put(buf, row, sizeof row);
   }
+  if (options_.residual) PutVector(buf, base_.counts());
   const uint64_t sum = HashName(buf);
   Put(buf, &sum, 8);
   Put(buf, kEndMagic, sizeof kEndMagic);
@@ -127,16 +129,22 @@ void LearnedResponsePredictor::Load(const std::filesystem::path& path) {
   int bits = 0;
   size_t products = 0, examples = 0;
   uint32_t refits = 0;
+  bool residual = false;
   std::string catalogue;
   try {
+    residual = h.at("residual").get<bool>();
     bits = h.at("bits").get<int>();
     products = h.at("products").get<size_t>();
     catalogue = h.at("catalogue").get<std::string>();
     examples = h.at("examples").get<size_t>();
     refits = h.at("refits").get<uint32_t>();
   } catch (const nlohmann::json::exception& e) {
-    throw bad(
-        fmt::format("header lacks bits, products, catalogue, examples or refits ({})", e.what()));
+    throw bad(fmt::format(
+        "header lacks residual, bits, products, catalogue, examples or refits ({})", e.what()));
+  }
+  if (residual != options_.residual) {
+    throw bad(residual ? "saved as a correction of the smoothed counts; this predictor has none"
+                       : "saved without the smoothed counts; this predictor corrects them");
   }
   if (bits != options_.bits) {
     throw bad(fmt::format("saved with 2^{} weights per head; this predictor has 2^{}", bits,
@@ -150,7 +158,9 @@ void LearnedResponsePredictor::Load(const std::filesystem::path& path) {
         products, catalogue, catalogue_.products.size(), Hex(fp)));
   }
   const size_t table = size_t{1} << bits;
-  const size_t body = 4 * table * sizeof(float) + catalogue_.products.size() * 2 * sizeof(double);
+  const size_t counts = residual ? base_.counts_size() : 0;
+  const size_t body =
+      4 * table * sizeof(float) + (catalogue_.products.size() * 2 + counts) * sizeof(double);
   if (kFixed + len + body + kTrailer != buf.size()) {
     throw bad(fmt::format("{} bytes of tables where {} were expected",
                           buf.size() - kFixed - len - kTrailer, body));
@@ -171,6 +181,8 @@ void LearnedResponsePredictor::Load(const std::filesystem::path& path) {
     v.orders = row[0];
     v.gmv = row[1];
   }
+  std::vector<double> base_counts(counts);
+  if (counts > 0) std::memcpy(base_counts.data(), at, counts * sizeof(double));
   struct Head {
     uint64_t updates = 0;
     double slope = 1, intercept = 0;
@@ -192,6 +204,8 @@ void LearnedResponsePredictor::Load(const std::filesystem::path& path) {
   ctr_cal_.Set(heads[0].slope, heads[0].intercept);
   cvr_cal_.Set(heads[1].slope, heads[1].intercept);
   order_value_ = std::move(orders);
+  if (residual) base_.RestoreCounts(base_counts);
+  cache_.valid = false;
   // The examples behind the model: the early-flight refits (each time the examples double) start
   // from them, so the loaded calibration is kept until the next scheduled refit.
   seen_ = fitted_at_ = examples;

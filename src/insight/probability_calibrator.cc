@@ -64,4 +64,9 @@ bool ProbabilityCalibrator::Fit(std::span<const float> pred, std::span<const uns
 
 double ProbabilityCalibrator::Apply(double p) const { return Sigmoid(a_ * Logit(p) + b_); }
 
+double ProbabilityCalibrator::ApplyLogit(double z) const {
+  constexpr double kMax = 16.118;  // Logit's clamp: logit(1 - 1e-7)
+  return Sigmoid(a_ * std::clamp(z, -kMax, kMax) + b_);
+}
+
 }  // namespace cf

@@ -15,6 +15,8 @@ class ProbabilityCalibrator {
   bool Fit(std::span<const float> pred, std::span<const unsigned char> label,
            double min_positives = 20);
   double Apply(double p) const;
+  // The same mapping from the raw log odds z = logit(p) (saves the sigmoid and the logit).
+  double ApplyLogit(double z) const;
   double slope() const { return a_; }
   double intercept() const { return b_; }
   void Set(double slope, double intercept) {

@@ -154,23 +154,44 @@ void RankingFeatures::Observe(const Event& e) {
   }
 }
 
-RankingFeatures::Vector RankingFeatures::Extract(const Opportunity& opp, ProductId product) const {
-  const Product& p = catalogue_.products.at(product);
+RankingFeatures::Context RankingFeatures::ContextOf(const Opportunity& opp) const {
+  Context c;
   const uint64_t ch = static_cast<uint64_t>(opp.channel);
   const uint64_t hour = (opp.minute % kMinutesPerDay) / 60;
   const uint64_t pos = std::min<uint64_t>(opp.position, 15);
+  uint64_t user_ads = 0;
+  if (opp.user < users_.size()) {
+    const UserMemory& m = users_[opp.user];
+    user_ads = static_cast<uint64_t>(CountBucket(m.ad_impressions, {1, 3, 10, 30, 100}) * 8 +
+                                     CountBucket(m.ad_clicks, {1, 2, 4, 10}));
+  }
+  const uint64_t user = opp.user;
+  c.features = {0,
+                HashFeature(kChannel, ch),
+                HashFeature(kPositionChannel, pos, ch),
+                HashFeature(kHourChannel, hour, ch),
+                HashFeature(kUserAds, user_ads),
+                HashFeature(kUserAdsChannel, user_ads, ch),
+                HashFeature(kUser, user),
+                HashFeature(kUserChannel, user, ch)};
+  c.top_count = affinity_.Top(opp.user, UserAffinity::kSlots, c.top);
+  return c;
+}
+
+RankingFeatures::Vector RankingFeatures::Extract(const Context& context, const Opportunity& opp,
+                                                 ProductId product) const {
+  const Product& p = catalogue_.products.at(product);
+  const uint64_t ch = static_cast<uint64_t>(opp.channel);
   const uint64_t price = static_cast<uint64_t>(PriceBand(p.shelf_price.units()));
   const double share = affinity_.Share(opp.user, p.category);
   const uint64_t sb = static_cast<uint64_t>(ShareBucket(share));
   uint64_t rank = UserAffinity::kSlots;
   if (share > 0) {
-    CategoryId top[UserAffinity::kSlots];
-    const int n = affinity_.Top(opp.user, UserAffinity::kSlots, top);
-    for (int i = 0; i < n; ++i) {
-      if (top[i] == p.category) rank = static_cast<uint64_t>(i);
+    for (int i = 0; i < context.top_count; ++i) {
+      if (context.top[i] == p.category) rank = static_cast<uint64_t>(i);
     }
   }
-  uint64_t cat_recency = 0, prod_recency = 0, prod_kind = 0, user_ads = 0;
+  uint64_t cat_recency = 0, prod_recency = 0, prod_kind = 0;
   uint64_t ad_shown = 0, ad_recency = 0;
   if (opp.user < users_.size()) {
     const UserMemory& m = users_[opp.user];
@@ -191,20 +212,23 @@ RankingFeatures::Vector RankingFeatures::Extract(const Opportunity& opp, Product
         ad_recency = static_cast<uint64_t>(RecencyBucket(int64_t{opp.minute} - r.minute));
       }
     }
-    user_ads = static_cast<uint64_t>(CountBucket(m.ad_impressions, {1, 3, 10, 30, 100}) * 8 +
-                                     CountBucket(m.ad_clicks, {1, 2, 4, 10}));
   }
   const uint64_t user = opp.user;
   const uint64_t exposure =
       product < product_shown_.size() ? std::bit_width(product_shown_[product] >> 4) : 0;
-  return Vector{0,
-                HashFeature(kChannel, ch),
+  const auto& u = context.features;
+  return Vector{u[0],
+                u[1],
+                u[2],
+                u[3],
+                u[4],
+                u[5],
+                u[6],
+                u[7],
                 HashFeature(kProduct, product),
                 HashFeature(kProductChannel, product, ch),
                 HashFeature(kCategoryChannel, p.category, ch),
                 HashFeature(kDepartmentChannel, p.department, ch),
-                HashFeature(kPositionChannel, pos, ch),
-                HashFeature(kHourChannel, hour, ch),
                 HashFeature(kPriceChannel, price, ch),
                 HashFeature(kPriceCategory, price, p.category),
                 HashFeature(kShareChannel, sb, ch),
@@ -214,11 +238,7 @@ RankingFeatures::Vector RankingFeatures::Extract(const Opportunity& opp, Product
                 HashFeature(kCategoryRecencyShare, cat_recency, sb),
                 HashFeature(kProductRecencyKind, prod_recency, prod_kind),
                 HashFeature(kProductKindChannel, prod_kind, ch),
-                HashFeature(kUserAds, user_ads),
-                HashFeature(kUserAdsChannel, user_ads, ch),
                 HashFeature(kUserCategory, user, p.category),
-                HashFeature(kUser, user),
-                HashFeature(kUserChannel, user, ch),
                 HashFeature(kAdFrequencyRecency, ad_shown, ad_recency),
                 HashFeature(kAdFrequencyChannel, ad_shown, ch),
                 HashFeature(kExposureChannel, exposure, ch)};

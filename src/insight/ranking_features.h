@@ -26,15 +26,29 @@ uint32_t HashFeature(uint32_t ns, uint64_t a, uint64_t b = 0);
 class RankingFeatures {
  public:
   static constexpr int kCount = 25;
+  // The first kContextCount features depend only on the opportunity (user, channel, slot, hour),
+  // not on the product: a scorer may sum their weights once per opportunity.
+  static constexpr int kContextCount = 8;
   using Vector = std::array<uint32_t, kCount>;
+  // What Extract needs of the opportunity alone, computed once for all of its candidates. Valid
+  // until the next Observe.
+  struct Context {
+    std::array<uint32_t, kContextCount> features{};
+    CategoryId top[UserAffinity::kSlots]{};  // the user's top categories, strongest first
+    int top_count = 0;
+  };
 
   RankingFeatures(const Catalogue& catalogue, const UserAffinity& affinity);
 
   // Records the user's interaction (views, engagement, clicks, carts, purchases; ad impressions
   // count towards the user's ad history only). Call before the affinity table sees the event.
   void Observe(const Event& e);
-  // Features of showing `product` in `opp`.
-  Vector Extract(const Opportunity& opp, ProductId product) const;
+  Context ContextOf(const Opportunity& opp) const;
+  // Features of showing `product` in `opp`; the first kContextCount are `context.features`.
+  Vector Extract(const Context& context, const Opportunity& opp, ProductId product) const;
+  Vector Extract(const Opportunity& opp, ProductId product) const {
+    return Extract(ContextOf(opp), opp, product);
+  }
 
   // Buckets, exposed for tests and docs.
   static int RecencyBucket(int64_t minutes_ago);  // 0 = never

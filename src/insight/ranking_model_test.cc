@@ -344,10 +344,116 @@ TEST(LearnedResponsePredictor, ASavedModelReloadsExactlyAndBadFilesChangeNothing
   LearnedResponsePredictor wider(cat, affinity, wide);
   const std::string bits_msg = LoadError(wider, good);
   EXPECT_NE(bits_msg.find("2^14"), std::string::npos) << bits_msg;
+  LearnedResponsePredictor::Options plain = o;
+  plain.residual = false;
+  LearnedResponsePredictor alone(cat, affinity, plain);
+  const std::string residual_msg = LoadError(alone, good);
+  EXPECT_NE(residual_msg.find("correction of the smoothed counts"), std::string::npos)
+      << residual_msg;
   // None of the refused loads changed the model.
   loaded.Save(dir / "after.bin");
   EXPECT_EQ(ReadBytes(dir / "after.bin"), bytes);
   fs::remove_all(dir);
+}
+
+TEST(LearnedResponsePredictor, ACorrectionOfTheCountsPredictsWhatTheyPredictUntilItLearns) {
+  const Catalogue cat = SyntheticCatalogue();
+  UserAffinity affinity(cat, Truth::kUsers);
+  SmoothedCountPredictor counts(cat, affinity);
+  LearnedResponsePredictor::Options o;
+  o.bits = 14;
+  o.ctr_learning_rate = o.cvr_learning_rate = 0;  // the corrections stay at zero
+  LearnedResponsePredictor residual(cat, affinity, o);
+  // 200 minutes: 8,000 examples, fewer than the first calibrator refit needs (10,000).
+  SimulateStream(200, 200, [&](const Event& e) {
+    counts.Observe(e);
+    residual.Observe(e);
+    affinity.Observe(e);
+  });
+  ASSERT_GT(residual.ctr_examples(), 5000u);
+  // No calibration fitted yet (the first refit found too few clicks and kept the identity).
+  ASSERT_EQ(residual.ctr_calibrator().slope(), 1.0);
+  ASSERT_EQ(residual.ctr_calibrator().intercept(), 0.0);
+  ASSERT_EQ(residual.cvr_calibrator().slope(), 1.0);
+  int compared = 0;
+  for (UserId u = 0; u < 40; u += 7) {
+    for (ProductId p = 0; p < 48; p += 5) {
+      Opportunity opp;
+      opp.key = u;
+      opp.user = u;
+      opp.minute = 250;
+      opp.position = static_cast<uint8_t>(p % 4);
+      ScoredAd a, b;
+      a.ad = b.ad = AdCandidate{1, p};
+      counts.Predict(opp, a);
+      residual.Predict(opp, b);
+      EXPECT_NEAR(b.p_ctr, a.p_ctr, 1e-9 + 1e-6 * a.p_ctr) << "user " << u << " product " << p;
+      EXPECT_NEAR(b.p_cvr, a.p_cvr, 1e-9 + 1e-6 * a.p_cvr);
+      ++compared;
+    }
+  }
+  EXPECT_EQ(compared, 60);
+}
+
+TEST(LearnedResponsePredictor, CorrectingTheCountsBeatsBothOnLittleData) {
+  // The cold start: 150 minutes of training (6,000 impressions, ~150 clicks), then 450 minutes
+  // scored before each outcome. The model on its own starts from the priors; the correction
+  // starts from the counts and learns what they miss (the user's liked categories, the slot).
+  // Measured: log loss counts 0.1540, correction 0.1536, alone 0.1543.
+  const Catalogue cat = SyntheticCatalogue();
+  UserAffinity affinity(cat, Truth::kUsers);
+  SmoothedCountPredictor counts(cat, affinity);
+  LearnedResponsePredictor::Options o;
+  o.bits = 16;
+  LearnedResponsePredictor residual(cat, affinity, o);
+  o.residual = false;
+  LearnedResponsePredictor alone(cat, affinity, o);
+  RankingEvaluation eval({{"counts", &counts}, {"residual", &residual}, {"alone", &alone}},
+                         &affinity, 150);
+  SimulateStream(600, 150, [&](const Event& e) { eval.Observe(e); });
+  const auto r = eval.Results();
+  ASSERT_EQ(r.size(), 3u);
+  EXPECT_LT(r[1].ctr.log_loss, r[0].ctr.log_loss)
+      << "correction " << r[1].ctr.log_loss << " counts " << r[0].ctr.log_loss;
+  EXPECT_LT(r[1].ctr.log_loss, r[2].ctr.log_loss)
+      << "correction " << r[1].ctr.log_loss << " alone " << r[2].ctr.log_loss;
+  EXPECT_GT(r[1].ctr.auc, r[0].ctr.auc);
+}
+
+TEST(LearnedResponsePredictor, TheOpportunitysSharedFeaturesAreNeverStale) {
+  // Predict sums the opportunity's own features once for all its candidates; anything observed
+  // in between, or another opportunity, must not reuse that sum.
+  const Catalogue cat = SyntheticCatalogue();
+  UserAffinity affinity(cat, Truth::kUsers);
+  LearnedResponsePredictor::Options o;
+  o.bits = 14;
+  LearnedResponsePredictor a(cat, affinity, o), b(cat, affinity, o);
+  Opportunity opp, other;
+  opp.key = other.key = 9;  // the same key: only the other fields tell them apart
+  opp.user = 5;
+  other.user = 6;
+  opp.minute = other.minute = 400;
+  ScoredAd first, again, second, fresh;
+  first.ad = again.ad = second.ad = fresh.ad = AdCandidate{1, 12};
+  a.Predict(opp, first);  // fills the shared sums before any event
+  SimulateStream(300, 300, [&](const Event& e) {
+    a.Observe(e);
+    b.Observe(e);
+    affinity.Observe(e);
+  });
+  a.Predict(opp, again);
+  b.Predict(opp, fresh);
+  EXPECT_EQ(again.p_ctr, fresh.p_ctr);
+  EXPECT_EQ(again.p_cvr, fresh.p_cvr);
+  EXPECT_NE(again.p_ctr, first.p_ctr);
+  ScoredAd other_a, other_b;
+  other_a.ad = other_b.ad = AdCandidate{1, 12};
+  a.Predict(other, other_a);
+  b.Predict(other, other_b);
+  EXPECT_EQ(other_a.p_ctr, other_b.p_ctr);
+  EXPECT_NE(other_a.p_ctr, again.p_ctr);
+  a.Predict(opp, second);
+  EXPECT_EQ(second.p_ctr, again.p_ctr);
 }
 
 TEST(RankingEvaluation, ComparesTheBaselineAndTheLearnedModelOnTheSameOutcomes) {

@@ -1,5 +1,8 @@
 #include "insight/smoothed_count_predictor.h"
 
+#include <stdexcept>
+#include <string>
+
 namespace cf {
 namespace {
 
@@ -46,6 +49,43 @@ void SmoothedCountPredictor::Predict(const Opportunity& opp, ScoredAd& ad) const
   ad.p_ctr = std::min(0.5, ctr2 * lift);
   ad.p_cvr = cvr2;
   ad.value = ad.p_ctr * ad.p_cvr * aov;
+}
+
+size_t SmoothedCountPredictor::counts_size() const {
+  return 4 *
+         (channel_.size() + bucket_.size() + category_channel_.size() + product_channel_.size());
+}
+
+std::vector<double> SmoothedCountPredictor::counts() const {
+  std::vector<double> out;
+  out.reserve(counts_size());
+  auto put = [&](const auto& rows) {
+    for (const Counts& c : rows) out.insert(out.end(), {c.imps, c.clicks, c.purchases, c.gmv});
+  };
+  put(channel_);
+  put(bucket_);
+  put(category_channel_);
+  put(product_channel_);
+  return out;
+}
+
+void SmoothedCountPredictor::RestoreCounts(std::span<const double> counts) {
+  if (counts.size() != counts_size()) {
+    throw std::invalid_argument("smoothed counts: " + std::to_string(counts.size()) +
+                                " values where this catalogue has " +
+                                std::to_string(counts_size()));
+  }
+  const double* at = counts.data();
+  auto get = [&](auto& rows) {
+    for (Counts& c : rows) {
+      c = Counts{at[0], at[1], at[2], at[3]};
+      at += 4;
+    }
+  };
+  get(channel_);
+  get(bucket_);
+  get(category_channel_);
+  get(product_channel_);
 }
 
 void SmoothedCountPredictor::Observe(const Event& e) {

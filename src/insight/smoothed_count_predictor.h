@@ -5,6 +5,7 @@
 #pragma once
 
 #include <array>
+#include <span>
 #include <vector>
 
 #include "common/catalogue.h"
@@ -21,6 +22,13 @@ class SmoothedCountPredictor : public ResponsePredictor {
 
   static constexpr int kBuckets = 4;  // affinity buckets: none, weak, medium, strong
   static int Bucket(double share);
+
+  // Everything learned, as one flat array (for saving inside another model's file), and its
+  // restore: throws std::invalid_argument, changing nothing, unless `counts` has this catalogue's
+  // size (counts_size()).
+  std::vector<double> counts() const;
+  void RestoreCounts(std::span<const double> counts);
+  size_t counts_size() const;
 
  private:
   struct Counts {

@@ -40,8 +40,8 @@ struct TrafficConfig {
 };
 
 struct ResponseConfig {
-  std::array<double, 4> base_ctr = {0.024, 0.05, 0.018, 0.014};  // before affinity/need/quality
-  std::array<double, 4> cvr_channel = {1.0, 0.45, 1.3, 1.1};     // live: higher CTR, lower CVR
+  std::array<double, 4> base_ctr = {0.0192, 0.045, 0.0144, 0.0112};  // before affinity/need/quality
+  std::array<double, 4> cvr_channel = {1.0, 0.45, 1.3, 1.1};         // live: higher CTR, lower CVR
   double position_decay = 0.85;         // CTR multiplier per slot position below the top
   double interest_weight = 3.0;         // click: 0.25 + interest_weight * share
   double need_match_boost = 1.8;        // product serves one of the user's active scenes

@@ -41,14 +41,14 @@ struct PlatformConfig {
   double reserve_cpm = 0.1;   // currency units per 1,000 impressions
   bool even_delivery = true;  // pace plans with daily budgets over the day's traffic
   // The pCTR/pCVR/value estimate: "smoothed" counts or "learned" (docs/insight-ranking.md).
-  std::string predictor = "smoothed";
+  std::string predictor = "learned";
   // Creative rotation per product: "single" (one default creative), or a pool of creative_pool
   // variants served by "uniform" rotation, "thompson" sampling, or the "bandit" (Thompson sampling
   // with wear-out tests and pool refresh; creative/bandit_creative_selector.h).
   std::string creatives = "bandit";
   int creative_pool = 4;
-  // With predictor "learned": a saved ranking model to start from (a warm start; empty: the
-  // priors).
+  // With predictor "learned": a saved ranking model to start from (a warm start; empty: start
+  // from the counts alone).
   std::string predictor_load;
 };
 

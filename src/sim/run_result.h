@@ -16,6 +16,10 @@
 
 namespace cf {
 
+// The name of the run that repeats the autopilot with the baseline insight (the smoothed counts)
+// when the platform's insight is learned (scenario.insight_lift; simulation.h).
+inline constexpr const char* kBaselineInsightRun = "baseline_insight";
+
 struct KpiTotals {
   Money budget;  // zero for "market" (sum of all plans' budgets is not meaningful there)
   Money spend;

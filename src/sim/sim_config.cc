@@ -13,7 +13,7 @@ namespace cf {
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ScenarioConfig, days, users, seed, products,
                                                 merchants, our_products, our_budget, our_goal_roi,
                                                 objective, autopilot, tap, lp_limit, write_events,
-                                                diagnosis)
+                                                diagnosis, insight_lift)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(PlatformConfig, reserve_cpm, even_delivery,
                                                 predictor, predictor_load, creatives, creative_pool)
 

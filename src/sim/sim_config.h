@@ -30,6 +30,9 @@ struct ScenarioConfig {
   bool lp_limit = true;      // measure each run's share of the hindsight LP limit (evaluation)
   bool write_events = true;  // persist each run's event log under out/<run>/events.cflog
   bool diagnosis = true;     // live diagnosis of our plans; findings in the report as they happen
+  // With a learned platform.predictor: a third run, the autopilot again with the baseline insight
+  // (the smoothed counts) on the same traffic, and the learned insight's lift over it.
+  bool insight_lift = true;
 };
 
 struct SimConfig {

@@ -258,6 +258,9 @@ TEST(Simulation, BudgetExhaustionEndsWithItsFault) {
   CF_REQUIRE_DATA();
   const LoopWorld w;
   RunSetup setup = w.Setup(20.0, 8.0);
+  // The baseline insight: in this small world the learned one wins the plan its whole day's budget
+  // by 10:00, and the check below needs spend after noon without the fault.
+  setup.platform.predictor = "smoothed";
   setup.faults =
       ResolveFaults(*w.spec, {{"budget_exhaustion", 0.25, 6, 0.02, "ours"}}, w.ours.products);
   const RunResult dry = RunLoop(setup);
@@ -426,12 +429,40 @@ TEST(Simulation, ALearnedRankingModelIsSavedAndWarmStartsTheNextRun) {
   const nlohmann::json b = SummaryToJson(warm)["runs"]["manual"]["ours"];
   EXPECT_GT(a["impressions"].get<uint64_t>(), 0u);
   EXPECT_NE(a, b);
-  // A run with the smoothed predictor writes no model.
+  // A run with the smoothed predictor writes no model, and has no lift run.
   c.platform.predictor = "smoothed";
   c.platform.predictor_load.clear();
   o.out_dir = dir / "smoothed";
-  RunSimulation(c, o);
+  const SimSummary smoothed = RunSimulation(c, o);
   EXPECT_FALSE(fs::exists(dir / "smoothed" / "manual" / "ranking_model.bin"));
+  EXPECT_EQ(smoothed.runs.size(), 2u);
+  EXPECT_FALSE(SummaryToJson(smoothed).contains("insight_lift"));
+  // The learned runs repeated the autopilot with the baseline insight on the same traffic: it is
+  // exactly the smoothed run's autopilot (common random numbers), and the lift is autopilot over
+  // it.
+  ASSERT_EQ(cold.runs.size(), 3u);
+  ASSERT_TRUE(cold.runs.contains(kBaselineInsightRun));
+  EXPECT_FALSE(fs::exists(dir / "cold" / kBaselineInsightRun / "ranking_model.bin"));
+  const nlohmann::json cj = SummaryToJson(cold);
+  const nlohmann::json sj = SummaryToJson(smoothed);
+  EXPECT_EQ(cj["runs"][kBaselineInsightRun]["ours"], sj["runs"]["autopilot"]["ours"]);
+  EXPECT_EQ(cj["runs"][kBaselineInsightRun]["market"], sj["runs"]["autopilot"]["market"]);
+  EXPECT_NE(cj["runs"]["autopilot"]["market"], sj["runs"]["autopilot"]["market"]);
+  const RunResult& learned = cold.runs.at("autopilot");
+  const RunResult& base = cold.runs.at(kBaselineInsightRun);
+  ASSERT_TRUE(cj.contains("insight_lift")) << cj.dump(1);
+  EXPECT_NEAR(cj["insight_lift"]["ours_gmv"].get<double>(),
+              learned.ours.gmv.units() / base.ours.gmv.units(), 1e-4);
+  EXPECT_NEAR(cj["insight_lift"]["market_ad_gmv"].get<double>(),
+              learned.market.gmv.units() / base.market.gmv.units(), 1e-4);
+  EXPECT_TRUE(std::any_of(cold.findings.begin(), cold.findings.end(), [](const std::string& f) {
+    return f.starts_with("Insight lift on the same traffic");
+  }));
+  // scenario.insight_lift off: two runs again.
+  c.platform.predictor = "learned";
+  c.scenario.insight_lift = false;
+  o.write_files = false;
+  EXPECT_EQ(RunSimulation(c, o).runs.size(), 2u);
   fs::remove_all(dir);
 }
 
@@ -571,7 +602,7 @@ TEST(Simulation, TheCreativeOracleBeatsRotationOnTheSameTraffic) {
   EXPECT_EQ(regret["oracle"], 0.0) << "the oracle picks the best by construction";
   EXPECT_GT(regret["uniform"], 0.05);
   EXPECT_LT(regret["bandit"], regret["uniform"]);
-  EXPECT_GT(oracle, 1.05 * uniform);  // 2 days of a small world: +9% measured
+  EXPECT_GT(oracle, 1.05 * uniform);  // 2 days of a small world: +10% measured
   EXPECT_GT(oracle, bandit);
 }
 
@@ -660,7 +691,8 @@ TEST(SimConfig, FromJsonRejectsWrongTypes) {
 }
 
 TEST(SimConfig, APredictorLoadNeedsTheLearnedPredictorAndAFile) {
-  std::string msg = ConfigErrorOf({{"platform", {{"predictor_load", "/tmp/m.bin"}}}});
+  std::string msg =
+      ConfigErrorOf({{"platform", {{"predictor", "smoothed"}, {"predictor_load", "/tmp/m.bin"}}}});
   EXPECT_NE(msg.find("platform.predictor to \"learned\""), std::string::npos) << msg;
   msg = ConfigErrorOf(
       {{"platform", {{"predictor", "learned"}, {"predictor_load", "/no/such/ranking_model.bin"}}}});

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <fstream>
 #include <map>
+#include <span>
 #include <thread>
 
 #include "common/event_log.h"
@@ -126,7 +127,7 @@ class Progress {
 // Waits for the studio (showing progress) and gives each of our creatives its media; the report
 // embeds the thumbnails.
 void AttachCreativeMedia(CreativeStudio& studio, const SimulationOptions& options,
-                         RunResult (&results)[2]) {
+                         std::span<RunResult> results) {
   for (;;) {
     const auto [made, n] = studio.Progress();
     if (options.progress_out) {
@@ -210,29 +211,42 @@ SimSummary RunSimulation(const SimConfig& config, const SimulationOptions& optio
   std::unique_ptr<CreativeStudio> studio;
   if (options.write_files && options.make_studio) studio = options.make_studio(cat);
 
-  const char* names[2] = {"manual", "autopilot"};
-  RunResult results[2];
-  std::atomic<uint64_t> imps[2] = {0, 0};
-  std::atomic<uint32_t> minutes[2] = {0, 0};
+  // The runs, on the same world with common random numbers: the manual media buyer, the
+  // autopilot and, with a learned insight, the autopilot again with the baseline insight (the
+  // smoothed counts), which measures the insight's lift on the same traffic.
+  std::vector<std::string> names = {"manual", "autopilot"};
+  const bool insight_lift = sc.insight_lift && config.platform.predictor != "smoothed";
+  if (insight_lift) names.push_back(kBaselineInsightRun);
+  const size_t n_runs = names.size();
+  std::vector<RunResult> results(n_runs);
+  std::vector<std::atomic<uint64_t>> imps(n_runs);
+  std::vector<std::atomic<uint32_t>> minutes(n_runs);
   MarketSampler sampler(*spec, *history);
-  std::exception_ptr errors[2];
-  auto run = [&](int i) {
+  std::vector<std::exception_ptr> errors(n_runs);
+  auto run = [&](size_t i) {
     try {
       RunSetup setup = base_setup;
       setup.name = names[i];
-      if (i == 1) setup.policy = sc.autopilot;
+      if (i >= 1) setup.policy = sc.autopilot;
       setup.faults = faults;
-      if (options.write_files && sc.write_events) {
+      const bool lift_run = names[i] == kBaselineInsightRun;
+      if (lift_run) {
+        setup.platform.predictor = "smoothed";
+        setup.platform.predictor_load.clear();
+      }
+      // The lift run only counts: its events and diagnoses are the autopilot's, told apart.
+      if (options.write_files && sc.write_events && !lift_run) {
         std::filesystem::create_directories(options.out_dir / names[i]);
         setup.event_log = options.out_dir / names[i] / "events.cflog";
         setup.keep_events = false;  // nothing reads the run's log back: it lives in the file
         if (sc.diagnosis) setup.diagnosis_journal = options.out_dir / names[i] / "diagnosis.jsonl";
       }
-      if (options.write_files && base_setup.platform.predictor == "learned") {
+      if (lift_run) setup.keep_events = false;
+      if (options.write_files && setup.platform.predictor == "learned") {
         std::filesystem::create_directories(options.out_dir / names[i]);
         setup.predictor_out = options.out_dir / names[i] / "ranking_model.bin";
       }
-      if (options.write_files && sc.tap) {
+      if (options.write_files && sc.tap && !lift_run) {
         std::filesystem::create_directories(options.out_dir / names[i]);
         setup.tap_file = options.out_dir / names[i] / "tap.csv";
       }
@@ -240,22 +254,36 @@ SimSummary RunSimulation(const SimConfig& config, const SimulationOptions& optio
       setup.progress_impressions = &imps[i];
       setup.progress_minute = &minutes[i];
       if (i == 0) setup.on_event = [&](const Event& e) { sampler.Observe(e); };
-      if (studio) setup.on_our_creative = [&](const Creative& c) { studio->Submit(c); };
+      if (studio && !lift_run) {
+        setup.on_our_creative = [&](const Creative& c) { studio->Submit(c); };
+      }
       results[i] = RunLoop(setup);
     } catch (...) {
       errors[i] = std::current_exception();
     }
   };
   const auto loop_start = std::chrono::steady_clock::now();
-  std::thread t1(run, 0), t2(run, 1);
+  std::vector<std::thread> threads;
+  for (size_t i = 0; i < n_runs; ++i) threads.emplace_back(run, i);
   const uint32_t total_minutes = sc.days * kMinutesPerDay;
-  while (options.progress_out && minutes[0].load() + minutes[1].load() < 2 * total_minutes &&
-         !errors[0] && !errors[1]) {
+  auto all_done = [&] {
+    for (size_t i = 0; i < n_runs; ++i) {
+      if (errors[i]) return true;
+      if (minutes[i].load() < total_minutes) return false;
+    }
+    return true;
+  };
+  while (options.progress_out && !all_done()) {
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
-    const uint32_t m = std::min(minutes[0].load(), minutes[1].load());
+    uint32_t m = total_minutes;
+    uint64_t done = 0;
+    for (size_t i = 0; i < n_runs; ++i) {
+      m = std::min(m, minutes[i].load());
+      done += imps[i].load();
+    }
     const double secs =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - loop_start).count();
-    const double rate = (imps[0].load() + imps[1].load()) / std::max(1e-9, secs);
+    const double rate = done / std::max(1e-9, secs);
     const double frac = static_cast<double>(m) / total_minutes;
     const double eta = frac > 0.01 ? secs / frac - secs : 0;
     std::string media;
@@ -263,24 +291,25 @@ SimSummary RunSimulation(const SimConfig& config, const SimulationOptions& optio
       const auto [made, n] = studio->Progress();
       media = fmt::format(" | creatives {}/{}", made, n);
     }
-    fmt::print(
-        options.progress_out,
-        "\rsimulating: day {}/{} {:02d}:00 | {:>9.0f} ad opportunities/s{} | ETA {:4.0f}s   ",
-        m / kMinutesPerDay + 1, sc.days, (m % kMinutesPerDay) / 60, rate, media, eta);
+    fmt::print(options.progress_out,
+               "\rsimulating {} runs: day {}/{} {:02d}:00 | {:>9.0f} ad opportunities/s{} | ETA "
+               "{:4.0f}s   ",
+               n_runs, m / kMinutesPerDay + 1, sc.days, (m % kMinutesPerDay) / 60, rate, media,
+               eta);
     std::fflush(options.progress_out);
   }
-  t1.join();
-  t2.join();
+  for (std::thread& t : threads) t.join();
   if (options.progress_out) fmt::print(options.progress_out, "\n");
   for (auto& e : errors) {
     if (e) std::rethrow_exception(e);
   }
   {
-    // One limit for both runs: each tap saw the auctions its own run produced (a plan whose budget
-    // ran out stopped entering them), so the larger LP optimum is the better estimate of it.
-    const LpLimit best = results[0].lp_limit.value >= results[1].lp_limit.value
-                             ? results[0].lp_limit
-                             : results[1].lp_limit;
+    // One limit for all runs: each tap saw the auctions its own run produced (a plan whose budget
+    // ran out stopped entering them), so the largest LP optimum is the best estimate of it.
+    LpLimit best = results[0].lp_limit;
+    for (const RunResult& r : results) {
+      if (r.lp_limit.value > best.value) best = r.lp_limit;
+    }
     for (RunResult& r : results) {
       r.lp_limit.value = best.value;
       r.lp_limit.cost = best.cost;
@@ -288,7 +317,8 @@ SimSummary RunSimulation(const SimConfig& config, const SimulationOptions& optio
   }
   const double loop_secs =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - loop_start).count();
-  if (studio) AttachCreativeMedia(*studio, options, results);
+  // The lift run's creatives are the autopilot's; the studio was not given them.
+  if (studio) AttachCreativeMedia(*studio, options, std::span(results.data(), 2));
 
   SimSummary summary;
   summary.seed = sc.seed;
@@ -304,7 +334,7 @@ SimSummary RunSimulation(const SimConfig& config, const SimulationOptions& optio
                                                cat.product(p).shelf_price.ToString()));
   }
   uint64_t total_imps = 0;
-  for (int i = 0; i < 2; ++i) {
+  for (size_t i = 0; i < n_runs; ++i) {
     total_imps += results[i].market.impressions;
     summary.runs[names[i]] = results[i];
   }
@@ -350,6 +380,21 @@ SimSummary RunSimulation(const SimConfig& config, const SimulationOptions& optio
         sc.our_goal_roi, a.days_on_target, a.daily.size(), FormatMoney(m.ours.gmv),
         FormatMoney(m.ours.spend), m.ours.roi(), m.days_on_target, m.daily.size(), gmv_change,
         100 * a.lp_limit.fraction(), 100 * m.lp_limit.fraction()));
+  }
+  if (insight_lift) {
+    const RunResult& a = results[1];
+    const RunResult& b = results[2];
+    auto change = [](double x, double base) { return base > 0 ? 100 * (x / base - 1) : 0.0; };
+    summary.findings.push_back(fmt::format(
+        "Insight lift on the same traffic: with the learned pCTR/pCVR ({}) the autopilot made GMV "
+        "{} on spend {} (ROI {:.2f}) against {} on {} (ROI {:.2f}) with the baseline insight "
+        "(smoothed counts, run {}): {:+.1f}% GMV. Market-wide ad CTR {:.2f}% against {:.2f}%, ad "
+        "GMV {} against {} ({:+.1f}%).",
+        config.platform.predictor, FormatMoney(a.ours.gmv), FormatMoney(a.ours.spend), a.ours.roi(),
+        FormatMoney(b.ours.gmv), FormatMoney(b.ours.spend), b.ours.roi(), kBaselineInsightRun,
+        change(a.ours.gmv.units(), b.ours.gmv.units()), 100 * a.market.ctr(), 100 * b.market.ctr(),
+        FormatMoney(a.market.gmv), FormatMoney(b.market.gmv),
+        change(a.market.gmv.units(), b.market.gmv.units())));
   }
   if (sc.autopilot == "media_buyer") {
     summary.findings.push_back(

@@ -1,7 +1,9 @@
 // The main job: builds the world from the real data, generates the pre-campaign history, runs the
 // same world twice (manual media buyer vs autopilot) on two threads with common random numbers,
-// and writes out/summary.json and out/report.html. Progress goes to `progress_out` (nullptr:
-// silent).
+// and writes out/summary.json and out/report.html. With a learned insight
+// (platform.predictor "learned") and scenario.insight_lift, a third run on a third thread repeats
+// the autopilot with the baseline insight (the smoothed counts), and the summary reports the
+// learned insight's lift over it. Progress goes to `progress_out` (nullptr: silent).
 #pragma once
 
 #include <cstdio>

@@ -218,7 +218,7 @@ nlohmann::json SummaryToJson(const SimSummary& s) {
                            {"unit", row.unit},
                            {"within", row.within}});
   }
-  return {
+  nlohmann::json out = {
       {"seed", s.seed},
       {"days", s.days},
       {"users", s.users},
@@ -233,6 +233,26 @@ nlohmann::json SummaryToJson(const SimSummary& s) {
       {"calibration", std::move(calibration)},
       {"findings", s.findings},
   };
+  // The learned insight's lift over the baseline insight: the autopilot with each, same traffic.
+  const auto learned = s.runs.find("autopilot");
+  const auto baseline = s.runs.find(kBaselineInsightRun);
+  if (learned != s.runs.end() && baseline != s.runs.end()) {
+    const RunResult& a = learned->second;
+    const RunResult& b = baseline->second;
+    auto ratio = [](double x, double base) {
+      return base > 0 ? nlohmann::json(RoundSignificant(x / base, 6)) : nlohmann::json(nullptr);
+    };
+    out["insight_lift"] = {
+        {"runs", {"autopilot", kBaselineInsightRun}},
+        {"ours_gmv", ratio(a.ours.gmv.units(), b.ours.gmv.units())},
+        {"ours_roi", ratio(a.ours.roi(), b.ours.roi())},
+        {"ours_ctr", ratio(a.ours.ctr(), b.ours.ctr())},
+        {"market_ad_gmv", ratio(a.market.gmv.units(), b.market.gmv.units())},
+        {"market_ad_ctr", ratio(a.market.ctr(), b.market.ctr())},
+        {"market_ad_cvr", ratio(a.market.cvr(), b.market.cvr())},
+    };
+  }
+  return out;
 }
 
 void WriteSummaryJson(const SimSummary& summary, const std::filesystem::path& path) {
