@@ -30,16 +30,15 @@ float Weight(EventType t) {
 
 }  // namespace
 
-UserAffinity::UserAffinity(const Catalogue& catalogue, size_t users)
-    : catalogue_(catalogue), rows_(users) {}
+UserAffinity::UserAffinity(const Catalogue& catalogue, size_t users, uint32_t window_events)
+    : catalogue_(catalogue), rows_(users), window_(window_events) {
+  if (window_ > 0) {
+    ring_.assign(users * window_, {kNoId, 0.0f});
+    ring_count_.assign(users, 0);
+  }
+}
 
-void UserAffinity::Observe(const Event& e) {
-  if (e.product == kNoId || e.user >= rows_.size() || e.product >= catalogue_.products.size())
-    return;
-  const float w = Weight(e.type);
-  if (w <= 0) return;
-  const CategoryId c = catalogue_.products[e.product].category;
-  Row& r = rows_[e.user];
+void UserAffinity::Add(Row& r, CategoryId c, float w) {
   r.total += w;
   for (int i = 0; i < kSlots; ++i) {
     if (r.e[i].category == c) {
@@ -61,6 +60,50 @@ void UserAffinity::Observe(const Event& e) {
     std::swap(r.e[i], r.e[i - 1]);
     --i;
   }
+}
+
+void UserAffinity::ObserveWindowed(UserId u, CategoryId c, float w) {
+  std::pair<CategoryId, float>* ring = ring_.data() + size_t{u} * window_;
+  ring[ring_count_[u] % window_] = {c, w};
+  ++ring_count_[u];
+  // Rebuild the user's table from the events in the window, exactly: sum per category, then keep
+  // the strongest kSlots.
+  std::pair<CategoryId, float> sums[256];
+  int n = 0;
+  float total = 0;
+  const uint32_t held = std::min(ring_count_[u], window_);
+  for (uint32_t k = 0; k < held; ++k) {
+    const auto [cat, weight] = ring[k];
+    total += weight;
+    int j = 0;
+    while (j < n && sums[j].first != cat) ++j;
+    if (j == n) {
+      if (n == 256) continue;  // more distinct categories than a window of 256 can hold
+      sums[n++] = {cat, 0.0f};
+    }
+    sums[j].second += weight;
+  }
+  const int keep = std::min(n, kSlots);
+  std::partial_sort(sums, sums + keep, sums + n, [](const auto& a, const auto& b) {
+    return a.second > b.second || (a.second == b.second && a.first < b.first);
+  });
+  Row& r = rows_[u];
+  r = Row{};
+  for (int i = 0; i < keep; ++i) r.e[i] = Entry{sums[i].first, sums[i].second};
+  r.total = total;
+}
+
+void UserAffinity::Observe(const Event& e) {
+  if (e.product == kNoId || e.user >= rows_.size() || e.product >= catalogue_.products.size())
+    return;
+  const float w = Weight(e.type);
+  if (w <= 0) return;
+  const CategoryId c = catalogue_.products[e.product].category;
+  if (window_ > 0) {
+    ObserveWindowed(e.user, c, w);
+    return;
+  }
+  Add(rows_[e.user], c, w);
 }
 
 void UserAffinity::Warm(const EventLog& log) {

@@ -1,10 +1,13 @@
 // Each user's observed category affinity, learned only from events and updated incrementally
 // (O(1) per event, no re-read of the history): a small table of the user's strongest categories
-// with engagement-weighted scores. Not thread-safe; one instance per run.
+// with engagement-weighted scores over the user's whole history. With `window_events` > 0 (an
+// ablation: what a model that reads only the user's last N behaviours sees) the table holds only
+// the last N weighted events instead (O(N) per event). Not thread-safe; one instance per run.
 #pragma once
 
 #include <array>
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 #include "common/catalogue.h"
@@ -16,7 +19,7 @@ namespace cf {
 class UserAffinity {
  public:
   static constexpr int kSlots = 12;
-  UserAffinity(const Catalogue& catalogue, size_t users);
+  UserAffinity(const Catalogue& catalogue, size_t users, uint32_t window_events = 0);
 
   void Observe(const Event& e);
   // Replays every user's history (e.g. the pre-campaign log) once.
@@ -35,8 +38,15 @@ class UserAffinity {
     std::array<Entry, kSlots> e{};
     float total = 0;
   };
+  static void Add(Row& r, CategoryId c, float w);
+  void ObserveWindowed(UserId u, CategoryId c, float w);
+
   const Catalogue& catalogue_;
   std::vector<Row> rows_;
+  // Window mode: each user's last window_ weighted events, a ring (category, weight) per user.
+  uint32_t window_ = 0;
+  std::vector<std::pair<CategoryId, float>> ring_;
+  std::vector<uint32_t> ring_count_;  // events seen per user (the ring's next slot is count % N)
 };
 
 }  // namespace cf

@@ -47,6 +47,10 @@ struct PlatformConfig {
   // with wear-out tests and pool refresh; creative/bandit_creative_selector.h).
   std::string creatives = "bandit";
   int creative_pool = 4;
+  // How much of each user's history the user state (category affinity: retrieval, both
+  // predictors' affinity features) reads: 0 = all of it (the default); N = only the last N
+  // behaviours (1-256), an ablation that measures what the long history is worth.
+  uint32_t user_history_events = 0;
   // With predictor "learned": a saved ranking model to start from (a warm start; empty: start
   // from the counts alone).
   std::string predictor_load;

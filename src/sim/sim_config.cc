@@ -15,7 +15,8 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ScenarioConfig, days, users, see
                                                 objective, autopilot, tap, lp_limit, write_events,
                                                 diagnosis, insight_lift)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(PlatformConfig, reserve_cpm, even_delivery,
-                                                predictor, predictor_load, creatives, creative_pool)
+                                                predictor, predictor_load, creatives, creative_pool,
+                                                user_history_events)
 
 nlohmann::json SimConfig::ToJson() const {
   return {{"scenario", scenario}, {"market", market.ToJson()}, {"platform", platform}};
@@ -65,6 +66,12 @@ SimConfig SimConfig::FromJson(const nlohmann::json& j) {
   if (c.platform.predictor != "smoothed" && c.platform.predictor != "learned") {
     throw ConfigError(fmt::format("platform.predictor '{}' is unknown; use smoothed or learned",
                                   c.platform.predictor));
+  }
+  if (c.platform.user_history_events > 256) {
+    throw ConfigError(fmt::format(
+        "platform.user_history_events {} is too large; use 0 for the whole history or 1-256 for "
+        "only the last N behaviours",
+        c.platform.user_history_events));
   }
   if (!c.platform.predictor_load.empty()) {
     if (c.platform.predictor != "learned") {

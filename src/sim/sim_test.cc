@@ -690,6 +690,16 @@ TEST(SimConfig, FromJsonRejectsWrongTypes) {
   EXPECT_THROW(SimConfig::FromJson({{"scenario", {{"users", 10}}}}), ConfigError);
 }
 
+TEST(SimConfig, AUserHistoryWindowIsAllOrAtMost256Behaviours) {
+  EXPECT_EQ(SimConfig{}.platform.user_history_events, 0u);
+  EXPECT_EQ(SimConfig::FromJson({{"platform", {{"user_history_events", 50}}}})
+                .platform.user_history_events,
+            50u);
+  const std::string msg = ConfigErrorOf({{"platform", {{"user_history_events", 5000}}}});
+  EXPECT_NE(msg.find("platform.user_history_events 5000"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("1-256"), std::string::npos) << msg;
+}
+
 TEST(SimConfig, APredictorLoadNeedsTheLearnedPredictorAndAFile) {
   std::string msg =
       ConfigErrorOf({{"platform", {{"predictor", "smoothed"}, {"predictor_load", "/tmp/m.bin"}}}});
