@@ -77,6 +77,7 @@ std::string Change(double base, double value) {
 std::string RunPhrase(const RunResult& r) {
   if (r.name == "manual") return "manual plan";
   if (r.name == "autopilot") return "autopilot";
+  if (r.name == kBaselineInsightRun) return "autopilot with the baseline insight";
   return fmt::format("\u201c{}\u201d run", r.name);
 }
 
@@ -613,16 +614,21 @@ std::string ComparisonTable(const SimSummary& s) {
   const std::vector<const RunResult*> runs = RunsInDisplayOrder(s);
   std::string out = "<section id=\"runs\">\n<h2>Runs compared</h2>\n";
   if (runs.empty()) return out + "<p>No runs were recorded.</p>\n</section>\n";
-  // With exactly a manual plan and an autopilot, a change column shows autopilot against manual.
-  const bool with_change =
-      runs.size() == 2 && runs[0]->name == "manual" && runs[1]->name == "autopilot";
+  // With a manual plan and an autopilot, a change column shows autopilot against manual; with the
+  // baseline-insight run too, another shows the autopilot against it (the learned insight's lift).
+  const bool manual_autopilot =
+      runs.size() >= 2 && runs[0]->name == "manual" && runs[1]->name == "autopilot";
+  const bool with_lift =
+      manual_autopilot && runs.size() == 3 && runs[2]->name == kBaselineInsightRun;
+  const bool with_change = manual_autopilot && (runs.size() == 2 || with_lift);
   out += "<table>\n<thead><tr><th></th>";
   for (size_t i = 0; i < runs.size(); ++i) {
     out += fmt::format("<th class=\"num\">{}</th>", RunName(*runs[i], i));
   }
   if (with_change) out += "<th class=\"num\">autopilot vs manual</th>";
+  if (with_lift) out += "<th class=\"num\">learned vs baseline insight</th>";
   out += "</tr></thead>\n<tbody>\n";
-  const size_t cols = runs.size() + (with_change ? 2 : 1);
+  const size_t cols = runs.size() + 1 + (with_change ? 1 : 0) + (with_lift ? 1 : 0);
   auto section = [&](std::string_view title) {
     out += fmt::format("<tr class=\"section\"><th colspan=\"{}\">{}</th></tr>\n", cols, title);
   };
@@ -632,6 +638,9 @@ std::string ComparisonTable(const SimSummary& s) {
     for (const RunResult* r : runs) out += fmt::format("<td class=\"num\">{}</td>", text(*r));
     if (with_change) {
       out += fmt::format("<td class=\"num\">{}</td>", Change(raw(*runs[0]), raw(*runs[1])));
+    }
+    if (with_lift) {
+      out += fmt::format("<td class=\"num\">{}</td>", Change(raw(*runs[2]), raw(*runs[1])));
     }
     out += "</tr>\n";
   };

@@ -451,6 +451,28 @@ TEST(ReportHtmlTest, EscapesText) {
   EXPECT_NE(html.find("&quot;quoted&quot; &lt;fact&gt;"), std::string::npos);
 }
 
+TEST(ReportHtmlTest, ShowsTheLearnedInsightsLiftOverTheBaselineInsightRun) {
+  SimSummary s = MakeSummary();
+  EXPECT_EQ(RenderReportHtml(s).find("learned vs baseline insight"), std::string::npos);
+  s.runs[kBaselineInsightRun] = MakeRun(kBaselineInsightRun, 0.88);
+  const std::string html = RenderReportHtml(s);
+  EXPECT_NE(html.find("<th class=\"num\">autopilot vs manual</th>"), std::string::npos);
+  EXPECT_NE(html.find("<th class=\"num\">learned vs baseline insight</th>"), std::string::npos);
+  // GMV: autopilot 1.1x, manual 1x, baseline insight 0.88x of the same run.
+  const size_t gmv = html.find("<tr><th>GMV</th>");
+  ASSERT_NE(gmv, std::string::npos);
+  const std::string row = html.substr(gmv, html.find("</tr>", gmv) - gmv);
+  EXPECT_NE(row.find(">+10.0%<"), std::string::npos) << row;
+  EXPECT_NE(row.find(">+25.0%<"), std::string::npos) << row;
+  EXPECT_NE(html.find("autopilot with the baseline insight"), std::string::npos);
+  // The JSON's insight_lift: the same ratios.
+  const nlohmann::json j = SummaryToJson(s);
+  ASSERT_TRUE(j.contains("insight_lift"));
+  EXPECT_NEAR(j["insight_lift"]["ours_gmv"].get<double>(), 1.25, 1e-4);
+  EXPECT_EQ(j["insight_lift"]["runs"][1], kBaselineInsightRun);
+  EXPECT_FALSE(HasNanOrInf(html));
+}
+
 TEST(ReportHtmlTest, SaysWhenRunsAreIdentical) {
   SimSummary s = MakeSummary();
   s.runs["autopilot"] = s.runs["manual"];
