@@ -1,6 +1,8 @@
 #include "insight/user_affinity.h"
 
 #include <algorithm>
+#include <stdexcept>
+#include <string>
 
 namespace cf {
 namespace {
@@ -28,10 +30,16 @@ float Weight(EventType t) {
   }
 }
 
+constexpr uint32_t kMaxWindow = 256;  // platform.user_history_events' limit (sim_config.cc)
+
 }  // namespace
 
 UserAffinity::UserAffinity(const Catalogue& catalogue, size_t users, uint32_t window_events)
     : catalogue_(catalogue), rows_(users), window_(window_events) {
+  if (window_ > kMaxWindow) {
+    throw std::invalid_argument("user affinity: a window of " + std::to_string(window_) +
+                                " events; at most " + std::to_string(kMaxWindow));
+  }
   if (window_ > 0) {
     ring_.assign(users * window_, {kNoId, 0.0f});
     ring_count_.assign(users, 0);
@@ -68,7 +76,7 @@ void UserAffinity::ObserveWindowed(UserId u, CategoryId c, float w) {
   ++ring_count_[u];
   // Rebuild the user's table from the events in the window, exactly: sum per category, then keep
   // the strongest kSlots.
-  std::pair<CategoryId, float> sums[256];
+  std::pair<CategoryId, float> sums[kMaxWindow];  // at most one per event in the window
   int n = 0;
   float total = 0;
   const uint32_t held = std::min(ring_count_[u], window_);
@@ -77,10 +85,7 @@ void UserAffinity::ObserveWindowed(UserId u, CategoryId c, float w) {
     total += weight;
     int j = 0;
     while (j < n && sums[j].first != cat) ++j;
-    if (j == n) {
-      if (n == 256) continue;  // more distinct categories than a window of 256 can hold
-      sums[n++] = {cat, 0.0f};
-    }
+    if (j == n) sums[n++] = {cat, 0.0f};
     sums[j].second += weight;
   }
   const int keep = std::min(n, kSlots);

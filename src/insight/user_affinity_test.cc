@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <stdexcept>
+
 namespace cf {
 namespace {
 
@@ -79,6 +81,7 @@ TEST(UserAffinity, TheWindowSeesExactlyTheWeightedEventsOfTheLastN) {
   Feed(a, 1, 2, EventType::kLike, 1);
   EXPECT_NEAR(a.Share(1, 2), 1.0, 1e-6);
   EXPECT_NEAR(a.Share(0, 1), 10.0 / 14.0, 1e-6);
+  EXPECT_THROW(UserAffinity(cat, 1, 257), std::invalid_argument);
 }
 
 }  // namespace

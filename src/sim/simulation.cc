@@ -229,19 +229,21 @@ SimSummary RunSimulation(const SimConfig& config, const SimulationOptions& optio
       setup.name = names[i];
       if (i >= 1) setup.policy = sc.autopilot;
       setup.faults = faults;
+      // The lift run only measures the insight: no files, no live diagnosis (which only
+      // observes, so its results are the same without it), no creative media.
       const bool lift_run = names[i] == kBaselineInsightRun;
       if (lift_run) {
         setup.platform.predictor = "smoothed";
         setup.platform.predictor_load.clear();
+        setup.diagnosis = false;
+        setup.keep_events = false;
       }
-      // The lift run only counts: its events and diagnoses are the autopilot's, told apart.
       if (options.write_files && sc.write_events && !lift_run) {
         std::filesystem::create_directories(options.out_dir / names[i]);
         setup.event_log = options.out_dir / names[i] / "events.cflog";
         setup.keep_events = false;  // nothing reads the run's log back: it lives in the file
         if (sc.diagnosis) setup.diagnosis_journal = options.out_dir / names[i] / "diagnosis.jsonl";
       }
-      if (lift_run) setup.keep_events = false;
       if (options.write_files && setup.platform.predictor == "learned") {
         std::filesystem::create_directories(options.out_dir / names[i]);
         setup.predictor_out = options.out_dir / names[i] / "ranking_model.bin";
