@@ -1,6 +1,7 @@
 // The `insight` subcommand: one registration per command family (see insight_command.h).
 #include "cli/insight_command.h"
 
+#include "cli/insight_content_command.h"
 #include "cli/insight_kg_command.h"
 #include "cli/insight_ranking_command.h"
 #include "cli/insight_train_command.h"
@@ -13,6 +14,7 @@ void AddInsightCommand(CLI::App& app) {
   insight->require_subcommand(1);
   // Command families register here, one call each.
   AddInsightKgCommands(*insight);
+  AddInsightContentCommands(*insight);
   AddInsightTrainCommands(*insight);
   AddInsightRankingCommand(*insight);
 }

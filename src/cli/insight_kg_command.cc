@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 
+#include "cli/command_guard.h"
 #include "insight/basket_completion.h"
 #include "insight/knowledge_graph.h"
 #include "insight/knowledge_graph_builder.h"
@@ -38,18 +39,6 @@ struct KgOptions {
 };
 
 void Progress(std::string_view s) { fmt::print(stderr, "kg: {}\n", s); }
-
-// Runs `f`; turns exceptions into an error line and exit code 3.
-template <typename F>
-void Run(F f) {
-  try {
-    f();
-  } catch (const std::exception& e) {
-    fmt::print(stderr, "error: {}\n", e.what());
-    throw CLI::RuntimeError(3);
-  }
-  throw CLI::Success();
-}
 
 std::string NodeLabel(const KnowledgeGraph& g, int i) {
   const kg::Node& n = g.node(i);
@@ -277,11 +266,11 @@ void AddInsightKgCommands(CLI::App& insight) {
   build->add_option("--curated", o->curated, "Curated graph")->capture_default_str();
   build->add_option("--out", o->out, "Graph file to write")->required();
   AddMinerFlags(build, *o);
-  build->callback([o] { Run([&] { RunBuild(*o); }); });
+  build->callback([o] { RunGuarded([&] { RunBuild(*o); }); });
 
   auto* check = kgc->add_subcommand("check", "Load a graph file and report what it holds");
   check->add_option("file", o->check_file, "Graph file")->required();
-  check->callback([o] { Run([&] { RunCheck(*o); }); });
+  check->callback([o] { RunGuarded([&] { RunCheck(*o); }); });
 
   auto* eval = kgc->add_subcommand(
       "eval",
@@ -296,7 +285,7 @@ void AddInsightKgCommands(CLI::App& insight) {
   eval->add_option("-k", o->k, "Cut-off")->check(CLI::Range(1, 1000))->capture_default_str();
   eval->add_flag("--json", o->json, "Print one JSON object only");
   AddMinerFlags(eval, *o);
-  eval->callback([o] { Run([&] { RunEval(*o); }); });
+  eval->callback([o] { RunGuarded([&] { RunEval(*o); }); });
 
   for (const bool bundle_only : {false, true}) {
     auto* cmd = insight.add_subcommand(
@@ -315,7 +304,7 @@ void AddInsightKgCommands(CLI::App& insight) {
         ->check(CLI::Range(1, 100))
         ->capture_default_str();
     cmd->add_flag("--json", o->json, "Print one JSON object only");
-    cmd->callback([o, bundle_only] { Run([&] { RunExplain(*o, bundle_only); }); });
+    cmd->callback([o, bundle_only] { RunGuarded([&] { RunExplain(*o, bundle_only); }); });
   }
 }
 

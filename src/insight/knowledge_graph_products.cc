@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 #include <map>
 
@@ -40,7 +41,8 @@ RetailCatalogue RetailCatalogue::Load(const std::filesystem::path& path) {
   CsvReader r(path, kHint);
   const int c_id = r.Column("product_id"), c_dep = r.Column("department"),
             c_cat = r.Column("product_category"), c_type = r.Column("product_type"),
-            c_brand = r.Column("brand"), c_size = r.Column("package_size");
+            c_brand = r.Column("brand"), c_size = r.Column("package_size"),
+            c_maker = r.FindColumn("manufacturer_id");
   RetailCatalogue c;
   while (r.Next()) {
     RetailProduct p;
@@ -50,6 +52,7 @@ RetailCatalogue RetailCatalogue::Load(const std::filesystem::path& path) {
     p.type = r.GetOptString(c_type).value_or("");
     p.brand = r.GetOptString(c_brand).value_or("");
     p.size = r.GetOptString(c_size).value_or("");
+    if (c_maker >= 0) p.manufacturer = r.GetOptString(c_maker).value_or("");
     if (c.Find(p.id) >= 0) r.Fail(c_id, fmt::format("duplicate product id {}", p.id));
     c.Add(std::move(p));
   }
@@ -81,6 +84,34 @@ std::vector<RetailBasket> LoadBaskets(const std::filesystem::path& path,
   std::vector<RetailBasket> out;
   out.reserve(by_id.size());
   for (auto& [id, b] : by_id) out.push_back(std::move(b));
+  return out;
+}
+
+std::vector<double> MedianShelfPrices(const std::filesystem::path& path,
+                                      const RetailCatalogue& catalogue) {
+  CsvReader r(path, kHint);
+  const int c_p = r.Column("product_id"), c_q = r.Column("quantity"),
+            c_sales = r.Column("sales_value"), c_disc = r.Column("retail_disc"),
+            c_match = r.Column("coupon_match_disc");
+  std::vector<std::vector<double>> seen(catalogue.products().size());
+  while (r.Next()) {
+    const int idx = catalogue.Find(r.GetInt(c_p));
+    if (idx < 0) continue;
+    const double q = r.GetDouble(c_q);
+    if (!(q > 0)) continue;  // returns and zero-quantity rows say nothing about the price
+    // Missing discounts mean no discount.
+    const double price = (r.GetDouble(c_sales) + std::abs(r.GetOptDouble(c_disc).value_or(0.0)) +
+                          std::abs(r.GetOptDouble(c_match).value_or(0.0))) /
+                         q;
+    if (price > 0 && std::isfinite(price)) seen[static_cast<size_t>(idx)].push_back(price);
+  }
+  std::vector<double> out(seen.size(), 0.0);
+  for (size_t i = 0; i < seen.size(); ++i) {
+    auto& v = seen[i];
+    if (v.empty()) continue;
+    std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(v.size() / 2), v.end());
+    out[i] = v[v.size() / 2];
+  }
   return out;
 }
 

@@ -20,6 +20,7 @@ namespace cf::kg {
 struct RetailProduct {
   int64_t id = 0;
   std::string department, category, type, brand, size;  // "" when missing (NA)
+  std::string manufacturer;                             // manufacturer_id as text; "" when absent
 };
 
 class RetailCatalogue {
@@ -47,6 +48,12 @@ struct RetailBasket {
 // Journey sample has 222 such lines: coupon rows of 5 ids missing from products.csv).
 std::vector<RetailBasket> LoadBaskets(const std::filesystem::path& transactions_csv,
                                       const RetailCatalogue& catalogue, size_t* skipped = nullptr);
+
+// Each product's median shelf unit price over the transactions (sales_value + retail_disc +
+// coupon_match_disc) / quantity, the discounts taken as magnitudes; 0 when never sold. Rows with
+// a product outside the catalogue or a non-positive quantity are skipped.
+std::vector<double> MedianShelfPrices(const std::filesystem::path& transactions_csv,
+                                      const RetailCatalogue& catalogue);
 
 // The catalogue's product categories (product_category, first-seen order) and each product's
 // category index (-1 when the product has none).
