@@ -279,6 +279,18 @@ d = json.load(open(sys.argv[1]))
 assert d['members'] == 2 and d['transition_weight'] >= 0, d
 assert d['model']['hr@10'] > d['popularity']['hr@10'], d
 \" '$tmp/ev.json'"
+    if [ -f "$ROOT/../shared/data/completejourney/products.csv" ]; then
+      run_e2e "chengfang insight content-eval --quick --json: content beats ID-only embeddings on never-seen products" \
+        bash -c "'$ROOT/build/src/cli/chengfang' insight content-eval --quick --towers id,content --json 2>/dev/null > '$tmp/ce.json' && python3 -c \"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d['cold_items'] > 3000 and d['cold_cases'] > 5000, d
+assert d['cold']['content']['hr@10'] > 2 * d['cold']['id_only']['hr@10'], d
+assert d['warm']['popularity']['hr@10'] > 0, d
+\" '$tmp/ce.json' && '$ROOT/build/src/cli/chengfang' insight content-features --product 26190 2>/dev/null | grep -q 'path3:grocery>fruit - shelf stable>apple sauce'"
+    else
+      log "SKIPPED end-to-end: chengfang insight content-eval (no Complete Journey data at $ROOT/../shared/data/completejourney)"
+    fi
     rm -rf "$tmp"
     build build-asan cf_tests -DCF_SANITIZE=ON
     ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
