@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Engine isolation check: the engine libraries (cf_insight, cf_strategy, cf_creative, cf_serving,
+# Engine isolation check: the engine libraries (cf_insight*, cf_strategy, cf_creative, cf_serving,
 # cf_diagnosis) and the merchant surfaces (cf_action, cf_mcp, cf_server, cf_server_actions) must
 # never depend on the simulated market (cf_market, src/market/). The engine sees the world only
 # through events, the catalogue and prices; only the driver (src/sim) may wire the two.
@@ -17,7 +17,7 @@
 set -u -o pipefail
 
 ENGINE_DIRS=(insight strategy creative serving diagnosis action mcp server)
-ENGINE_TARGETS=(cf_insight cf_insight_seq cf_insight_long cf_insight_kg cf_strategy cf_creative cf_serving cf_diagnosis cf_action cf_mcp cf_server cf_server_actions)
+ENGINE_TARGETS=(cf_insight cf_insight_seq cf_insight_long cf_insight_kg cf_insight_content cf_strategy cf_creative cf_serving cf_diagnosis cf_action cf_mcp cf_server cf_server_actions)
 FORBIDDEN_TARGET=cf_market
 
 if [[ $# -lt 1 || $# -gt 2 ]]; then
