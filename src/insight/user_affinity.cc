@@ -1,6 +1,7 @@
 #include "insight/user_affinity.h"
 
 #include <algorithm>
+#include <cmath>
 #include <stdexcept>
 #include <string>
 
@@ -34,8 +35,15 @@ constexpr uint32_t kMaxWindow = 256;  // platform.user_history_events' limit (si
 
 }  // namespace
 
-UserAffinity::UserAffinity(const Catalogue& catalogue, size_t users, uint32_t window_events)
+UserAffinity::UserAffinity(const Catalogue& catalogue, size_t users, uint32_t window_events,
+                           uint32_t half_life_events)
     : catalogue_(catalogue), rows_(users), window_(window_events) {
+  if (half_life_events > 0 && window_ > 0) {
+    throw std::invalid_argument(
+        "user affinity: a window of the last N events and a half-life are two different user "
+        "states; use one");
+  }
+  if (half_life_events > 0) decay_ = static_cast<float>(std::exp2(-1.0 / half_life_events));
   if (window_ > kMaxWindow) {
     throw std::invalid_argument("user affinity: a window of " + std::to_string(window_) +
                                 " events; at most " + std::to_string(kMaxWindow));
@@ -108,7 +116,12 @@ void UserAffinity::Observe(const Event& e) {
     ObserveWindowed(e.user, c, w);
     return;
   }
-  Add(rows_[e.user], c, w);
+  Row& r = rows_[e.user];
+  if (decay_ < 1.0f) {
+    for (Entry& x : r.e) x.score *= decay_;
+    r.total *= decay_;
+  }
+  Add(r, c, w);
 }
 
 void UserAffinity::Warm(const EventLog& log) {

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <stdexcept>
 
 namespace cf {
@@ -82,6 +83,24 @@ TEST(UserAffinity, TheWindowSeesExactlyTheWeightedEventsOfTheLastN) {
   EXPECT_NEAR(a.Share(1, 2), 1.0, 1e-6);
   EXPECT_NEAR(a.Share(0, 1), 10.0 / 14.0, 1e-6);
   EXPECT_THROW(UserAffinity(cat, 1, 257), std::invalid_argument);
+}
+
+TEST(UserAffinity, AHalfLifeLetsTheCurrentInterestLeadAndKeepsTheLastingOne) {
+  const Catalogue cat = ThreeCategories();
+  UserAffinity decayed(cat, 1, 0, /*half_life_events=*/20);
+  Feed(decayed, 0, 0, EventType::kPurchase, 20);     // long ago: weight 200
+  Feed(decayed, 0, 1, EventType::kOrganicView, 60);  // lately: weight 60
+  // Coffee decays over the 60 tea views: 200 x 2^-3 = 25 (of the purchases' own decay, exactly
+  // sum_k 10 x 2^-(k+60)/20 over k = 0..19); tea's views sum to sum_k 2^-k/20, k = 0..59.
+  double coffee = 0, tea = 0;
+  for (int k = 0; k < 20; ++k) coffee += 10 * std::exp2(-(k + 60) / 20.0);
+  for (int k = 0; k < 60; ++k) tea += std::exp2(-k / 20.0);
+  CategoryId top[UserAffinity::kSlots];
+  ASSERT_EQ(decayed.Top(0, UserAffinity::kSlots, top), 2);
+  EXPECT_EQ(top[0], 1u);  // the current interest leads (the whole history put coffee first)
+  EXPECT_EQ(top[1], 0u);  // and the lasting one is still there (the last 50 lost it)
+  EXPECT_NEAR(decayed.Share(0, 1), tea / (tea + coffee), 1e-4);
+  EXPECT_THROW(UserAffinity(cat, 1, 50, 20), std::invalid_argument);
 }
 
 }  // namespace

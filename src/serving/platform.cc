@@ -20,7 +20,7 @@ Platform::Platform(const Catalogue& catalogue, EventLog& log, size_t users, Plat
     : catalogue_(catalogue),
       log_(log),
       config_(config),
-      affinity_(catalogue, users, config.user_history_events),
+      affinity_(catalogue, users, config.user_history_events, config.user_history_half_life),
       queries_(catalogue, users),
       inventory_(catalogue) {
   for (const Product& p : catalogue.products) prices_.push_back(p.shelf_price);

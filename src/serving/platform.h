@@ -51,6 +51,10 @@ struct PlatformConfig {
   // predictors' affinity features) reads: 0 = all of it (the default); N = only the last N
   // behaviours (1-256), an ablation that measures what the long history is worth.
   uint32_t user_history_events = 0;
+  // The other way to weigh recency: the whole history, each behaviour's weight halving every
+  // user_history_half_life later behaviours of the user (0 = no decay, the default; up to
+  // 1,000,000; not with user_history_events).
+  uint32_t user_history_half_life = 0;
   // With predictor "learned": a saved ranking model to start from (a warm start; empty: start
   // from the counts alone).
   std::string predictor_load;

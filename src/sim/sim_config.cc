@@ -16,7 +16,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ScenarioConfig, days, users, see
                                                 diagnosis, insight_lift)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(PlatformConfig, reserve_cpm, even_delivery,
                                                 predictor, predictor_load, creatives, creative_pool,
-                                                user_history_events)
+                                                user_history_events, user_history_half_life)
 
 nlohmann::json SimConfig::ToJson() const {
   return {{"scenario", scenario}, {"market", market.ToJson()}, {"platform", platform}};
@@ -72,6 +72,17 @@ SimConfig SimConfig::FromJson(const nlohmann::json& j) {
         "platform.user_history_events {} is too large; use 0 for the whole history or 1-256 for "
         "only the last N behaviours",
         c.platform.user_history_events));
+  }
+  if (c.platform.user_history_half_life > 1000000) {
+    throw ConfigError(fmt::format(
+        "platform.user_history_half_life {} is too large; use 0 for no decay or 1-1000000 "
+        "behaviours",
+        c.platform.user_history_half_life));
+  }
+  if (c.platform.user_history_half_life > 0 && c.platform.user_history_events > 0) {
+    throw ConfigError(
+        "platform.user_history_half_life and platform.user_history_events are two different user "
+        "states (a decayed whole history, or only the last N behaviours); set one of them");
   }
   if (!c.platform.predictor_load.empty()) {
     if (c.platform.predictor != "learned") {

@@ -698,6 +698,16 @@ TEST(SimConfig, AUserHistoryWindowIsAllOrAtMost256Behaviours) {
   const std::string msg = ConfigErrorOf({{"platform", {{"user_history_events", 5000}}}});
   EXPECT_NE(msg.find("platform.user_history_events 5000"), std::string::npos) << msg;
   EXPECT_NE(msg.find("1-256"), std::string::npos) << msg;
+  // The decayed whole history: a half-life in behaviours, not with a window.
+  EXPECT_EQ(SimConfig{}.platform.user_history_half_life, 0u);
+  EXPECT_EQ(SimConfig::FromJson({{"platform", {{"user_history_half_life", 100}}}})
+                .platform.user_history_half_life,
+            100u);
+  const std::string both =
+      ConfigErrorOf({{"platform", {{"user_history_half_life", 100}, {"user_history_events", 50}}}});
+  EXPECT_NE(both.find("set one of them"), std::string::npos) << both;
+  const std::string big = ConfigErrorOf({{"platform", {{"user_history_half_life", 2000000}}}});
+  EXPECT_NE(big.find("platform.user_history_half_life 2000000"), std::string::npos) << big;
 }
 
 TEST(SimConfig, APredictorLoadNeedsTheLearnedPredictorAndAFile) {
