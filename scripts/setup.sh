@@ -288,6 +288,8 @@ assert d['cold_items'] > 3000 and d['cold_cases'] > 5000, d
 assert d['cold']['content']['hr@10'] > 2 * d['cold']['id_only']['hr@10'], d
 assert d['warm']['popularity']['hr@10'] > 0, d
 \" '$tmp/ce.json' && '$ROOT/build/src/cli/chengfang' insight content-features --product 26190 2>/dev/null | grep -q 'path3:grocery>fruit - shelf stable>apple sauce'"
+      run_e2e "chengfang insight content-embed --quick: one embedding per catalogue product, never-sold ones from content" \
+        bash -c "'$ROOT/build/src/cli/chengfang' insight content-embed --quick --out '$tmp/emb.tsv' >/dev/null 2>&1 && test \$(wc -l < '$tmp/emb.tsv') -eq 92332 && head -1 '$tmp/emb.tsv' | grep -q '^product_id.source.e0' && grep -q '^25671.content.' '$tmp/emb.tsv' && test \$(grep -c 'id+content' '$tmp/emb.tsv') -gt 20000"
     else
       log "SKIPPED end-to-end: chengfang insight content-eval (no Complete Journey data at $ROOT/../shared/data/completejourney)"
     fi

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <iostream>
@@ -10,6 +11,7 @@
 #include <string>
 
 #include "cli/command_guard.h"
+#include "common/atomic_file.h"
 #include "insight/cold_start_evaluation.h"
 #include "insight/knowledge_graph_products.h"
 #include "insight/retail_content.h"
@@ -24,6 +26,7 @@ struct ContentOptions {
   bool json = false;
   bool quick = false;
   int64_t product = 0;
+  std::string out;
   content::ColdStartOptions eval;
 };
 
@@ -93,6 +96,56 @@ void RunEval(ContentOptions o) {
                ct->second.hr / id->second.hr, r.k);
   }
   fmt::print("{:.0f} s in all\n", secs);
+}
+
+// Trains the hybrid tower on every household's purchases and writes one embedding per catalogue
+// product: ID + content for the products sold in the transactions, content alone for the others.
+void RunEmbed(ContentOptions o) {
+  if (o.quick) {
+    o.eval.train.epochs = std::min(o.eval.train.epochs, 2);
+    o.eval.model.dim = std::min(o.eval.model.dim, 16);
+  }
+  if (o.out.empty()) throw std::invalid_argument("--out FILE is required");
+  // Fail before the training, not after it.
+  const fs::path dir = fs::path(o.out).parent_path();
+  if (!dir.empty() && !fs::is_directory(dir)) {
+    throw std::invalid_argument(fmt::format(
+        "--out {}: the folder {} does not exist; create it first", o.out, dir.string()));
+  }
+  const RetailData d = LoadRetail(o.data, true);
+  const content::ColdStartData data =
+      content::RetailColdStartData(d.catalogue, d.baskets, d.prices);
+  const auto sets = content::HouseholdItemSets(data);
+  content::EmbeddingModelOptions mo = o.eval.model;
+  mo.tower = content::Tower::kHybrid;
+  content::ItemEmbeddingModel model(mo, data.items);
+  Say(fmt::format("training the hybrid embeddings on {} households ({} dims, {} epochs)",
+                  sets.size(), mo.dim, o.eval.train.epochs));
+  const content::CooccurrenceReport r =
+      content::TrainCooccurrence(model, sets, o.eval.train, [](int e, int E, double loss) {
+        Say(fmt::format("  epoch {}/{}: loss {:.4f}", e, E, loss));
+      });
+  std::vector<char> sold(data.items.size(), 0);
+  for (const auto& s : sets) {
+    for (int i : s) sold[static_cast<size_t>(i)] = 1;
+  }
+  std::string text = "product_id\tsource";
+  for (int k = 0; k < mo.dim; ++k) text += fmt::format("\te{}", k);
+  text += "\n";
+  size_t n_sold = 0;
+  std::vector<float> e(static_cast<size_t>(mo.dim));
+  for (size_t i = 0; i < data.items.size(); ++i) {
+    model.Embed(i, sold[i] != 0, e);
+    n_sold += sold[i];
+    text += fmt::format("{}\t{}", d.catalogue.products()[i].id, sold[i] ? "id+content" : "content");
+    for (float x : e) text += fmt::format("\t{:.6g}", x);
+    text += "\n";
+  }
+  WriteFileAtomic(o.out, text);
+  fmt::print(
+      "wrote {} product embeddings ({} dims) to {}: {} sold (ID + content), {} never sold "
+      "(content alone); trained in {:.0f} s\n",
+      data.items.size(), mo.dim, o.out, n_sold, data.items.size() - n_sold, r.seconds);
 }
 
 void RunFeatures(const ContentOptions& o) {
@@ -198,6 +251,23 @@ void AddInsightContentCommands(CLI::App& insight) {
   eval->callback([o] {
     o->eval.model.seed = o->eval.train.seed;
     RunGuarded([&] { RunEval(*o); });
+  });
+
+  auto* embed = insight.add_subcommand(
+      "content-embed",
+      "Train content item embeddings on all transactions and write one per catalogue product");
+  embed->add_option("--out", o->out, "Output file (tab-separated, one product per line)")
+      ->required();
+  embed->add_option("--data", o->data, "Shared data folder (default: ../shared/data)");
+  embed->add_option("--dim", o->eval.model.dim, "Embedding dimensions (default 32)")
+      ->check(CLI::Range(1, 1024));
+  embed->add_option("--epochs", o->eval.train.epochs, "Training epochs (default 10)")
+      ->check(CLI::Range(1, 1000));
+  embed->add_option("--seed", o->eval.train.seed, "Training seed (default 1)");
+  embed->add_flag("--quick", o->quick, "2 epochs, 16 dimensions");
+  embed->callback([o] {
+    o->eval.model.seed = o->eval.train.seed;
+    RunGuarded([&] { RunEmbed(*o); });
   });
 
   auto* feats = insight.add_subcommand(

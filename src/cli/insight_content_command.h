@@ -4,6 +4,11 @@
 // never-seen (cold) items, and reports how well each ranks the cold items for the households that
 // bought them, beside an untrained content baseline (docs/insight-content.md).
 //
+// `chengfang insight content-embed --out FILE [--data DIR] [--dim D] [--epochs E] [--seed S]
+// [--quick]`: trains the hybrid tower on every household's purchases (no hold-out) and writes one
+// embedding per catalogue product, ID + content for the sold ones and content alone for the rest
+// (a tab-separated file, docs/insight-content.md), atomically.
+//
 // `chengfang insight content-features --product ID [--data DIR]`: prints the content record of
 // one catalogue product and the named features the content tower reads.
 //
@@ -15,7 +20,7 @@
 
 namespace cf {
 
-// Adds `content-eval` and `content-features` under `insight`.
+// Adds `content-eval`, `content-embed` and `content-features` under `insight`.
 void AddInsightContentCommands(CLI::App& insight);
 
 }  // namespace cf

@@ -20,6 +20,21 @@ ItemContent RetailItemContent(const kg::RetailProduct& p, double price) {
   return c;
 }
 
+std::vector<std::vector<int>> HouseholdItemSets(const ColdStartData& data) {
+  std::vector<std::vector<int>> sets;
+  sets.reserve(data.households.size());
+  for (const auto& hh : data.households) {
+    std::vector<int> s;
+    for (const auto& b : hh) {
+      for (int i : b) {
+        if (std::find(s.begin(), s.end(), i) == s.end()) s.push_back(i);
+      }
+    }
+    sets.push_back(std::move(s));
+  }
+  return sets;
+}
+
 ColdStartData RetailColdStartData(const kg::RetailCatalogue& catalogue,
                                   const std::vector<kg::RetailBasket>& baskets,
                                   const std::vector<double>& prices) {

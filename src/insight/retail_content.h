@@ -18,6 +18,10 @@ namespace cf::content {
 
 ItemContent RetailItemContent(const kg::RetailProduct& product, double price);
 
+// Each household's distinct items over all its baskets (first-seen order): the co-occurrence sets
+// a model for serving trains on (no hold-out).
+std::vector<std::vector<int>> HouseholdItemSets(const ColdStartData& data);
+
 // `prices`: one per catalogue product (MedianShelfPrices), or empty for no prices.
 ColdStartData RetailColdStartData(const kg::RetailCatalogue& catalogue,
                                   const std::vector<kg::RetailBasket>& baskets,
