@@ -256,6 +256,15 @@ TEST(CooccurrenceTrainer, RefusesBadOptionsAndSetsWithNothingToLearn) {
   EXPECT_LT(last, first);
 }
 
+TEST(RetailContent, AHouseholdsItemSetHoldsEachItemOnceInFirstSeenOrder) {
+  ColdStartData d;
+  d.households = {{{3, 1}, {1, 4, 3}, {5}}, {{2}}};
+  const auto sets = HouseholdItemSets(d);
+  ASSERT_EQ(sets.size(), 2u);
+  EXPECT_EQ(sets[0], (std::vector<int>{3, 1, 4, 5}));
+  EXPECT_EQ(sets[1], (std::vector<int>{2}));
+}
+
 TEST(RetailContent, ColdStartOnTheRealTransactions) {
   const std::filesystem::path dir = kg::DefaultKgDataDir() / "completejourney";
   if (!std::filesystem::exists(dir / "products.csv")) {
