@@ -189,19 +189,15 @@ ColdStartReport EvaluateColdStart(const ColdStartData& data, const ColdStartOpti
   auto evaluate = [&](const std::string& name, const ItemEmbeddingModel& m) {
     const size_t d = static_cast<size_t>(m.dim());
     std::vector<float> cold_rows(cold_items.size() * d), warm_rows(warm_items.size() * d);
+    // A cold item's ID row was never trained: id_only keeps it (an untrained ID embedding is what
+    // an ID model has for a new item); hybrid leaves it out and uses its content part alone.
+    const bool cold_use_id = m.options().tower != Tower::kHybrid;
     for (size_t c = 0; c < cold_items.size(); ++c) {
-      m.Embed(static_cast<size_t>(cold_items[c]), /*use_id=*/true,
+      m.Embed(static_cast<size_t>(cold_items[c]), cold_use_id,
               std::span<float>(&cold_rows[c * d], d));
     }
     for (size_t c = 0; c < warm_items.size(); ++c) {
       m.Embed(static_cast<size_t>(warm_items[c]), true, std::span<float>(&warm_rows[c * d], d));
-    }
-    // A cold item's ID row was never trained: id_only keeps it (an untrained ID embedding is what
-    // an ID model has for a new item); hybrid leaves it out and uses its content part alone.
-    if (m.options().tower == Tower::kHybrid) {
-      for (size_t c = 0; c < cold_items.size(); ++c) {
-        m.Embed(static_cast<size_t>(cold_items[c]), false, std::span<float>(&cold_rows[c * d], d));
-      }
     }
     RankScores cs, ws;
     std::vector<float> user(d);

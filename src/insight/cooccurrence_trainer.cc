@@ -36,6 +36,10 @@ CooccurrenceReport TrainCooccurrence(ItemEmbeddingModel& model,
   if (!(o.id_dropout >= 0 && o.id_dropout < 1)) {
     throw std::invalid_argument("co-occurrence training: id_dropout must be in [0, 1)");
   }
+  if (o.history < 1) throw std::invalid_argument("co-occurrence training: history must be >= 1");
+  if (!(o.negative_power >= 0 && o.negative_power <= 1)) {
+    throw std::invalid_argument("co-occurrence training: negative_power must be in [0, 1]");
+  }
   const auto start = std::chrono::steady_clock::now();
   CooccurrenceReport report;
   std::vector<double> freq(model.size(), 0.0);
@@ -50,18 +54,14 @@ CooccurrenceReport TrainCooccurrence(ItemEmbeddingModel& model,
     }
     if (s.size() >= 2) ++report.sets;
   }
-  std::vector<double> weights(freq.size());
   for (double f : freq) report.items += f > 0 ? 1 : 0;
   if (report.sets == 0) {
     throw std::invalid_argument(
         "co-occurrence training: no set holds two items, nothing to learn from");
   }
-  if (o.history < 1) throw std::invalid_argument("co-occurrence training: history must be >= 1");
-  if (!(o.negative_power >= 0 && o.negative_power <= 1)) {
-    throw std::invalid_argument("co-occurrence training: negative_power must be in [0, 1]");
-  }
   const bool skipgram = o.objective == CooccurrenceObjective::kSkipGram;
   const double power = skipgram ? 0.75 : o.negative_power;
+  std::vector<double> weights(freq.size());
   for (size_t i = 0; i < freq.size(); ++i) weights[i] = freq[i] > 0 ? std::pow(freq[i], power) : 0;
   const AliasTable negatives(weights);
   RandomStream rng(o.seed, "cooccurrence");
