@@ -255,6 +255,18 @@ for k in ('ours', 'manual', 'uniform'):
 assert d['lp_limit']['gmv'] > 0 and d['lp_limit']['cost'] <= d['budget'] + 1e-6
 assert d['ours_vs_manual']['gmv_ratio'] > 0 and d['ours_equal_spend']['spend'] > 0
 \" '$tmp/bm.json'"
+    run_e2e "chengfang bench search --quick --json: the knowledge graph's query expansion against learned query categories, same traffic" \
+      bash -c "'$ROOT/build/src/cli/chengfang' bench search --quick --json 2>/dev/null > '$tmp/bs.json' && python3 -c \"
+import json, sys
+d = json.load(open(sys.argv[1]))
+q = d['query_understanding']
+assert q['queries'] > 200 and q['top3'] > 0.5 and q['top1'] <= q['top3'] and q['empty'] < 0.1, q
+imps = [d['arms'][a]['search']['impressions'] for a in ('none', 'kg', 'kg_only')]
+assert min(imps) > 0.9 * max(imps) > 0, imps
+for a in ('none', 'kg', 'kg_only'):
+    assert d['arms'][a]['search']['purchases'] > 0 and d['arms'][a]['our_gmv'] > 0, a
+assert d['kg_vs_none']['search_purchases'] > 0 and d['kg_only_vs_none']['search_cvr'] > 0
+\" '$tmp/bs.json'"
     run_e2e "chengfang bench bidding learn --quick --json: the MPC's learned correction on other seeds" \
       bash -c "'$ROOT/build/src/cli/chengfang' bench bidding learn --quick --json 2>/dev/null > '$tmp/bl.json' && python3 -c \"
 import json, sys

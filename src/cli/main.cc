@@ -9,6 +9,7 @@
 #include "cli/bench_bidding_command.h"
 #include "cli/bench_creative_command.h"
 #include "cli/bench_insight_command.h"
+#include "cli/bench_search_command.h"
 #include "cli/creative_command.h"
 #include "cli/diagnose_command.h"
 #include "cli/insight_command.h"
@@ -85,6 +86,7 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 64));
   cf::AddBenchBiddingCommand(bench, &data_dir);
   cf::AddBenchInsightCommand(bench);
+  cf::AddBenchSearchCommand(bench, &data_dir);
   cf::AddBenchCreativeCommand(bench);
 
   auto* config_cmd = app.add_subcommand("config",

@@ -1,7 +1,6 @@
 #include "insight/basket_completion.h"
 
 #include <algorithm>
-#include <cctype>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -14,12 +13,6 @@ uint64_t Mix(uint64_t x) {  // splitmix64 finaliser
   x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
   x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
   return x ^ (x >> 31);
-}
-
-std::string Upper(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return out;
 }
 
 }  // namespace
@@ -108,9 +101,9 @@ CompletionReport EvaluateBasketCompletion(const RetailCatalogue& catalogue,
     auto cats_of = [&](int node) {
       std::vector<int> out;
       for (const auto& pat : curated->node(node).catalogue) {
-        const std::string cat = Upper(pat.substr(0, pat.find(" > ")));
+        const std::string cat = CataloguePattern::Parse(pat).category;
         for (size_t c = 0; c < nc; ++c) {
-          if (Upper(cats.names[c]) == cat) out.push_back(static_cast<int>(c));
+          if (UpperAscii(cats.names[c]) == cat) out.push_back(static_cast<int>(c));
         }
       }
       return out;

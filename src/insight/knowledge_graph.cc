@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <cctype>
 #include <cerrno>
 #include <charconv>
 #include <cmath>
@@ -125,6 +126,20 @@ std::string_view KindName(NodeKind k) {
       return "category";
   }
   return "?";
+}
+
+std::string UpperAscii(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return out;
+}
+
+CataloguePattern CataloguePattern::Parse(std::string_view pattern) {
+  CataloguePattern p;
+  const size_t gt = pattern.find(" > ");
+  p.category = UpperAscii(pattern.substr(0, gt));
+  if (gt != std::string_view::npos) p.type = UpperAscii(pattern.substr(gt + 3));
+  return p;
 }
 
 std::vector<std::string> SplitList(std::string_view s) {

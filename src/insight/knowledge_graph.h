@@ -110,4 +110,22 @@ class KnowledgeGraph {
 // Splits a keyword list written with ',' '，' '、' or ';' separators; trims spaces.
 std::vector<std::string> SplitList(std::string_view s);
 
+// ASCII upper case (catalogue names are compared case-insensitively).
+std::string UpperAscii(std::string_view s);
+
+// A category node's `catalogue:` pattern, parsed: "PRODUCT_CATEGORY" (all of that category),
+// "PRODUCT_CATEGORY > words" (its product types containing the words) or "* > words" (types
+// containing the words in any category). Both parts are kept in upper case.
+struct CataloguePattern {
+  std::string category;  // "*" = any category
+  std::string type;      // "" = any type
+  static CataloguePattern Parse(std::string_view pattern);
+  bool AnyCategory() const { return category == "*"; }
+  // Whether a product of this category and type (both upper case) matches.
+  bool Matches(std::string_view category_upper, std::string_view type_upper) const {
+    return (AnyCategory() || category == category_upper) &&
+           (type.empty() || type_upper.find(type) != std::string_view::npos);
+  }
+};
+
 }  // namespace cf::kg

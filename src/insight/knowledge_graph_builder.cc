@@ -27,12 +27,6 @@ std::string TitleCase(std::string_view s) {
   return out;
 }
 
-std::string Upper(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return out;
-}
-
 // English stems of a node's name and keywords.
 std::vector<std::string> NodeWords(const Node& n) {
   std::vector<std::string> w = Tokenize(n.en).words;
@@ -138,8 +132,7 @@ KnowledgeGraph BuildGraph(const BuildInputs& in, const BuildOptions& o, const Pr
       int parent = -1;
       for (int ci : curated_cats) {
         for (const auto& pat : g.node(ci).catalogue) {
-          const std::string cat_part = Upper(pat.substr(0, pat.find(" > ")));
-          if (cat_part == Upper(name) && parent < 0) parent = ci;
+          if (CataloguePattern::Parse(pat).category == UpperAscii(name) && parent < 0) parent = ci;
         }
       }
       if (parent < 0 && !words.words.empty()) {

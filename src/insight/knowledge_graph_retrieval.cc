@@ -3,21 +3,10 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <cctype>
 #include <cmath>
 #include <unordered_map>
 
 namespace cf::kg {
-
-namespace {
-
-std::string Upper(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return out;
-}
-
-}  // namespace
 
 ProductIndex::ProductIndex(const KnowledgeGraph& graph, const RetailCatalogue& catalogue,
                            std::vector<int64_t> popularity)
@@ -31,8 +20,8 @@ ProductIndex::ProductIndex(const KnowledgeGraph& graph, const RetailCatalogue& c
   std::vector<std::string> upper_type(catalogue.products().size());
   for (size_t i = 0; i < catalogue.products().size(); ++i) {
     const RetailProduct& p = catalogue.products()[i];
-    by_category[Upper(p.category)].push_back(static_cast<int>(i));
-    upper_type[i] = Upper(p.type);
+    by_category[UpperAscii(p.category)].push_back(static_cast<int>(i));
+    upper_type[i] = UpperAscii(p.type);
   }
   products_of_.resize(graph.nodes().size());
   for (size_t n = 0; n < graph.nodes().size(); ++n) {
@@ -40,19 +29,18 @@ ProductIndex::ProductIndex(const KnowledgeGraph& graph, const RetailCatalogue& c
     if (node.kind != NodeKind::kCategory) continue;
     std::vector<int>& out = products_of_[n];
     for (const std::string& pat : node.catalogue) {
-      const size_t gt = pat.find(" > ");
-      const std::string cat = Upper(pat.substr(0, gt));
-      const std::string type = gt == std::string::npos ? "" : Upper(pat.substr(gt + 3));
+      const CataloguePattern cp = CataloguePattern::Parse(pat);
       auto take = [&](const std::vector<int>& v) {
         for (int i : v) {
-          if (type.empty() || upper_type[static_cast<size_t>(i)].find(type) != std::string::npos) {
+          if (cp.type.empty() ||
+              upper_type[static_cast<size_t>(i)].find(cp.type) != std::string::npos) {
             out.push_back(i);
           }
         }
       };
-      if (cat == "*") {
+      if (cp.AnyCategory()) {
         for (const auto& [k, v] : by_category) take(v);
-      } else if (const auto it = by_category.find(cat); it != by_category.end()) {
+      } else if (const auto it = by_category.find(cp.category); it != by_category.end()) {
         take(it->second);
       }
     }

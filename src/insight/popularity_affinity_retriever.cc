@@ -42,11 +42,42 @@ void PopularityAffinityRetriever::AddCategory(CategoryId c, uint64_t rotation,
   }
 }
 
+int PopularityAffinityRetriever::QueryCategoriesOf(QueryId q, CategoryId* out) const {
+  const int k = std::clamp(options_.query_categories, 0, 8);
+  if (options_.expansion == nullptr) return options_.learned_queries ? queries_.Top(q, k, out) : 0;
+  WeightedCategory text[8], learned[8];
+  const int nt = options_.expansion->Top(q, 8, text);
+  const int nl = options_.learned_queries ? queries_.TopWeighted(q, 8, learned) : 0;
+  double text_total = 0;
+  for (int i = 0; i < nt; ++i) text_total += text[i].weight;
+  const double prior = text_total > 0 ? options_.expansion_prior : 0.0;
+  // Posterior weight of each candidate category (the common denominator dropped).
+  std::pair<double, CategoryId> merged[16];
+  int m = 0;
+  auto add = [&](CategoryId c, double w) {
+    for (int i = 0; i < m; ++i) {
+      if (merged[i].second == c) {
+        merged[i].first += w;
+        return;
+      }
+    }
+    merged[m++] = {w, c};
+  };
+  for (int i = 0; i < nl; ++i) add(learned[i].category, learned[i].weight);
+  for (int i = 0; i < nt; ++i) add(text[i].category, prior * text[i].weight / text_total);
+  std::stable_sort(merged, merged + m, [](const auto& a, const auto& b) {
+    return a.first != b.first ? a.first > b.first : a.second < b.second;
+  });
+  const int n = std::min(k, m);
+  for (int i = 0; i < n; ++i) out[i] = merged[i].second;
+  return n;
+}
+
 void PopularityAffinityRetriever::Retrieve(const Opportunity& opp,
                                            std::vector<AdCandidate>& out) const {
   CategoryId cats[8];
   if (opp.query != kNoId) {
-    const int n = queries_.Top(opp.query, options_.query_categories, cats);
+    const int n = QueryCategoriesOf(opp.query, cats);
     for (int i = 0; i < n; ++i) AddCategory(cats[i], opp.key, out);
   }
   const int n = affinity_.Top(opp.user, std::min(options_.user_categories, 8), cats);

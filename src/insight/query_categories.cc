@@ -34,7 +34,7 @@ void QueryCategories::Rebuild() {
     std::partial_sort(v.begin(), v.begin() + n, v.end(), std::greater<>());
     if (top_.size() <= q) top_.resize(q + 1);
     top_[q].clear();
-    for (size_t i = 0; i < n; ++i) top_[q].push_back(v[i].second);
+    for (size_t i = 0; i < n; ++i) top_[q].push_back({v[i].second, v[i].first});
   }
 }
 
@@ -42,6 +42,14 @@ int QueryCategories::Top(QueryId q, int k, CategoryId* out) const {
   if (q >= top_.size()) return 0;
   const auto& top = top_[q];
   const int n = std::min<int>(k, static_cast<int>(top.size()));
+  for (int i = 0; i < n; ++i) out[i] = top[static_cast<size_t>(i)].category;
+  return n;
+}
+
+int QueryCategories::TopWeighted(QueryId q, int k, WeightedCategory* out) const {
+  if (q >= top_.size()) return 0;
+  const auto& top = top_[q];
+  const int n = std::max(0, std::min<int>(k, static_cast<int>(top.size())));
   std::copy_n(top.begin(), n, out);
   return n;
 }

@@ -8,6 +8,7 @@
 
 #include "common/catalogue.h"
 #include "common/event.h"
+#include "insight/query_expansion.h"
 
 namespace cf {
 
@@ -18,6 +19,9 @@ class QueryCategories {
   // Up to k categories most engaged with after the query, strongest first, as of the last
   // Rebuild; returns how many.
   int Top(QueryId q, int k, CategoryId* out) const;
+  // The same with each category's engagement weight (click 3, cart or purchase 5, organic view
+  // 0.5).
+  int TopWeighted(QueryId q, int k, WeightedCategory* out) const;
   // Recomputes every query's top categories from the counts (call about hourly).
   void Rebuild();
 
@@ -29,7 +33,7 @@ class QueryCategories {
   };
   std::vector<Last> last_;  // per user
   std::unordered_map<QueryId, std::unordered_map<CategoryId, float>> counts_;
-  std::vector<std::vector<CategoryId>> top_;  // by QueryId
+  std::vector<std::vector<WeightedCategory>> top_;  // by QueryId
 };
 
 }  // namespace cf

@@ -7,6 +7,8 @@
 #include "common/random.h"
 #include "creative/bandit_creative_selector.h"
 #include "creative/default_creative_selector.h"
+#include "insight/kg_query_expansion.h"
+#include "insight/knowledge_graph_products.h"
 #include "insight/learned_response_predictor.h"
 #include "insight/popularity_affinity_retriever.h"
 #include "insight/smoothed_count_predictor.h"
@@ -25,8 +27,31 @@ Platform::Platform(const Catalogue& catalogue, EventLog& log, size_t users, Plat
       inventory_(catalogue) {
   for (const Product& p : catalogue.products) prices_.push_back(p.shelf_price);
   observed_sales_.assign(catalogue.products.size(), 0);
-  retriever_ = std::make_unique<PopularityAffinityRetriever>(
-      inventory_, affinity_, queries_, PopularityAffinityRetriever::Options{});
+  PopularityAffinityRetriever::Options retrieval;
+  if (config_.search_expansion == "kg" || config_.search_expansion == "kg_only") {
+    const std::filesystem::path graph_file = config_.knowledge_graph.empty()
+                                                 ? kg::DefaultCuratedGraph()
+                                                 : std::filesystem::path(config_.knowledge_graph);
+    auto expansion = std::make_unique<kg::KgQueryExpansion>(
+        kg::KnowledgeGraph::Load(graph_file), catalogue, kg::KgQueryExpansion::Options{});
+    // A graph given by name must fit the catalogue; the shipped default is for Complete
+    // Journey's categories, and on another catalogue it simply finds nothing.
+    if (expansion->reachable_categories() == 0 && !config_.knowledge_graph.empty()) {
+      throw std::invalid_argument(
+          "platform.knowledge_graph " + graph_file.string() +
+          ": no category of the graph reaches the catalogue (no `catalogue:` pattern names one "
+          "of its product categories); give a graph written for this catalogue or set "
+          "platform.search_expansion to \"none\"");
+    }
+    retrieval.expansion = expansion.get();
+    retrieval.learned_queries = config_.search_expansion == "kg";
+    expansion_ = std::move(expansion);
+  } else if (config_.search_expansion != "none") {
+    throw std::invalid_argument("unknown platform.search_expansion '" + config_.search_expansion +
+                                "'; use kg, kg_only or none");
+  }
+  retriever_ =
+      std::make_unique<PopularityAffinityRetriever>(inventory_, affinity_, queries_, retrieval);
   if (config_.predictor == "learned") {
     auto learned = std::make_unique<LearnedResponsePredictor>(catalogue, affinity_);
     if (!config_.predictor_load.empty()) learned->Load(config_.predictor_load);
@@ -285,6 +310,7 @@ AdDecision Platform::Decide(const Opportunity& opp) {
   AdDecision d;
   d.opp = opp;
   candidates_.clear();
+  if (expansion_ && opp.query != kNoId) expansion_->Prepare(opp.query, log_.Query(opp.query));
   retriever_->Retrieve(opp, candidates_);
   scored_.clear();
   for (const AdCandidate& c : candidates_) {

@@ -24,6 +24,7 @@
 #include "insight/ad_inventory.h"
 #include "insight/candidate_source.h"
 #include "insight/query_categories.h"
+#include "insight/query_expansion.h"
 #include "insight/response_predictor.h"
 #include "insight/user_affinity.h"
 #include "serving/auction.h"
@@ -55,6 +56,16 @@ struct PlatformConfig {
   // user_history_half_life later behaviours of the user (0 = no decay, the default; up to
   // 1,000,000; not with user_history_events).
   uint32_t user_history_half_life = 0;
+  // Search retrieval: "kg" reads each query's text through the knowledge graph (scene -> needs
+  // -> categories), a prior weighed against the categories learned from behaviour after the query
+  // (popularity_affinity_retriever.h); "kg_only" uses the graph alone; "none" the learned
+  // categories alone (the default: in the market the graph's reading did not raise search
+  // conversion, docs/knowledge-graph.md#search-expansion-in-the-market-measured).
+  std::string search_expansion = "none";
+  // The graph "kg" reads (empty: data/kg/curated.kg of the source tree, written for Complete
+  // Journey's categories: on a catalogue it does not reach it finds nothing). A graph given here
+  // must reach the catalogue (some `catalogue:` pattern naming one of its categories).
+  std::string knowledge_graph;
   // With predictor "learned": a saved ranking model to start from (a warm start; empty: start
   // from the counts alone).
   std::string predictor_load;
@@ -202,6 +213,7 @@ class Platform {
   UserAffinity affinity_;
   QueryCategories queries_;
   AdInventory inventory_;
+  std::unique_ptr<QueryExpansion> expansion_;  // null with search_expansion "none"
   std::unique_ptr<CandidateSource> retriever_;
   std::unique_ptr<ResponsePredictor> predictor_;
   std::unique_ptr<Bidder> bidder_;

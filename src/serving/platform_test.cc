@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <map>
 #include <memory>
 #include <ostream>
@@ -382,6 +383,56 @@ TEST_F(PlatformTest, NearlyExhaustedBudgetsAreNeverOverspent) {
   EXPECT_GT(none, 0);  // at the end nobody can pay any more
   // Plan c could spend 0.40 a day at most.
   EXPECT_GT(shown[c], 2);
+}
+
+}  // namespace
+}  // namespace cf
+
+namespace cf {
+namespace {
+
+TEST(PlatformSearch, SearchExpansionSettingsAreChecked) {
+  const Catalogue catalogue = TinyCatalogue();
+  auto log = EventLog::InMemory();
+  PlatformConfig c;
+  c.search_expansion = "synonyms";
+  try {
+    Platform p(catalogue, *log, kUsers, c);
+    ADD_FAILURE() << "an unknown search expansion was accepted";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("use kg, kg_only or none"), std::string::npos) << e.what();
+  }
+  // A graph given by name must reach the catalogue.
+  const std::string graph = ::testing::TempDir() + "/pets.kg";
+  {
+    std::ofstream out(graph);
+    out << "chengfang-kg 1\ncategory dog_food\n  zh: 狗粮\n  en: dog food\n  catalogue: DOG "
+           "FOODS\n";
+  }
+  c.search_expansion = "kg";
+  c.knowledge_graph = graph;
+  try {
+    Platform p(catalogue, *log, kUsers, c);
+    ADD_FAILURE() << "a graph reaching no category was accepted";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("no category of the graph reaches the catalogue"),
+              std::string::npos)
+        << e.what();
+  }
+  // The shipped graph reads a search query and its ads are served.
+  c.knowledge_graph.clear();
+  c.even_delivery = false;
+  Platform p(catalogue, *log, kUsers, c);
+  p.AddPlan(CpcPlan("drinks", {0, 2}, 1.0, 100));
+  p.Upkeep(0);
+  Opportunity o;
+  o.key = 64;
+  o.minute = 1;
+  o.user = 3;
+  o.channel = Channel::kSearch;
+  o.query = log->InternQuery("soft drinks for a party");
+  const AdDecision d = p.Decide(o);
+  EXPECT_TRUE(d.shown);
 }
 
 }  // namespace

@@ -74,19 +74,10 @@ nlohmann::json BenchDiagnosis(const BenchDiagnosisOptions& options) {
       std::fflush(options.progress);
     }
   };
-  stage(fmt::format("building the world: {} users, {} products, {} days", c.scenario.users,
-                    c.scenario.products, kDays));
-  LoadOptions lo;
-  lo.max_products = c.scenario.products;
-  lo.merchants = c.scenario.merchants;
-  lo.seed = c.scenario.seed;
-  RealData data = LoadCompleteJourney(options.data_dir / "completejourney", lo);
-  auto spec = WorldSpec::Build(std::move(data), c.market, c.scenario.users, kDays, c.scenario.seed);
-  auto history = EventLog::InMemory();
-  std::vector<QueryId> qids;
-  GenerateHistory(*spec, *history, &qids);
-  const OurSelection ours = ChooseOurMerchant(*spec, c.scenario.our_products);
-  const RunSetup base = MakeRunSetup("bench", *spec, *history, qids, ours, c);
+  const ScenarioWorld world = BuildScenarioWorld(c, options.data_dir, options.progress);
+  const WorldSpec* spec = world.spec.get();
+  const OurSelection& ours = world.ours;
+  const RunSetup base = MakeRunSetup("bench", *spec, *world.history, world.query_ids, ours, c);
 
   // The cases: per type, start hours spread over day 3 (00:00-18:00); then fault-free ones.
   std::vector<Case> cases;

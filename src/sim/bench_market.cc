@@ -12,6 +12,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/mean_se.h"
 #include "market/completejourney.h"
 #include "market/faults.h"
 #include "market/history.h"
@@ -32,22 +33,6 @@ constexpr Policy kPolicies[] = {{"ours", "super_plan"},
                                 {"manual", "media_buyer"},
                                 {"uniform", "uniform"},
                                 {"ours_explore", "super_plan", false, true}};
-
-struct MeanSe {
-  double mean = 0, se = 0;
-};
-
-MeanSe Summarise(const std::vector<double>& x) {
-  MeanSe m;
-  if (x.empty()) return m;
-  for (double v : x) m.mean += v;
-  m.mean /= static_cast<double>(x.size());
-  if (x.size() < 2) return m;
-  double ss = 0;
-  for (double v : x) ss += (v - m.mean) * (v - m.mean);
-  m.se = std::sqrt(ss / static_cast<double>(x.size() - 1) / static_cast<double>(x.size()));
-  return m;
-}
 
 }  // namespace
 
@@ -89,20 +74,10 @@ nlohmann::json BenchMarket(const BenchMarketOptions& options) {
     fmt::print(options.progress, "{}\n", what);
     std::fflush(options.progress);
   };
-  say(fmt::format("building the world: {} users, {} products, {} days, seed {}", c.scenario.users,
-                  c.scenario.products, c.scenario.days, c.scenario.seed));
-  LoadOptions lo;
-  lo.max_products = c.scenario.products;
-  lo.merchants = c.scenario.merchants;
-  lo.seed = c.scenario.seed;
-  RealData data = LoadCompleteJourney(options.data_dir / "completejourney", lo);
-  auto spec = WorldSpec::Build(std::move(data), c.market, c.scenario.users, c.scenario.days,
-                               c.scenario.seed);
-  auto history = EventLog::InMemory();
-  std::vector<QueryId> qids;
-  GenerateHistory(*spec, *history, &qids);
-  const OurSelection ours = ChooseOurMerchant(*spec, c.scenario.our_products);
-  RunSetup base = MakeRunSetup("bench", *spec, *history, qids, ours, c);
+  const ScenarioWorld world = BuildScenarioWorld(c, options.data_dir, options.progress);
+  const WorldSpec* spec = world.spec.get();
+  const OurSelection& ours = world.ours;
+  RunSetup base = MakeRunSetup("bench", *spec, *world.history, world.query_ids, ours, c);
   base.faults = ResolveFaults(*spec, c.market.faults, ours.products);
   base.keep_events = false;
   base.lp_limit = true;

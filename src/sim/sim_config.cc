@@ -16,7 +16,8 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(ScenarioConfig, days, users, see
                                                 diagnosis, insight_lift)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE_WITH_DEFAULT(PlatformConfig, reserve_cpm, even_delivery,
                                                 predictor, predictor_load, creatives, creative_pool,
-                                                user_history_events, user_history_half_life)
+                                                user_history_events, user_history_half_life,
+                                                search_expansion, knowledge_graph)
 
 nlohmann::json SimConfig::ToJson() const {
   return {{"scenario", scenario}, {"market", market.ToJson()}, {"platform", platform}};
@@ -83,6 +84,27 @@ SimConfig SimConfig::FromJson(const nlohmann::json& j) {
     throw ConfigError(
         "platform.user_history_half_life and platform.user_history_events are two different user "
         "states (a decayed whole history, or only the last N behaviours); set one of them");
+  }
+  const std::string& se = c.platform.search_expansion;
+  if (se != "kg" && se != "kg_only" && se != "none") {
+    throw ConfigError(fmt::format(
+        "platform.search_expansion '{}' is unknown; use kg (the knowledge graph beside the "
+        "categories learned from behaviour), kg_only or none",
+        se));
+  }
+  if (!c.platform.knowledge_graph.empty()) {
+    std::error_code ec;
+    if (se == "none") {
+      throw ConfigError(
+          "platform.knowledge_graph is read only for search expansion; set "
+          "platform.search_expansion to kg or kg_only, or leave knowledge_graph empty");
+    }
+    if (!std::filesystem::is_regular_file(c.platform.knowledge_graph, ec)) {
+      throw ConfigError(fmt::format(
+          "platform.knowledge_graph '{}' is not a file; give a graph in the chengfang-kg format "
+          "(docs/knowledge-graph.md), e.g. data/kg/curated.kg, or leave it empty for that one",
+          c.platform.knowledge_graph));
+    }
   }
   if (!c.platform.predictor_load.empty()) {
     if (c.platform.predictor != "learned") {

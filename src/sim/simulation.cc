@@ -103,6 +103,27 @@ RunSetup MakeRunSetup(const std::string& name, const WorldSpec& spec, const Even
   return setup;
 }
 
+ScenarioWorld BuildScenarioWorld(const SimConfig& config, const std::filesystem::path& data_dir,
+                                 FILE* progress) {
+  const ScenarioConfig& sc = config.scenario;
+  if (progress) {
+    fmt::print(progress, "building the world: {} users, {} products, {} days, seed {}\n", sc.users,
+               sc.products, sc.days, sc.seed);
+    std::fflush(progress);
+  }
+  LoadOptions lo;
+  lo.max_products = sc.products;
+  lo.merchants = sc.merchants;
+  lo.seed = sc.seed;
+  ScenarioWorld w;
+  w.spec = WorldSpec::Build(LoadCompleteJourney(data_dir / "completejourney", lo), config.market,
+                            sc.users, sc.days, sc.seed);
+  w.history = EventLog::InMemory();
+  GenerateHistory(*w.spec, *w.history, &w.query_ids);
+  w.ours = ChooseOurMerchant(*w.spec, sc.our_products);
+  return w;
+}
+
 namespace {
 
 class Progress {

@@ -40,6 +40,19 @@ struct OurSelection {
 };
 OurSelection ChooseOurMerchant(const WorldSpec& spec, uint32_t n);
 
+// The scenario's world as the benchmarks build it (one "building the world: ..." line to
+// `progress` when given): Complete Journey from
+// `data_dir`/completejourney (the scenario's products, merchants and seed), the world over the
+// scenario's users and days, its pre-campaign history and our merchant (ChooseOurMerchant).
+struct ScenarioWorld {
+  std::unique_ptr<WorldSpec> spec;
+  std::unique_ptr<EventLog> history;
+  std::vector<QueryId> query_ids;
+  OurSelection ours;
+};
+ScenarioWorld BuildScenarioWorld(const SimConfig& config, const std::filesystem::path& data_dir,
+                                 FILE* progress);
+
 // A run of `spec` with our plan (the selection, the scenario's budget spread evenly over its days
 // and its goal ROI), the competitors' manual plans and the platform config. No faults, no files.
 RunSetup MakeRunSetup(const std::string& name, const WorldSpec& spec, const EventLog& history,
