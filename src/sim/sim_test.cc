@@ -753,6 +753,17 @@ TEST(SimConfig, SearchExpansionIsKgKgOnlyOrNoneWithAGraphFile) {
             graph);
 }
 
+// docs/config.md says config/default.json is what `chengfang config` prints: keep it so.
+TEST(SimConfig, TheShippedDefaultFileIsTheDefaultConfig) {
+  const fs::path file = fs::path(CF_SOURCE_DIR) / "config" / "default.json";
+  std::ifstream in(file);
+  ASSERT_TRUE(in) << file;
+  const nlohmann::json shipped = nlohmann::json::parse(in);
+  EXPECT_EQ(shipped, SimConfig{}.ToJson())
+      << "config/default.json is stale; regenerate it: build/src/cli/chengfang config > "
+         "config/default.json";
+}
+
 TEST(SimConfig, QuickRoundTripsThroughJson) {
   const SimConfig q = SimConfig::Quick();
   const SimConfig back = SimConfig::FromJson(q.ToJson());
