@@ -49,7 +49,7 @@ int QueryCategories::Top(QueryId q, int k, CategoryId* out) const {
 int QueryCategories::TopWeighted(QueryId q, int k, WeightedCategory* out) const {
   if (q >= top_.size()) return 0;
   const auto& top = top_[q];
-  const int n = std::max(0, std::min<int>(k, static_cast<int>(top.size())));
+  const int n = std::min<int>(k, static_cast<int>(top.size()));
   std::copy_n(top.begin(), n, out);
   return n;
 }

@@ -419,7 +419,8 @@ TEST(PlatformSearch, SearchExpansionSettingsAreChecked) {
               std::string::npos)
         << e.what();
   }
-  // The shipped graph reads a search query and its ads are served.
+  // With the shipped graph on, a search opportunity reads its query's text from the run's log (the
+  // graph's mapping and ranking are checked in kg_query_expansion_test.cc) and is served.
   c.knowledge_graph.clear();
   c.even_delivery = false;
   Platform p(catalogue, *log, kUsers, c);

@@ -11,9 +11,7 @@
 #include <mutex>
 #include <thread>
 
-#include "market/completejourney.h"
 #include "market/faults.h"
-#include "market/history.h"
 #include "sim/diagnosis_scoring.h"
 #include "sim/loop_runner.h"
 #include "sim/sim_config.h"

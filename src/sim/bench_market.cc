@@ -13,9 +13,7 @@
 #include <vector>
 
 #include "common/mean_se.h"
-#include "market/completejourney.h"
 #include "market/faults.h"
-#include "market/history.h"
 #include "sim/loop_runner.h"
 #include "sim/sim_config.h"
 #include "sim/simulation.h"

@@ -16,9 +16,7 @@
 #include "common/mean_se.h"
 #include "insight/kg_query_expansion.h"
 #include "insight/knowledge_graph_products.h"
-#include "market/completejourney.h"
 #include "market/faults.h"
-#include "market/history.h"
 #include "sim/loop_runner.h"
 #include "sim/sim_config.h"
 #include "sim/simulation.h"
@@ -38,21 +36,27 @@ nlohmann::json ScoreQueryUnderstanding(const WorldSpec& spec, const std::string&
                                                   : std::filesystem::path(graph_file)),
       spec.catalogue(), kg::KgQueryExpansion::Options{});
   const auto& texts = spec.query_texts();
-  size_t top1 = 0, top3 = 0, empty = 0;
-  for (size_t q = 0; q < texts.size(); ++q) {
-    const auto& truth = spec.scenes().need_categories.at(q / 6);  // WorldSpec::QueryIndex
-    const auto cats = x.Expand(texts[q]);
-    if (cats.empty()) ++empty;
-    for (size_t i = 0; i < cats.size() && i < 3; ++i) {
-      if (std::find(truth.begin(), truth.end(), cats[i].first) != truth.end()) {
-        top1 += i == 0;
-        ++top3;
-        break;
+  const auto& need_categories = spec.scenes().need_categories;
+  size_t queries = 0, top1 = 0, top3 = 0, empty = 0;
+  for (size_t need = 0; need < need_categories.size(); ++need) {
+    const auto& truth = need_categories[need];
+    for (bool zh : {true, false}) {
+      for (uint32_t variant = 0; variant < 3; ++variant) {
+        const auto cats = x.Expand(texts.at(spec.QueryIndex(static_cast<int>(need), zh, variant)));
+        ++queries;
+        if (cats.empty()) ++empty;
+        for (size_t i = 0; i < cats.size() && i < 3; ++i) {
+          if (std::find(truth.begin(), truth.end(), cats[i].first) != truth.end()) {
+            top1 += i == 0;
+            ++top3;
+            break;
+          }
+        }
       }
     }
   }
-  const double n = std::max<double>(1, static_cast<double>(texts.size()));
-  return {{"queries", texts.size()},
+  const double n = std::max<double>(1, static_cast<double>(queries));
+  return {{"queries", queries},
           {"top1", static_cast<double>(top1) / n},
           {"top3", static_cast<double>(top3) / n},
           {"empty", static_cast<double>(empty) / n}};
@@ -77,17 +81,7 @@ nlohmann::json BenchSearch(const BenchSearchOptions& options) {
     fmt::print(options.progress, "{}\n", what);
     std::fflush(options.progress);
   };
-  const ScenarioWorld world = BuildScenarioWorld(c, options.data_dir, options.progress);
-  const WorldSpec* spec = world.spec.get();
-  const OurSelection& ours = world.ours;
-  RunSetup base = MakeRunSetup("bench", *spec, *world.history, world.query_ids, ours, c);
-  base.policy = "super_plan";
-  base.faults = ResolveFaults(*spec, c.market.faults, ours.products);
-  base.keep_events = false;
-
-  nlohmann::json out;
-  out["query_understanding"] = ScoreQueryUnderstanding(*spec, c.platform.knowledge_graph);
-
+  // Bad arms are refused before the world is built.
   std::vector<std::string> arms;
   for (const char* a : kAllArms) {
     if (options.arms.empty() ||
@@ -101,6 +95,17 @@ nlohmann::json BenchSearch(const BenchSearchOptions& options) {
           fmt::format("unknown arm '{}'; use none, kg or kg_only (comma-separated)", a));
     }
   }
+  const ScenarioWorld world = BuildScenarioWorld(c, options.data_dir, options.progress);
+  const WorldSpec* spec = world.spec.get();
+  const OurSelection& ours = world.ours;
+  RunSetup base = MakeRunSetup("bench", *spec, *world.history, world.query_ids, ours, c);
+  base.policy = "super_plan";
+  base.faults = ResolveFaults(*spec, c.market.faults, ours.products);
+  base.keep_events = false;
+
+  nlohmann::json out;
+  out["query_understanding"] = ScoreQueryUnderstanding(*spec, c.platform.knowledge_graph);
+
   const size_t num_arms = arms.size();
   const size_t n = static_cast<size_t>(seeds) * num_arms;
   std::vector<RunResult> results(n);
