@@ -72,9 +72,15 @@ struct DiagnosisInput {
   // just before, with what was left before and after it and the minute of day it happened.
   double budget_left_cut = 0, budget_left_before = 0, budget_left_after = 0;
   uint32_t budget_cut_minute = 0;
+  // The plan's own budget setting fell at that moment too (a person or an autopilot lowered it):
+  // the cut is the plan's own setting change, not the account's (needs PlanState::budget_setting).
+  bool budget_cut_own = false;
   // The plan's spend from that cut to the end of the window, and over the same time a day
   // earlier: how much spend fell since the cut (both 0 without a cut).
   double spend_since_cut = 0, spend_since_cut_day_before = 0;
+  // What the plan usually spends over the rest of the day from the end of the window: its spend
+  // over the same hours a day earlier (0: unknown). Set by the live watch's budget news only.
+  double usual_rest_of_day_spend = 0;
   double roi_target = 0;
   double roi_target_before = 0;  // the target during the before window (0: unknown)
   double roi_capped_loss_share = 0;

@@ -26,6 +26,7 @@ Json PlanJson(const PlanState& s) {
           {"name", s.name},
           {"daily_budget", s.daily_budget},
           {"spent_today", s.spent_today},
+          {"budget_setting", s.budget_setting},
           {"roi_target", s.roi_target},
           {"products", std::move(products)}};
 }
@@ -36,6 +37,7 @@ PlanState PlanFromJson(const Json& j) {
   s.name = j.at("name").get<std::string>();
   s.daily_budget = j.at("daily_budget").get<double>();
   s.spent_today = j.at("spent_today").get<double>();
+  s.budget_setting = j.value("budget_setting", 0.0);  // absent in journals written before it
   s.roi_target = j.at("roi_target").get<double>();
   for (const Json& p : j.at("products")) {
     s.products.push_back({p.at(0).get<ProductId>(), p.at(1).get<std::string>(),

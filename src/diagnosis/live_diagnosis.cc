@@ -24,18 +24,27 @@ bool Adverse(const Alert& a) {
   }
 }
 
+// A finding of one of the live watches (not of a monitor alert): `kpi` of `key` over the buckets
+// from `from_bucket` to the tick at `now`, a warning until the caller says otherwise.
+LiveFinding WatchFinding(const MonitorKey& key, Kpi kpi, SimMinute now, uint32_t from_bucket,
+                         uint32_t bucket_minutes) {
+  LiveFinding f;
+  f.plan = key.plan;
+  f.minute = now;
+  f.trigger.key = key;
+  f.trigger.kpi = kpi;
+  f.trigger.severity = Severity::kWarning;
+  f.trigger.bucket_start = (now / bucket_minutes - 1) * bucket_minutes;
+  f.trigger.window_start = static_cast<SimMinute>(from_bucket) * bucket_minutes;
+  return f;
+}
+
 // A finding of the price watch or the price-cut news: triggered by the CVR of the undercut
 // products (`e`, the most clicked first) over the buckets from `from_bucket` to the tick at `now`.
 LiveFinding PriceFinding(PlanId plan, SimMinute now, const PriceCutEvidence& e,
                          uint32_t from_bucket, uint32_t bucket_minutes) {
-  LiveFinding f;
-  f.plan = plan;
-  f.minute = now;
-  f.trigger.key = {plan, Scope::kProduct, e.products.front()->product};
-  f.trigger.kpi = Kpi::kCvr;
-  f.trigger.bucket_start = (now / bucket_minutes - 1) * bucket_minutes;
-  f.trigger.window_start = static_cast<SimMinute>(from_bucket) * bucket_minutes;
-  return f;
+  return WatchFinding({plan, Scope::kProduct, e.products.front()->product}, Kpi::kCvr, now,
+                      from_bucket, bucket_minutes);
 }
 
 }  // namespace
@@ -60,6 +69,11 @@ LiveDiagnosis::LiveDiagnosis(LiveDiagnosisOptions options)
     throw std::invalid_argument(
         fmt::format("live diagnosis ticks of {} minutes do not divide an hour; use 5, 15, 30 or 60",
                     options_.monitor.bucket_minutes));
+  }
+  if (options_.mix_watch_hours < 0 || options_.mix_watch_hours > 24) {
+    throw std::invalid_argument(
+        fmt::format("the traffic mix watch looks back {} hours; use 1 to 24, or 0 to turn it off",
+                    options_.mix_watch_hours));
   }
 }
 
@@ -215,6 +229,11 @@ DiagnosisInput LiveDiagnosis::BuildInput(const PlanState& s, SimMinute now,
     in.budget_left_before = left;
     in.budget_left_after = std::max(0.0, left - dropped);
     in.budget_cut_minute = (it->first % per_day) * options_.monitor.bucket_minutes;
+    const auto setting_now = t.budget_setting.find(it->first);
+    const auto setting_before = t.budget_setting.find(prev->first);
+    in.budget_cut_own = setting_now != t.budget_setting.end() &&
+                        setting_before != t.budget_setting.end() &&
+                        setting_now->second < setting_before->second;
     cut_bucket = it->first - 1;  // the tick that saw the cut ended the bucket it happened in
   }
   if (in.budget_left_cut > 0) {  // the plan's spend from that bucket on, and a day earlier
@@ -250,6 +269,7 @@ std::vector<LiveFinding> LiveDiagnosis::OnTick(SimMinute now, std::span<const Pl
     t.roi_target[end] = s.roi_target;
     t.daily_budget[end] = s.daily_budget;
     t.spent_today[end] = s.spent_today;
+    t.budget_setting[end] = s.budget_setting;
     auto& comp = t.comp[end];
     for (const ProductState& p : s.products) comp[p.product] = p.competitor_price;
     // A competitor price cut on a promoted product (against the price a day earlier) starts the
@@ -414,10 +434,9 @@ std::vector<LiveFinding> LiveDiagnosis::OnTick(SimMinute now, std::span<const Pl
     const uint32_t per_day = kMinutesPerDay / options_.monitor.bucket_minutes;
     DiagnosisInput in = BuildInput(s, now, end > per_day ? end - per_day : 0);
     const PriceCutEvidence e = PooledPriceCut(in);
-    Diagnosis d = PriceCutNewsDiagnosis(in, e);
+    Diagnosis d = DiagnosisOf(in, PriceCutNews(in, e));
     if (d.hypotheses.empty()) continue;
     LiveFinding f = PriceFinding(s.plan, now, e, end - 1, options_.monitor.bucket_minutes);
-    f.trigger.severity = Severity::kWarning;
     f.trigger_note = fmt::format(
         "competitors cut prices on {} of the plan's products (by {:.0f}% on average), which hold "
         "{:.0f}% of its spend",
@@ -427,6 +446,78 @@ std::vector<LiveFinding> LiveDiagnosis::OnTick(SimMinute now, std::span<const Pl
     f.input = std::move(in);
     f.diagnosis = std::move(d);
     emit(std::move(f), t, kExternalCauseFloor, false);
+  }
+  // The news of a budget cut, at the tick it happens: what the plan may spend today fell since
+  // the last tick of the same day (neither at midnight, when the day's spend restarts) while its
+  // own budget setting held, so the account ran dry or a cap was set. The merchant hears of it
+  // when it takes a material share of the plan's usual delivery for the rest of the day
+  // (BudgetCutNews), before the fall of spend can show. Once per cut: the next tick compares
+  // against this one.
+  const uint32_t per_day = kMinutesPerDay / options_.monitor.bucket_minutes;
+  for (const PlanState& s : plans) {
+    auto it = tracks_.find(s.plan);
+    if (it == tracks_.end() || raised.count(s.plan) || !(s.budget_setting > 0)) continue;
+    PlanTrack& t = it->second;
+    auto cur = t.daily_budget.find(end);
+    if (cur == t.daily_budget.begin()) continue;
+    const auto prev = std::prev(cur);
+    if (prev->first + 1 != end || prev->first / per_day != end / per_day ||
+        prev->first % per_day == 0 || end % per_day == 0 ||
+        t.budget_setting.at(prev->first) != s.budget_setting || s.daily_budget >= prev->second) {
+      continue;
+    }
+    DiagnosisInput in = BuildInput(s, now, end - 1);
+    if (end >= per_day) {
+      const uint32_t day_end = (end / per_day + 1) * per_day;
+      in.usual_rest_of_day_spend =
+          Sum({s.plan, Scope::kPlan, kNoId}, end - per_day, day_end - per_day).spend;
+    }
+    Diagnosis d = DiagnosisOf(in, BudgetCutNews(in));
+    if (d.hypotheses.empty()) continue;
+    LiveFinding f = WatchFinding({s.plan, Scope::kPlan, kNoId}, Kpi::kSpend, now, end - 1,
+                                 options_.monitor.bucket_minutes);
+    f.trigger_note = fmt::format(
+        "what the plan may spend today fell from {:.0f} to {:.0f} (spent so far {:.0f}) with no "
+        "change to its own budget",
+        prev->second, s.daily_budget, s.spent_today);
+    f.input = std::move(in);
+    f.diagnosis = std::move(d);
+    emit(std::move(f), t, kExternalCauseFloor, false);
+  }
+  // The traffic mix watch (options_.mix_watch_hours): hourly, like the monitor's warnings.
+  const uint32_t mix_back =
+      static_cast<uint32_t>(options_.mix_watch_hours * 60) / options_.monitor.bucket_minutes;
+  for (const PlanState& s : plans) {
+    if (!on_the_hour || mix_back == 0 || end < per_day + mix_back) break;
+    auto it = tracks_.find(s.plan);
+    if (it == tracks_.end()) continue;
+    PlanTrack& t = it->second;
+    // Near the end of its budget a plan can afford only the cheaper channels' auctions, so the
+    // shares say more about its budget than about the users: no verdict while either window ended
+    // with 90% of that day's budget spent.
+    auto near_spent = [&](uint32_t tick) {
+      auto b = t.daily_budget.find(tick);
+      return b != t.daily_budget.end() && b->second > 0 &&
+             t.spent_today.at(tick) >= 0.9 * b->second;
+    };
+    if (near_spent(end) || near_spent(end - per_day)) continue;
+    DiagnosisInput in = BuildInput(s, now, end - mix_back);
+    std::vector<Hypothesis> shift = ChannelAgent(in);
+    if (shift.empty() || shift.front().confidence < options_.mix_watch_confidence) {
+      t.mix_watch_reported = false;
+      continue;
+    }
+    if (t.mix_watch_reported || raised.count(s.plan)) continue;
+    LiveFinding f = WatchFinding({s.plan, Scope::kPlan, kNoId}, Kpi::kImpressions, now,
+                                 end - mix_back, options_.monitor.bucket_minutes);
+    f.trigger_note = fmt::format(
+        "the plan's traffic moved between channels over the last {} (against the same hours a "
+        "day earlier)",
+        options_.mix_watch_hours == 1 ? std::string("hour")
+                                      : fmt::format("{} hours", options_.mix_watch_hours));
+    f.input = std::move(in);
+    f.diagnosis = DiagnosisOf(f.input, std::move(shift));
+    if (emit(std::move(f), t, kExternalCauseFloor, false)) t.mix_watch_reported = true;
   }
   // The competitor price watch. A price cut that the catalogue shows on promoted products is an
   // external event worth testing on its own: the undercut products may be too small a part of the

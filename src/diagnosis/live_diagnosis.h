@@ -53,6 +53,10 @@ struct PlanState {
   std::string name;
   double daily_budget = 0;  // what it may spend today (after any cap), currency units
   double spent_today = 0;
+  // The plan's own budget setting that bounds today (its daily budget, or its total budget when
+  // it has no daily one; 0: unknown). What it may spend today falling while this holds is news:
+  // the account ran dry or a cap was set (the budget news).
+  double budget_setting = 0;
   double roi_target = 0;  // 0 when the plan does not bid to an ROI target
   std::vector<ProductState> products;
 };
@@ -98,6 +102,15 @@ struct LiveDiagnosisOptions {
   double price_watch_cut = 0.05;
   double price_watch_z = -2.5;
   double price_watch_min_purchases = 10;
+  // The traffic mix watch: every hour, the share of the plan's auctions per channel over the last
+  // mix_watch_hours against the same hours a day earlier (ChannelAgent); a shift whose channel-mix
+  // hypothesis reaches mix_watch_confidence is raised without waiting for the monitor (the
+  // auctions the plan enters far outnumber its impressions, so the mix is known sooner than its
+  // effect). Once per shift: it is raised again only after an hour without one. No verdict while
+  // the plan was near the end of its day's budget in either window. 0 (the default) turns it off:
+  // docs/diagnosis.md says why.
+  int mix_watch_hours = 0;
+  double mix_watch_confidence = 0.5;
 };
 
 class LiveDiagnosis {
@@ -133,6 +146,7 @@ class LiveDiagnosis {
     std::map<uint32_t, double> roi_target;                 // tick -> the plan ROI target then
     std::map<uint32_t, double> daily_budget;               // tick -> today's budget then
     std::map<uint32_t, double> spent_today;                // tick -> spent today by then
+    std::map<uint32_t, double> budget_setting;             // tick -> the plan's own budget
     std::map<uint32_t, double> budget_exhausted_hour;      // day -> hour of day it ran out
     SimMinute last_finding = 0, last_notice = 0;
     bool any_finding = false, any_notice = false;
@@ -142,6 +156,7 @@ class LiveDiagnosis {
     bool price_watch = false, price_watch_reported = false;
     bool price_news_pending = false;  // a cut appeared; its news not yet judged
     uint32_t price_watch_from = 0;
+    bool mix_watch_reported = false;  // the traffic mix watch raised the shift standing now
     // The current run of consecutive ticks with an adverse alert: first and last bucket.
     uint32_t streak_first = 0, streak_last = 0;
     // Consecutive ticks with an adverse alert of the plan as a whole (how long an unexplained move

@@ -17,6 +17,11 @@ namespace {
 // impressions in the live channel only (a fifth fewer for the plan), the auctions entered and won
 // unchanged, so no agent explains it either. kBudgetLeftCut: at kChange what is left of today's
 // budget is halved (an account running dry), and the paced plan buys half the traffic from then on.
+// kAccountDry: at kChange what is left of today's budget falls to 20 (the account runs dry; the
+// plan's own budget of 2000 unchanged) and the plan buys a tenth of its traffic; kOwnBudgetCut: the
+// same fall, made by lowering the plan's own budget. kMixShift: from kChange the feed's traffic
+// (auctions and impressions) falls 20% and the live channel's rises 20%, the plan's total
+// unchanged: each channel moves less than the monitor's 25% threshold.
 enum class Fault {
   kNone,
   kTracking,
@@ -28,7 +33,10 @@ enum class Fault {
   kBlip,
   kMysteryDrop,
   kOneChannelDrop,
-  kBudgetLeftCut
+  kBudgetLeftCut,
+  kAccountDry,
+  kOwnBudgetCut,
+  kMixShift
 };
 
 constexpr PlanId kPlan = 7;
@@ -36,8 +44,10 @@ constexpr SimMinute kChange = 4 * kMinutesPerDay + 9 * 60;  // day 4, 09:00
 
 // Five days of one plan (products 3 and 4 with creatives 11 and 12, on feed and live) fed to a
 // LiveDiagnosis tick by tick (15 minutes), with one fault from kChange on. Returns every finding.
-std::vector<LiveFinding> Simulate(Fault fault, uint64_t seed = 1) {
-  LiveDiagnosis d;
+// `daily_budget` 0: the plan has always spent all but 5% of what it may spend today.
+std::vector<LiveFinding> Simulate(Fault fault, uint64_t seed = 1, LiveDiagnosisOptions options = {},
+                                  double daily_budget = 2000) {
+  LiveDiagnosis d(options);
   d.Watch(kPlan);
   RandomStream rng(seed);
   std::vector<LiveFinding> findings;
@@ -59,6 +69,10 @@ std::vector<LiveFinding> Simulate(Fault fault, uint64_t seed = 1) {
             if (fault == Fault::kBlip && after && hour_start < kChange + 60) volume = 0.6;
             if (fault == Fault::kMysteryDrop && after) volume = 0.65;
             if (fault == Fault::kBudgetLeftCut && after) volume = 0.5;
+            if ((fault == Fault::kAccountDry || fault == Fault::kOwnBudgetCut) && after) {
+              volume = 0.1;
+            }
+            if (fault == Fault::kMixShift && after) volume = ch == Channel::kFeed ? 0.8 : 1.2;
             const int impressions = budget_gone ? 0 : static_cast<int>(900 * curve * volume);
             for (int i = 0; i < impressions; ++i) {
               if ((i % 60) / 15 != q) continue;
@@ -101,13 +115,24 @@ std::vector<LiveFinding> Simulate(Fault fault, uint64_t seed = 1) {
         s.plan = kPlan;
         s.name = "test plan";
         s.spent_today = spent_today;
-        s.daily_budget = budget_gone ? spent_today : 2000;
+        s.daily_budget = budget_gone        ? spent_today
+                         : daily_budget > 0 ? daily_budget
+                                            : spent_today / 0.95;
         if (fault == Fault::kBudgetLeftCut && after) {
           if (left_cut_day != day) {  // the cut: half of what was left goes
             left_cut_day = day;
             cut_budget = spent_today + (2000 - spent_today) / 2;
           }
           s.daily_budget = cut_budget;
+        }
+        s.budget_setting = 2000;
+        if ((fault == Fault::kAccountDry || fault == Fault::kOwnBudgetCut) && after) {
+          if (left_cut_day != day) {
+            left_cut_day = day;
+            cut_budget = spent_today + 20;
+          }
+          s.daily_budget = cut_budget;
+          if (fault == Fault::kOwnBudgetCut) s.budget_setting = cut_budget;
         }
         s.roi_target = 2;
         const double comp = !after                          ? 5.2
@@ -264,6 +289,76 @@ TEST(LiveDiagnosis, NamesACutOfWhatWasLeftOfTodaysBudget) {
   EXPECT_NE(f->report_en.find("what was left of today's budget was cut 50% at 09:15"),
             std::string::npos)
       << f->report_en;
+}
+
+TEST(LiveDiagnosis, TellsOfADryAccountAtTheTickItHappens) {
+  const auto fs = Simulate(Fault::kAccountDry);
+  const LiveFinding* f = FirstAfterChange(fs);
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(f->minute, kChange + 15);  // the tick that saw the cut, before spend could fall
+  EXPECT_FALSE(f->notice);
+  ASSERT_EQ(TopCause(*f), CauseKind::kBudgetLimited) << f->report_en;
+  EXPECT_GE(f->diagnosis.hypotheses.front().confidence, 0.8) << f->report_en;
+  EXPECT_NE(f->report_en.find("with no change to the plan's own budget"), std::string::npos)
+      << f->report_en;
+  EXPECT_EQ(f->diagnosis.hypotheses.front().actions.front().type, Action::Type::kRaiseBudget);
+}
+
+TEST(LiveDiagnosis, ThePlansOwnBudgetCutIsANoticeNotNews) {
+  const auto fs = Simulate(Fault::kOwnBudgetCut);
+  int cut_notices = 0;
+  for (const LiveFinding& f : fs) {
+    if (f.minute <= kChange) continue;
+    EXPECT_GT(f.minute, kChange + 15) << "no news at the cut: " << f.report_en;
+    // The cut itself is the plan's own change (the budget then running out early is still worth
+    // an alarm: that is the plan's budget being too small for the day).
+    if (f.report_en.find("what was left of today's budget was cut") != std::string::npos) {
+      EXPECT_TRUE(f.notice) << f.report_en;
+      EXPECT_NE(f.report_en.find("the plan's own budget was lowered"), std::string::npos);
+      ++cut_notices;
+    }
+  }
+  EXPECT_GE(cut_notices, 1) << "the own cut should be told as a notice once spend fell";
+}
+
+TEST(LiveDiagnosis, ACutThatLeavesTheUsualSpendIsNoNews) {
+  // kBudgetLeftCut halves what is left (about 1,700) while the plan usually spends a few hundred
+  // over the rest of the day: delivery is not limited, so it is not news at the tick.
+  for (const LiveFinding& f : Simulate(Fault::kBudgetLeftCut)) {
+    EXPECT_NE(f.minute, kChange + 15) << f.report_en;
+  }
+}
+
+TEST(LiveDiagnosis, TheMixWatchTellsOfTrafficMovingBetweenChannelsWithinTheHour) {
+  LiveDiagnosisOptions on;
+  on.mix_watch_hours = 1;
+  const auto fs = Simulate(Fault::kMixShift, 1, on);
+  const LiveFinding* f = FirstAfterChange(fs);
+  ASSERT_NE(f, nullptr);
+  EXPECT_EQ(f->minute, kChange + 60);
+  ASSERT_EQ(TopCause(*f), CauseKind::kChannelMix) << f->report_en;
+  EXPECT_NE(f->report_en.find("feed fell from 50.00% to 40.0"), std::string::npos) << f->report_en;
+  // Once per shift: the watch does not raise the same shift again while it stands.
+  int watched = 0;
+  for (const LiveFinding& g : fs) watched += g.trigger_note.starts_with("the plan's traffic moved");
+  EXPECT_EQ(watched, 1);
+  // Off (the default), nothing tells of it: no channel moves enough for the monitor, the plan's
+  // total holds.
+  for (const LiveFinding& g : Simulate(Fault::kMixShift)) {
+    ADD_FAILURE() << "unexpected finding: " << g.report_en;
+  }
+  on.mix_watch_hours = 25;
+  EXPECT_THROW(LiveDiagnosis{on}, std::invalid_argument);
+}
+
+TEST(LiveDiagnosis, TheMixWatchJudgesNoHourNearTheEndOfTheBudget) {
+  // The same shift, but the plan has spent most of its day's budget by then (2,000 of 2,100 at
+  // every tick): the channels it can still afford say nothing about the users.
+  LiveDiagnosisOptions on;
+  on.mix_watch_hours = 1;
+  for (const LiveFinding& g : Simulate(Fault::kMixShift, 1, on, /*daily_budget=*/0)) {
+    EXPECT_FALSE(g.trigger_note.starts_with("the plan's traffic moved")) << g.report_en;
+  }
 }
 
 TEST(LiveDiagnosis, IgnoresPlansItDoesNotWatch) {

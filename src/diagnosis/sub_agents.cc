@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 
 namespace cf::diagnosis {
 
@@ -401,6 +402,10 @@ std::vector<Hypothesis> ChannelAgent(const DiagnosisInput& in) {
   // The traffic mix: the share of the plan's auctions (opportunities it entered, whatever it bid)
   // per channel. Our own bids and budget move wins and spend across channels, not these shares;
   // a shift in them is the users moving.
+  // A plan whose budget for today is spent enters no auctions at all: its shares in the window
+  // then say when it ran out (the channels' traffic peaks at different hours), not where the users
+  // went.
+  if (in.daily_budget > 0 && in.budget_spent_share >= 0.98) return {};
   const KpiCounts tb = in.TotalBefore(), ta = in.TotalAfter();
   if (tb.auctions <= 0 || ta.auctions <= 0) return {};
   int lost = -1, gained = -1;
@@ -528,6 +533,11 @@ std::vector<Hypothesis> BudgetBidAgent(const DiagnosisInput& in) {
                        hh, mm, 100 * cut, in.budget_left_before, in.budget_left_after,
                        100 * fell)});
       a.amount = std::min(1.0, in.budget_left_before / std::max(1e-9, in.budget_left_after) - 1);
+      if (in.budget_cut_own) {  // a setting change: the merchant's to know, not an alarm
+        h.own_setting = true;
+        h.evidence.push_back(
+            {"the plan's own budget was lowered at that moment", "计划自身的预算在那一刻被调低"});
+      }
     }
     h.actions.push_back(a);
     out.push_back(std::move(h));
@@ -642,11 +652,44 @@ std::vector<Hypothesis> PriceCutNews(const DiagnosisInput& in, const PriceCutEvi
   return {h};
 }
 
-Diagnosis PriceCutNewsDiagnosis(const DiagnosisInput& in, const PriceCutEvidence& e) {
+std::vector<Hypothesis> BudgetCutNews(const DiagnosisInput& in) {
+  const double usual = in.usual_rest_of_day_spend;
+  if (in.budget_left_cut < kBudgetNewsMinCut || !(usual > 0)) return {};
+  const double taken =
+      (std::min(in.budget_left_before, usual) - std::min(in.budget_left_after, usual)) / usual;
+  if (taken < kBudgetNewsMinShortfall) return {};
+  Hypothesis h;
+  h.cause = CauseKind::kBudgetLimited;
+  h.confidence = std::min(0.9, 0.4 + taken);
+  const uint32_t hh = in.budget_cut_minute / 60, mm = in.budget_cut_minute % 60;
+  h.evidence.push_back(
+      {fmt::format("what was left of today's budget was cut {:.0f}% at {:02}:{:02} ({:.0f} -> "
+                   "{:.0f}) with no change to the plan's own budget: the account may have run dry",
+                   100 * in.budget_left_cut, hh, mm, in.budget_left_before, in.budget_left_after),
+       fmt::format("今日剩余预算在 {:02}:{:02} 被削减 {:.0f}%（{:.0f} -> {:.0f}），"
+                   "而计划自身的预算没有改动：账户余额可能已不足",
+                   hh, mm, 100 * in.budget_left_cut, in.budget_left_before, in.budget_left_after)});
+  h.evidence.push_back(
+      {fmt::format("at its usual pace the plan spends {:.0f} over the rest of the day (the same "
+                   "hours a day earlier): the cut takes {:.0f}% of that delivery until the budget "
+                   "is restored",
+                   usual, 100 * taken),
+       fmt::format("按平常的节奏，计划在今天余下时段花费 {:.0f}（前一天同时段）：此次削减将使这部分"
+                   "投放减少 {:.0f}%，直到预算恢复",
+                   usual, 100 * taken)});
+  Action a;
+  a.type = Action::Type::kRaiseBudget;
+  a.plan = in.plan;
+  a.amount = std::min(1.0, in.budget_left_before / std::max(1e-9, in.budget_left_after) - 1);
+  h.actions.push_back(a);
+  return {h};
+}
+
+Diagnosis DiagnosisOf(const DiagnosisInput& in, std::vector<Hypothesis> hypotheses) {
   Diagnosis d;
   d.plan = in.plan;
   d.roi = DecomposeRoi(ChannelSegments(in));
-  d.hypotheses = PriceCutNews(in, e);
+  d.hypotheses = std::move(hypotheses);
   return d;
 }
 

@@ -13,10 +13,11 @@
 //                      target (capped auctions, or the plan's own target raise)
 //   tracking outage    conversions vanish while clicks stay normal
 //
-// A hypothesis marked `own_setting` says the plan's own setting change (its ROI target raised by a
-// person or an autopilot) explains the move: a notice for the merchant, not an alarm. The
-// coordinator ranks an external cause above it when one has real support (confidence >= 0.25):
-// a fault often prompts exactly such a change, and the fault is what needs acting on.
+// A hypothesis marked `own_setting` says the plan's own setting change (its ROI target raised, or
+// its budget lowered within the day, by a person or an autopilot) explains the move: a notice for
+// the merchant, not an alarm. The coordinator ranks an external cause above it when one has real
+// support (confidence >= 0.25): a fault often prompts exactly such a change, and the fault is what
+// needs acting on.
 //
 // An external cause below that floor is not named as the cause: the coordinator lists it among
 // the diagnosis' `leads` (weak evidence worth a look, never acted on), so a move that only weak
@@ -108,6 +109,18 @@ inline constexpr double kNewsMinCut = 0.10;
 inline constexpr double kNewsMinShare = 0.20;
 std::vector<Hypothesis> PriceCutNews(const DiagnosisInput& in, const PriceCutEvidence& e);
 
+// The news of a cut of what was left of today's budget with no change to the plan's own budget
+// (an account running dry, a platform cap), at the tick it happens and before delivery has had time
+// to fall: when the cut (in.budget_left_cut) is >= kBudgetNewsMinCut of what was left and takes at
+// least kBudgetNewsMinShortfall of what the plan usually spends over the rest of the day
+// (in.usual_rest_of_day_spend): (min(left before, usual) - min(left after, usual)) / usual. One
+// budget_limited hypothesis, confidence min(0.9, 0.4 + that share): the cut is a fact the platform
+// reports; what is uncertain is how much of the day's delivery it costs. Not one of Coordinate's
+// agents: the live watch asks for it once, at the tick that saw the cut.
+inline constexpr double kBudgetNewsMinCut = 0.20;
+inline constexpr double kBudgetNewsMinShortfall = 0.20;
+std::vector<Hypothesis> BudgetCutNews(const DiagnosisInput& in);
+
 struct Diagnosis {
   PlanId plan = kNoId;
   RoiDecomposition roi;
@@ -119,8 +132,9 @@ struct Diagnosis {
 // plan's own setting change); weaker ones are leads.
 inline constexpr double kExternalCauseFloor = 0.25;
 
-// PriceCutNews as a diagnosis: the window's ROI decomposition and its hypothesis (none: empty).
-Diagnosis PriceCutNewsDiagnosis(const DiagnosisInput& in, const PriceCutEvidence& e);
+// One agent's (or one news item's) hypotheses as a diagnosis: the window's ROI decomposition and
+// `hypotheses` as given (the live watches' findings: PriceCutNews, BudgetCutNews, ChannelAgent).
+Diagnosis DiagnosisOf(const DiagnosisInput& in, std::vector<Hypothesis> hypotheses);
 
 // Runs every sub-agent and ranks their hypotheses (see the file comment for the one exception to
 // "most confident first").

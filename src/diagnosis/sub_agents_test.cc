@@ -189,6 +189,23 @@ TEST(SubAgents, BudgetAndRoiTargetLimits) {
   EXPECT_EQ(h[0].actions.at(0).type, Action::Type::kRelaxRoiTarget);
 }
 
+// Late in the day what was left of the budget was cut: the day's budget is down only 10% (most of
+// it was spent), but what was left fell from 1,500 to 1,000 (a third) at 15:15, and the plan's
+// spend since fell 40% against the same hours a day earlier.
+DiagnosisInput LateLeftCut() {
+  DiagnosisInput in = Healthy();
+  in.daily_budget_before = 5000;
+  in.daily_budget = 4500;
+  in.budget_spent_share = 0.8;
+  in.budget_left_cut = 1.0 / 3;
+  in.budget_left_before = 1500;
+  in.budget_left_after = 1000;
+  in.budget_cut_minute = 15 * 60 + 15;
+  in.spend_since_cut = 600;
+  in.spend_since_cut_day_before = 1000;
+  return in;
+}
+
 TEST(SubAgents, ACutBudgetExplainsPacedDownSpend) {
   // The account ran dry: today's budget is 30% of yesterday's; the pacer spreads it over the day,
   // so spend falls without the budget running out early.
@@ -211,19 +228,8 @@ TEST(SubAgents, ACutBudgetExplainsPacedDownSpend) {
   in.daily_budget_before = 5000;
   in.daily_budget = 1500;
   EXPECT_TRUE(BudgetBidAgent(in).empty());
-  // Late in the day the account ran dry: the day's budget is down only 10% (most of it was
-  // spent), but what was left of it fell from 1,500 to 1,000 (a third), and the plan's spend
-  // since fell 40% against the same hours a day earlier: the cut accounts for 5/6 of that fall.
-  in = Healthy();
-  in.daily_budget_before = 5000;
-  in.daily_budget = 4500;
-  in.budget_spent_share = 0.8;
-  in.budget_left_cut = 1.0 / 3;
-  in.budget_left_before = 1500;
-  in.budget_left_after = 1000;
-  in.budget_cut_minute = 15 * 60 + 15;
-  in.spend_since_cut = 600;
-  in.spend_since_cut_day_before = 1000;
+  // Late in the day the account ran dry (LateLeftCut): the cut accounts for 5/6 of the fall.
+  in = LateLeftCut();
   h = BudgetBidAgent(in);
   ASSERT_EQ(h.size(), 1u);
   EXPECT_EQ(h[0].cause, CauseKind::kBudgetLimited);
@@ -425,6 +431,65 @@ TEST(SubAgents, SpendMovingWithoutTheTrafficIsNoChannelShift) {
   in.channel_after[0].auctions = in.channel_before[0].auctions;
   in.channel_after[1].auctions = in.channel_before[1].auctions;
   EXPECT_TRUE(ChannelAgent(in).empty());
+}
+
+TEST(SubAgents, AShiftSeenAfterTheBudgetRanOutIsNoChannelShift) {
+  DiagnosisInput in = Healthy();
+  in.channel_after[0] = Counts(30000, 0.02, 0.05, 100, 20);
+  in.channel_after[1] = Counts(150000, 0.03, 0.04, 80, 30);
+  ASSERT_EQ(ChannelAgent(in).size(), 1u);  // the users moved
+  in.budget_spent_share = 0.99;            // or the plan stopped entering auctions when it ran out
+  EXPECT_TRUE(ChannelAgent(in).empty());
+}
+
+TEST(SubAgents, ABudgetCutIsNewsWhenItTakesMuchOfTheUsualDelivery) {
+  DiagnosisInput in = Healthy();
+  in.budget_left_cut = 0.8;
+  in.budget_left_before = 2000;
+  in.budget_left_after = 400;
+  in.budget_cut_minute = 9 * 60 + 15;
+  in.usual_rest_of_day_spend = 1000;  // the cut leaves 400 of the usual 1,000: takes 60%
+  auto h = BudgetCutNews(in);
+  ASSERT_EQ(h.size(), 1u);
+  EXPECT_EQ(h[0].cause, CauseKind::kBudgetLimited);
+  EXPECT_FALSE(h[0].own_setting);
+  EXPECT_NEAR(h[0].confidence, 0.9, 1e-9);  // min(0.9, 0.4 + 0.6)
+  EXPECT_NE(h[0].evidence.at(0).en.find("cut 80% at 09:15 (2000 -> 400) with no change to the "
+                                        "plan's own budget"),
+            std::string::npos)
+      << h[0].evidence[0].en;
+  EXPECT_NE(h[0].evidence.at(1).en.find("the cut takes 60% of that delivery"), std::string::npos)
+      << h[0].evidence[1].en;
+  EXPECT_EQ(h[0].actions.at(0).type, Action::Type::kRaiseBudget);
+  EXPECT_NEAR(h[0].actions[0].amount, 1.0, 1e-9);  // back to what was left, at most doubled
+  // Taking a quarter of the usual delivery: news, with less confidence.
+  in.budget_left_after = 750;
+  in.budget_left_cut = 1250.0 / 2000;
+  h = BudgetCutNews(in);
+  ASSERT_EQ(h.size(), 1u);
+  EXPECT_NEAR(h[0].confidence, 0.65, 1e-9);
+  // What is left still covers the usual rest of the day: the cut changes nothing today.
+  in.usual_rest_of_day_spend = 700;
+  EXPECT_TRUE(BudgetCutNews(in).empty());
+  // No usual delivery known (no day before): no news.
+  in.usual_rest_of_day_spend = 0;
+  EXPECT_TRUE(BudgetCutNews(in).empty());
+  // A small cut of what was left is not news, even where it bites.
+  in.usual_rest_of_day_spend = 5000;
+  in.budget_left_cut = 0.1;
+  in.budget_left_after = 1800;
+  EXPECT_TRUE(BudgetCutNews(in).empty());
+}
+
+TEST(SubAgents, ThePlansOwnBudgetCutIsItsOwnSetting) {
+  // The cut of LateLeftCut, made by lowering the plan's own budget: a notice, not an alarm.
+  DiagnosisInput in = LateLeftCut();
+  in.budget_cut_own = true;
+  const auto h = BudgetBidAgent(in);
+  ASSERT_EQ(h.size(), 1u);
+  EXPECT_EQ(h[0].cause, CauseKind::kBudgetLimited);
+  EXPECT_TRUE(h[0].own_setting);
+  EXPECT_EQ(h[0].evidence.back().en, "the plan's own budget was lowered at that moment");
 }
 
 TEST(SubAgents, AnExternalCauseOutranksTheOwnTargetRaiseItPrompted) {

@@ -9,8 +9,8 @@
 #include <fstream>
 #include <map>
 #include <mutex>
-#include <thread>
 
+#include "common/parallel_for.h"
 #include "market/faults.h"
 #include "sim/diagnosis_scoring.h"
 #include "sim/loop_runner.h"
@@ -86,100 +86,89 @@ nlohmann::json BenchDiagnosis(const BenchDiagnosisOptions& options) {
     }
   }
   for (int i = 0; i < per_type; ++i) cases.push_back({"", seed++, 0});
+  stage(fmt::format("{} cases ({} per fault type, {} fault-free) on {} threads", cases.size(),
+                    per_type, per_type, std::max(1, options.threads)));
 
   std::vector<Outcome> outcomes(cases.size());
-  std::atomic<size_t> next{0}, done{0};
+  std::atomic<size_t> done{0};
   std::mutex progress_mutex;
-  std::exception_ptr error;
-  auto worker = [&] {
-    for (size_t i = next++; i < cases.size(); i = next++) {
-      try {
-        const Case& k = cases[i];
-        RunSetup setup = base;
-        setup.name = k.type.empty() ? "fault-free" : k.type;
-        setup.run_seed = k.run_seed;
-        setup.keep_events = false;  // the cases' events are only counted: memory stays flat
-        if (!k.type.empty()) {
-          FaultSpec f;
-          f.type = k.type;
-          f.start_day = k.start_day;
-          f.hours = 24;
-          setup.faults = ResolveFaults(*spec, {f}, ours.products);
-        }
-        const RunResult r = RunLoop(setup);
-        Outcome& o = outcomes[i];
-        o.detail = {{"type", k.type.empty() ? "none" : k.type}, {"run_seed", k.run_seed}};
-        if (!setup.faults.empty()) {
-          o.detail["fault_start_minute"] = setup.faults[0].start - spec->flight_start();
-          o.detail["fault_end_minute"] = setup.faults[0].end - spec->flight_start();
-          o.detail["fault"] = setup.faults[0].description;
-        }
-        nlohmann::json findings = nlohmann::json::array();
-        for (const DiagnosisNote& d : r.diagnoses) {
-          findings.push_back({{"minute", d.minute},
-                              {"kind", d.notice ? "notice" : "alarm"},
-                              {"trigger", d.trigger},
-                              {"cause", d.cause},
-                              {"confidence", d.confidence},
-                              {"report", d.report_en}});
-        }
-        o.detail["findings"] = std::move(findings);
-        if (k.type.empty()) {
-          for (const DiagnosisNote& d : r.diagnoses) {
-            const bool judged = d.minute >= kFirstJudgedDay * kMinutesPerDay;
-            (d.notice ? o.notices : o.false_alarms) += judged;
-          }
-        } else {
-          const SimMinute start = spec->flight_start();
-          const auto v =
-              ScoreDiagnoses(setup.faults, r, start, start + kDays * kMinutesPerDay).front();
-          o.detected = v.first.has_value();
-          o.correct = v.top1_correct;
-          o.delay = v.delay_minutes;
-          o.cause = v.first ? v.first->cause : "";
-          o.named = v.first_correct.has_value();
-          o.named_delay = v.correct_delay_minutes;
-          o.detail["verdict"] = v.ToString();
-          if (options.apply && v.first) {
-            // The same case again, the merchant applying every alarm's suggestions.
-            RunSetup applied = setup;
-            applied.apply_diagnosis_actions = true;
-            const RunResult ra = RunLoop(applied);
-            const uint32_t from_hour = v.first->minute / 60;
-            o.roi_not_applied = RoiFromHour(r, from_hour);
-            o.roi_applied = RoiFromHour(ra, from_hour);
-            o.detail["roi_not_applied"] = o.roi_not_applied;
-            o.detail["roi_applied"] = o.roi_applied;
-            nlohmann::json done = nlohmann::json::array();
-            for (const PlanAction& a : ra.actions) {
-              if (a.text.rfind("diagnosis suggestion applied", 0) == 0) {
-                done.push_back({{"minute", a.minute}, {"text", a.text}});
-              }
-            }
-            o.detail["applied"] = std::move(done);
+  ParallelFor(cases.size(), options.threads, [&](size_t i) {
+    const Case& k = cases[i];
+    RunSetup setup = base;
+    setup.name = k.type.empty() ? "fault-free" : k.type;
+    setup.run_seed = k.run_seed;
+    setup.keep_events = false;  // the cases' events are only counted: memory stays flat
+    if (!k.type.empty()) {
+      FaultSpec f;
+      f.type = k.type;
+      f.start_day = k.start_day;
+      f.hours = 24;
+      setup.faults = ResolveFaults(*spec, {f}, ours.products);
+    }
+    const RunResult r = RunLoop(setup);
+    Outcome& o = outcomes[i];
+    o.detail = {{"type", k.type.empty() ? "none" : k.type}, {"run_seed", k.run_seed}};
+    if (!setup.faults.empty()) {
+      o.detail["fault_start_minute"] = setup.faults[0].start - spec->flight_start();
+      o.detail["fault_end_minute"] = setup.faults[0].end - spec->flight_start();
+      o.detail["fault"] = setup.faults[0].description;
+    }
+    nlohmann::json findings = nlohmann::json::array();
+    for (const DiagnosisNote& d : r.diagnoses) {
+      findings.push_back({{"minute", d.minute},
+                          {"kind", d.notice ? "notice" : "alarm"},
+                          {"trigger", d.trigger},
+                          {"cause", d.cause},
+                          {"confidence", d.confidence},
+                          {"report", d.report_en}});
+    }
+    o.detail["findings"] = std::move(findings);
+    if (k.type.empty()) {
+      for (const DiagnosisNote& d : r.diagnoses) {
+        const bool judged = d.minute >= kFirstJudgedDay * kMinutesPerDay;
+        (d.notice ? o.notices : o.false_alarms) += judged;
+      }
+    } else {
+      const SimMinute start = spec->flight_start();
+      const auto v = ScoreDiagnoses(setup.faults, r, start, start + kDays * kMinutesPerDay).front();
+      o.detected = v.first.has_value();
+      o.correct = v.top1_correct;
+      o.delay = v.delay_minutes;
+      o.cause = v.first ? v.first->cause : "";
+      o.named = v.first_correct.has_value();
+      o.named_delay = v.correct_delay_minutes;
+      o.detail["verdict"] = v.ToString();
+      if (options.apply && v.first) {
+        // The same case again, the merchant applying every alarm's suggestions.
+        RunSetup applied = setup;
+        applied.apply_diagnosis_actions = true;
+        const RunResult ra = RunLoop(applied);
+        const uint32_t from_hour = v.first->minute / 60;
+        o.roi_not_applied = RoiFromHour(r, from_hour);
+        o.roi_applied = RoiFromHour(ra, from_hour);
+        o.detail["roi_not_applied"] = o.roi_not_applied;
+        o.detail["roi_applied"] = o.roi_applied;
+        nlohmann::json done = nlohmann::json::array();
+        for (const PlanAction& a : ra.actions) {
+          if (a.text.rfind("diagnosis suggestion applied", 0) == 0) {
+            done.push_back({{"minute", a.minute}, {"text", a.text}});
           }
         }
-        const size_t n = ++done;
-        if (options.progress) {
-          std::lock_guard lock(progress_mutex);
-          const double secs =
-              std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-          fmt::print(options.progress, "\rcase {}/{} ({}) | {:.0f}s elapsed | ETA {:.0f}s   ", n,
-                     cases.size(), setup.name, secs,
-                     secs / static_cast<double>(n) * static_cast<double>(cases.size() - n));
-          std::fflush(options.progress);
-        }
-      } catch (...) {
-        std::lock_guard lock(progress_mutex);
-        if (!error) error = std::current_exception();
+        o.detail["applied"] = std::move(done);
       }
     }
-  };
-  std::vector<std::thread> pool;
-  for (int t = 0; t < std::max(1, options.threads); ++t) pool.emplace_back(worker);
-  for (std::thread& t : pool) t.join();
+    const size_t n = ++done;
+    if (options.progress) {
+      std::lock_guard lock(progress_mutex);
+      const double secs =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      fmt::print(options.progress, "\rcase {}/{} ({}) | {:.0f}s elapsed | ETA {:.0f}s   ", n,
+                 cases.size(), setup.name, secs,
+                 secs / static_cast<double>(n) * static_cast<double>(cases.size() - n));
+      std::fflush(options.progress);
+    }
+  });
   if (options.progress) fmt::print(options.progress, "\n");
-  if (error) std::rethrow_exception(error);
   if (!options.details_out.empty()) {
     std::ofstream f(options.details_out);
     for (const Outcome& o : outcomes) f << o.detail.dump() << "\n";

@@ -3,16 +3,15 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <mutex>
 #include <stdexcept>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "common/mean_se.h"
+#include "common/parallel_for.h"
 #include "market/faults.h"
 #include "sim/loop_runner.h"
 #include "sim/sim_config.h"
@@ -90,44 +89,30 @@ nlohmann::json BenchMarket(const BenchMarketOptions& options) {
   const int threads = std::max(1, options.threads);
   size_t done = 0, total = 0;
   auto run_jobs = [&](std::vector<Job>& jobs) {
-    std::atomic<size_t> next{0};
     std::mutex mu;
-    std::exception_ptr error;
-    auto worker = [&] {
-      for (size_t i = next++; i < jobs.size(); i = next++) {
-        try {
-          const Job& j = jobs[i];
-          RunSetup setup = base;
-          setup.name = j.policy.key;
-          setup.policy = j.policy.policy;
-          setup.pilot.thompson_cells = j.policy.thompson_cells;
-          setup.run_seed = j.run_seed;  // 0: the scenario's own draws, as `chengfang run`
-          if (j.budget > 0) {
-            setup.our_plan.total_budget = Money::FromUnits(j.budget);
-            setup.our_plan.daily_budget = Money::FromUnits(j.budget / c.scenario.days);
-          }
-          *j.out = RunLoop(setup);
-          const RunResult& r = *j.out;
-          std::lock_guard lock(mu);
-          ++done;
-          say(fmt::format(
-              "[{}/{}] seed {} {}{}: spend {:.2f}, GMV {:.2f}, ROI {:.2f}, LP limit {:.2f} ({:.0f} "
-              "s)",
-              done, total, j.run_seed, j.policy.key,
-              j.budget > 0 ? fmt::format(" (budget {:.2f})", j.budget) : std::string(),
-              r.ours.spend.units(), r.ours.gmv.units(), r.ours.roi(), r.lp_limit.value,
-              r.wall_seconds));
-        } catch (...) {
-          std::lock_guard lock(mu);
-          if (!error) error = std::current_exception();
-          next = jobs.size();  // stop handing out runs
-        }
+    ParallelFor(jobs.size(), threads, [&](size_t i) {
+      const Job& j = jobs[i];
+      RunSetup setup = base;
+      setup.name = j.policy.key;
+      setup.policy = j.policy.policy;
+      setup.pilot.thompson_cells = j.policy.thompson_cells;
+      setup.run_seed = j.run_seed;  // 0: the scenario's own draws, as `chengfang run`
+      if (j.budget > 0) {
+        setup.our_plan.total_budget = Money::FromUnits(j.budget);
+        setup.our_plan.daily_budget = Money::FromUnits(j.budget / c.scenario.days);
       }
-    };
-    std::vector<std::thread> pool;
-    for (int t = 0; t < threads; ++t) pool.emplace_back(worker);
-    for (std::thread& t : pool) t.join();
-    if (error) std::rethrow_exception(error);
+      *j.out = RunLoop(setup);
+      const RunResult& r = *j.out;
+      std::lock_guard lock(mu);
+      ++done;
+      say(fmt::format(
+          "[{}/{}] seed {} {}{}: spend {:.2f}, GMV {:.2f}, ROI {:.2f}, LP limit {:.2f} ({:.0f} "
+          "s)",
+          done, total, j.run_seed, j.policy.key,
+          j.budget > 0 ? fmt::format(" (budget {:.2f})", j.budget) : std::string(),
+          r.ours.spend.units(), r.ours.gmv.units(), r.ours.roi(), r.lp_limit.value,
+          r.wall_seconds));
+    });
   };
 
   const size_t n = static_cast<size_t>(seeds) * num_policies;

@@ -4,16 +4,15 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <exception>
 #include <mutex>
 #include <stdexcept>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "common/mean_se.h"
+#include "common/parallel_for.h"
 #include "insight/kg_query_expansion.h"
 #include "insight/knowledge_graph_products.h"
 #include "market/faults.h"
@@ -111,37 +110,23 @@ nlohmann::json BenchSearch(const BenchSearchOptions& options) {
   std::vector<RunResult> results(n);
   say(fmt::format("{} runs ({} seeds x {} arms: {}) on {} threads", n, seeds, num_arms,
                   fmt::join(arms, ", "), options.threads));
-  std::atomic<size_t> next{0};
   size_t done = 0;
   std::mutex mu;
-  std::exception_ptr error;
-  auto worker = [&] {
-    for (size_t i = next++; i < n; i = next++) {
-      try {
-        RunSetup setup = base;
-        setup.name = arms[i % num_arms];
-        setup.platform.search_expansion = arms[i % num_arms];
-        setup.run_seed = i / num_arms;
-        results[i] = RunLoop(setup);
-        const KpiTotals& s = results[i].market_by_channel[static_cast<size_t>(Channel::kSearch)];
-        std::lock_guard lock(mu);
-        ++done;
-        say(
-            fmt::format("[{}/{}] seed {} {}: search ads {} impressions, CTR {:.2f}%, {} purchases "
-                        "({:.0f} s)",
-                        done, n, i / num_arms, arms[i % num_arms], s.impressions, 100 * s.ctr(),
-                        s.purchases, results[i].wall_seconds));
-      } catch (...) {
-        std::lock_guard lock(mu);
-        if (!error) error = std::current_exception();
-        next = n;
-      }
-    }
-  };
-  std::vector<std::thread> pool;
-  for (int t = 0; t < std::max(1, options.threads); ++t) pool.emplace_back(worker);
-  for (std::thread& t : pool) t.join();
-  if (error) std::rethrow_exception(error);
+  ParallelFor(n, options.threads, [&](size_t i) {
+    RunSetup setup = base;
+    setup.name = arms[i % num_arms];
+    setup.platform.search_expansion = arms[i % num_arms];
+    setup.run_seed = i / num_arms;
+    results[i] = RunLoop(setup);
+    const KpiTotals& s = results[i].market_by_channel[static_cast<size_t>(Channel::kSearch)];
+    std::lock_guard lock(mu);
+    ++done;
+    say(
+        fmt::format("[{}/{}] seed {} {}: search ads {} impressions, CTR {:.2f}%, {} purchases "
+                    "({:.0f} s)",
+                    done, n, i / num_arms, arms[i % num_arms], s.impressions, 100 * s.ctr(),
+                    s.purchases, results[i].wall_seconds));
+  });
 
   auto search_of = [&](size_t i) -> const KpiTotals& {
     return results[i].market_by_channel[static_cast<size_t>(Channel::kSearch)];

@@ -566,6 +566,9 @@ void Loop::Impl::Diagnose(SimMinute m) {
     s.name = plan.name;
     s.spent_today = platform.ledger().spent_today(id).units();
     s.daily_budget = s.spent_today + platform.ledger().headroom(id).units();
+    // Its own setting that bounds today: the daily budget, or the total without one.
+    s.budget_setting =
+        (plan.daily_budget.micros() > 0 ? plan.daily_budget : plan.total_budget).units();
     s.roi_target = plan.bid_type == BidType::kTargetRoi ? plan.target_roi : 0;
     for (ProductId p : plan.products) {
       s.products.push_back(
