@@ -72,8 +72,9 @@ struct DiagnosisInput {
   // just before, with what was left before and after it and the minute of day it happened.
   double budget_left_cut = 0, budget_left_before = 0, budget_left_after = 0;
   uint32_t budget_cut_minute = 0;
-  // The plan's own budget setting fell at that moment too (a person or an autopilot lowered it):
-  // the cut is the plan's own setting change, not the account's (needs PlanState::budget_setting).
+  // The plan's own budget setting changed at that moment too (a person or an autopilot changed
+  // it): the cut is the plan's own setting change, not the account's (needs
+  // PlanState::budget_setting).
   bool budget_cut_own = false;
   // The plan's spend from that cut to the end of the window, and over the same time a day
   // earlier: how much spend fell since the cut (both 0 without a cut).

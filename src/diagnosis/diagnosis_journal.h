@@ -8,7 +8,8 @@
 // then, in the order they happened, {"watch":PLAN} when a plan starts being watched and one line
 // per tick (the end of each monitor bucket):
 //   {"tick":MINUTE,"events":N,"auctions":[[plan,channel,minute,auctions,wins,capped,beat_sum],...],
-//    "plans":[{"plan":..,"name":..,"daily_budget":..,"spent_today":..,"budget_setting":..,"roi_target":..,
+//    "plans":[{"plan":..,"name":..,"daily_budget":..,"spent_today":..,"budget_setting":..,
+//              "roi_target":..,
 //              "products":[[product,"name",own_price,competitor_price],...]},...]}
 // where N is the number of events in the run's log when the tick closed: a replay feeds the
 // watched plans' events with index < N, then the tick's auctions, then OnTick(MINUTE, plans).

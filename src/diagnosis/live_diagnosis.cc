@@ -233,7 +233,7 @@ DiagnosisInput LiveDiagnosis::BuildInput(const PlanState& s, SimMinute now,
     const auto setting_before = t.budget_setting.find(prev->first);
     in.budget_cut_own = setting_now != t.budget_setting.end() &&
                         setting_before != t.budget_setting.end() &&
-                        setting_now->second < setting_before->second;
+                        setting_now->second != setting_before->second;
     cut_bucket = it->first - 1;  // the tick that saw the cut ended the bucket it happened in
   }
   if (in.budget_left_cut > 0) {  // the plan's spend from that bucket on, and a day earlier
@@ -459,14 +459,10 @@ std::vector<LiveFinding> LiveDiagnosis::OnTick(SimMinute now, std::span<const Pl
     if (it == tracks_.end() || raised.count(s.plan) || !(s.budget_setting > 0)) continue;
     PlanTrack& t = it->second;
     auto cur = t.daily_budget.find(end);
-    if (cur == t.daily_budget.begin()) continue;
-    const auto prev = std::prev(cur);
-    if (prev->first + 1 != end || prev->first / per_day != end / per_day ||
-        prev->first % per_day == 0 || end % per_day == 0 ||
-        t.budget_setting.at(prev->first) != s.budget_setting || s.daily_budget >= prev->second) {
-      continue;
-    }
+    if (cur == t.daily_budget.begin() || s.daily_budget >= std::prev(cur)->second) continue;
+    // BuildInput measures the cut of this tick against the last (same day, not at midnight).
     DiagnosisInput in = BuildInput(s, now, end - 1);
+    if (in.budget_left_cut <= 0 || in.budget_cut_own) continue;
     if (end >= per_day) {
       const uint32_t day_end = (end / per_day + 1) * per_day;
       in.usual_rest_of_day_spend =
@@ -479,7 +475,7 @@ std::vector<LiveFinding> LiveDiagnosis::OnTick(SimMinute now, std::span<const Pl
     f.trigger_note = fmt::format(
         "what the plan may spend today fell from {:.0f} to {:.0f} (spent so far {:.0f}) with no "
         "change to its own budget",
-        prev->second, s.daily_budget, s.spent_today);
+        std::prev(cur)->second, s.daily_budget, s.spent_today);
     f.input = std::move(in);
     f.diagnosis = std::move(d);
     emit(std::move(f), t, kExternalCauseFloor, false);

@@ -352,8 +352,8 @@ TEST(LiveDiagnosis, TheMixWatchTellsOfTrafficMovingBetweenChannelsWithinTheHour)
 }
 
 TEST(LiveDiagnosis, TheMixWatchJudgesNoHourNearTheEndOfTheBudget) {
-  // The same shift, but the plan has spent most of its day's budget by then (2,000 of 2,100 at
-  // every tick): the channels it can still afford say nothing about the users.
+  // The same shift, but the plan has spent 95% of what it may spend today at every tick: the
+  // channels it can still afford say nothing about the users.
   LiveDiagnosisOptions on;
   on.mix_watch_hours = 1;
   for (const LiveFinding& g : Simulate(Fault::kMixShift, 1, on, /*daily_budget=*/0)) {
